@@ -1,0 +1,78 @@
+"""The app factory: configuration, storage, blueprints, error pages and CLI commands."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import config as cfg
+from .store.db import default_sqlite_url, make_engine, schema_is_current, upgrade
+from .store.settings_store import SettingsStore
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
+
+
+def _asset_dir(name: str) -> str:
+    # Inside an installed wheel the folders sit in the package; in a checkout, beside it.
+    packaged = _PACKAGE_DIR / name
+    return str(packaged if packaged.is_dir() else _PACKAGE_DIR.parent / name)
+
+
+class OutdatedSchema(RuntimeError):
+    pass
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, storage, blueprints, error pages and CLI commands."""
+    overrides = dict(config or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None)
+    app = Flask(
+        __name__,
+        template_folder=_asset_dir("templates"),
+        static_folder=_asset_dir("static"),
+        instance_path=instance_path,
+        instance_relative_config=True,
+    )
+    app.config.update(cfg.DEFAULTS)
+    app.config.update(cfg.from_environment())
+    app.config.update(overrides)
+    cfg.finalise(app.config, app.instance_path)
+
+    _init_store(app)
+
+    from .web import register
+
+    register(app)
+    return app
+
+
+def _init_store(app: Flask) -> None:
+    url = app.config.get("DATABASE_URL") or default_sqlite_url(app.instance_path)
+    app.config["DATABASE_URL"] = url
+    engine = make_engine(url)
+    auto = app.config.get("LDN_AUTO_MIGRATE")
+    if auto is None:
+        # The embedded default upgrades itself so the README's run command just works;
+        # a shared PostgreSQL schema is upgraded as an explicit deployment step.
+        auto = url.startswith("sqlite")
+    store = SettingsStore(engine)
+    if auto:
+        upgrade(engine)
+        store.ensure_seeded()
+    else:
+        try:
+            current = schema_is_current(engine)
+        except Exception as exc:  # noqa: BLE001 - database down: serve the warning pages
+            log.warning("settings store unreachable at start-up: %s", exc.__class__.__name__)
+        else:
+            if not current:
+                raise OutdatedSchema(
+                    "The database schema is older than this release. Run "
+                    "'flask --app ldn_screen db-upgrade' (or 'ldn-screen db-upgrade') first."
+                )
+    app.extensions["ldn_engine"] = engine
+    app.extensions["ldn_settings"] = store

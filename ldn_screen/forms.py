@@ -1,0 +1,353 @@
+"""The screening form: parse and validate, then hand the rules a frozen ``PatientAnswers``.
+
+Every error message is written here, in the GOV.UK style ("Enter ...", "Select ..."),
+so WTForms' own wording ("Not a valid choice") never reaches a clinician.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+from .rules import Answer, Formulation, OpioidType, OpioidUse, PatientAnswers, Schedule
+
+MEDICATION_LIST_MAX_CHARS = 20_000
+MEDICATION_LIST_MAX_LINES = 400
+NUMBER_MAX_CHARS = 6
+
+YES_NO_UNSURE = [(Answer.YES.value, "Yes"), (Answer.NO.value, "No"), (Answer.UNSURE.value, "Not sure")]
+YES_NO = [(Answer.YES.value, "Yes"), (Answer.NO.value, "No")]
+
+# The question text doubles as the summary-list label on the results page.
+QUESTIONS: dict[str, str] = {
+    "age_years": "Age",
+    "pregnant_or_planning": "Is the patient pregnant, or planning a pregnancy?",
+    "breastfeeding": "Is the patient breastfeeding?",
+    "fibromyalgia_diagnosed": "Has fibromyalgia been diagnosed by a clinician?",
+    "opioid_use": "Does the patient take any opioid medicine?",
+    "opioid_type": "What kind of opioid?",
+    "last_opioid_dose_on": "Date of the last opioid dose",
+    "ultra_low_dose_protocol": "Is this a supervised ultra-low-dose protocol?",
+    "opioid_dependence": "Opioid dependence, or methadone or buprenorphine maintenance?",
+    "opioid_withdrawal": "Is the patient in opioid withdrawal now?",
+    "kratom_or_similar": "Does the patient use kratom or another opioid-like substance?",
+    "medication_list": "Medication list from the chart (optional)",
+    "naltrexone_allergy": "Has the patient had a reaction to naltrexone?",
+    "naloxone_allergy": "Has the patient had a reaction to naloxone?",
+    "acute_hepatitis_or_liver_failure": "Acute hepatitis or liver failure?",
+    "other_liver_disease": "Other liver disease or cirrhosis?",
+    "kidney_impairment": "Kidney impairment?",
+    "transplant_or_immunosuppressant": "Organ transplant, or taking immunosuppressants?",
+    "surgery_planned": "Is surgery planned?",
+    "surgery_on": "Date of the planned surgery",
+    "thyroid_condition": "Takes thyroid hormone, or has Hashimoto's thyroiditis?",
+    "sensitive_to_medicines": "Is the patient sensitive to medicines?",
+    "start_on": "Start date",
+    "formulation": "Formulation",
+    "schedule": "Titration schedule",
+    "baseline_pain_nrs": "Average pain in the past week, 0 to 10",
+}
+
+SELECT_MESSAGES: dict[str, str] = {
+    "pregnant_or_planning": "Select whether the patient is pregnant or planning a pregnancy",
+    "breastfeeding": "Select whether the patient is breastfeeding",
+    "fibromyalgia_diagnosed": "Select whether fibromyalgia has been diagnosed",
+    "opioid_use": "Select whether the patient takes any opioid medicine",
+    "opioid_type": "Select what kind of opioid the patient took",
+    "ultra_low_dose_protocol": "Select whether this is a supervised ultra-low-dose protocol",
+    "opioid_dependence": "Select whether the patient has opioid dependence or maintenance",
+    "opioid_withdrawal": "Select whether the patient is in opioid withdrawal",
+    "kratom_or_similar": "Select whether the patient uses kratom or a similar substance",
+    "naltrexone_allergy": "Select whether the patient has had a reaction to naltrexone",
+    "naloxone_allergy": "Select whether the patient has had a reaction to naloxone",
+    "acute_hepatitis_or_liver_failure": "Select whether the patient has acute hepatitis or "
+    "liver failure",
+    "other_liver_disease": "Select whether the patient has other liver disease",
+    "kidney_impairment": "Select whether the patient has kidney impairment",
+    "transplant_or_immunosuppressant": "Select whether the patient has had a transplant or "
+    "takes immunosuppressants",
+    "surgery_planned": "Select whether surgery is planned",
+    "thyroid_condition": "Select whether the patient takes thyroid hormone or has Hashimoto's",
+    "sensitive_to_medicines": "Select whether the patient is sensitive to medicines",
+    "formulation": "Select capsule or liquid",
+    "schedule": "Select the standard or gentle schedule",
+}
+
+CSRF_EXPIRED_MESSAGE = (
+    "This form was open for a long time, so for security it could not be sent. Every answer "
+    "is still here: check them and select 'Screen patient' again."
+)
+
+
+def _parse_date(raw: str) -> dt.date | None:
+    raw = raw.strip()
+    for fmt in ("%Y-%m-%d", "%d %m %Y", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class DateInput(StringField):
+    """A date typed as YYYY-MM-DD (what browsers send from a date picker)."""
+
+    input_type = "date"
+
+    def __init__(self, *args: Any, example: str = "2026-11-03", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.example = example
+        self.date: dt.date | None = None
+
+    def pre_validate(self, form: Any) -> None:
+        self.date = _parse_date(self.data) if self.data else None
+
+
+class Radios(RadioField):
+    """Radios that report "Select ..." instead of WTForms' "Not a valid choice"."""
+
+    def __init__(
+        self,
+        *args: Any,
+        options: list[tuple[str, str]],
+        conditional: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, choices=[SelectChoice(v, label) for v, label in options], **kwargs)
+        # (value, label) pairs, in order, for the accessible radios macro.
+        self.options = options
+        # A conditional question may stay empty; its form-level check decides when it must not.
+        self.conditional = conditional
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data in {value for value, _ in self.options}:
+            return
+        self.data = None
+        if not self.conditional:
+            raise ValidationError(SELECT_MESSAGES[self.name])
+
+
+def _radios(
+    name: str, choices: list[tuple[str, str]], hint: str = "", conditional: bool = False
+) -> Radios:
+    return Radios(
+        QUESTIONS[name],
+        options=choices,
+        description=hint,
+        validate_choice=False,
+        conditional=conditional,
+    )
+
+
+class ScreeningForm(FlaskForm):
+    age_years = StringField(
+        QUESTIONS["age_years"], description="In years", render_kw={"inputmode": "numeric"}
+    )
+    pregnant_or_planning = _radios("pregnant_or_planning", YES_NO_UNSURE)
+    breastfeeding = _radios("breastfeeding", YES_NO_UNSURE)
+    fibromyalgia_diagnosed = _radios("fibromyalgia_diagnosed", YES_NO_UNSURE)
+
+    opioid_use = _radios(
+        "opioid_use",
+        [
+            (OpioidUse.NONE.value, "No opioids"),
+            (OpioidUse.CURRENT.value, "Yes, taking an opioid now"),
+            (OpioidUse.RECENT.value, "Stopped recently"),
+            (OpioidUse.UNSURE.value, "Not sure"),
+        ],
+        "Include pain medicines, cough syrups with codeine or hydrocodone, tramadol, "
+        "tapentadol and antidiarrhoeals such as Lomotil.",
+    )
+    opioid_type = _radios(
+        "opioid_type",
+        [
+            (OpioidType.SHORT_ACTING.value, "Short-acting (immediate-release)"),
+            (OpioidType.LONG_ACTING.value, "Long-acting (extended-release tablets or patches)"),
+            (OpioidType.METHADONE.value, "Methadone"),
+            (OpioidType.BUPRENORPHINE.value, "Buprenorphine (sublingual, patch or buccal)"),
+            (OpioidType.DEPOT_BUPRENORPHINE.value,
+             "Buprenorphine depot or implant (Sublocade, Brixadi, Probuphine)"),
+            (OpioidType.UNKNOWN.value, "Not known"),
+        ],
+        "Answer if the patient takes an opioid now or stopped recently.",
+        conditional=True,
+    )
+    last_opioid_dose_on = DateInput(
+        QUESTIONS["last_opioid_dose_on"],
+        description="Answer if the patient stopped recently. For example, 2026-11-03.",
+    )
+    ultra_low_dose_protocol = _radios(
+        "ultra_low_dose_protocol", YES_NO, "Answer if the patient takes an opioid now.",
+        conditional=True,
+    )
+    opioid_dependence = _radios("opioid_dependence", YES_NO_UNSURE)
+    opioid_withdrawal = _radios("opioid_withdrawal", YES_NO_UNSURE)
+    kratom_or_similar = _radios(
+        "kratom_or_similar", YES_NO_UNSURE, "Including mitragynine or '7-OH' products."
+    )
+    medication_list = TextAreaField(
+        QUESTIONS["medication_list"],
+        description="Paste the list as it appears in the chart, one medicine per line. It is "
+        "read for opioids and is not stored.",
+    )
+
+    naltrexone_allergy = _radios("naltrexone_allergy", YES_NO_UNSURE)
+    naloxone_allergy = _radios("naloxone_allergy", YES_NO_UNSURE)
+    acute_hepatitis_or_liver_failure = _radios("acute_hepatitis_or_liver_failure", YES_NO_UNSURE)
+    other_liver_disease = _radios("other_liver_disease", YES_NO_UNSURE)
+    kidney_impairment = _radios("kidney_impairment", YES_NO_UNSURE)
+    transplant_or_immunosuppressant = _radios("transplant_or_immunosuppressant", YES_NO_UNSURE)
+    surgery_planned = _radios("surgery_planned", YES_NO_UNSURE)
+    surgery_on = DateInput(
+        QUESTIONS["surgery_on"], description="Answer if surgery is planned. For example, 2027-01-15."
+    )
+
+    thyroid_condition = _radios("thyroid_condition", YES_NO, "If yes, the gentle schedule is used.")
+    sensitive_to_medicines = _radios(
+        "sensitive_to_medicines", YES_NO, "If yes, the gentle schedule is used."
+    )
+    start_on = DateInput(QUESTIONS["start_on"], description="For example, 2026-12-01.")
+    formulation = _radios(
+        "formulation",
+        [(Formulation.CAPSULE.value, "Capsule"), (Formulation.LIQUID.value, "Liquid")],
+    )
+    schedule = _radios(
+        "schedule",
+        [
+            (Schedule.STANDARD.value, "Standard"),
+            (Schedule.GENTLE.value, "Gentle (smaller, slower steps)"),
+        ],
+    )
+    baseline_pain_nrs = StringField(
+        QUESTIONS["baseline_pain_nrs"],
+        description="0 means no pain; 10 means pain as bad as the patient can imagine.",
+        render_kw={"inputmode": "numeric"},
+    )
+
+    # --- Field checks that need context (today's date, other answers) --------------------
+
+    def __init__(self, *args: Any, today: dt.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or dt.date.today()
+        if not self.is_submitted() and not self.start_on.data:
+            self.start_on.data = self.today.isoformat()
+
+    def validate_age_years(self, field: Field) -> None:
+        _whole_number(field, 0, 120, "Enter the patient's age in years",
+                      "Age must be between 0 and 120")
+
+    def validate_baseline_pain_nrs(self, field: Field) -> None:
+        _whole_number(field, 0, 10, "Enter the patient's average pain from 0 to 10",
+                      "Pain must be a whole number from 0 to 10")
+
+    def validate_last_opioid_dose_on(self, field: DateInput) -> None:
+        if self.opioid_use.data != OpioidUse.RECENT.value:
+            return
+        name = "the date of the last opioid dose"
+        _date_required(field, name)
+        assert field.date is not None
+        if field.date > self.today:
+            raise ValidationError("The date of the last opioid dose must be today or in the past")
+        if field.date < self.today - dt.timedelta(days=366 * 5):
+            raise ValidationError("The date of the last opioid dose must be within the last 5 years")
+
+    def validate_opioid_type(self, field: Field) -> None:
+        if self.opioid_use.data == OpioidUse.RECENT.value and not field.data:
+            raise ValidationError(SELECT_MESSAGES["opioid_type"])
+
+    def validate_ultra_low_dose_protocol(self, field: Field) -> None:
+        if self.opioid_use.data == OpioidUse.CURRENT.value and not field.data:
+            raise ValidationError(SELECT_MESSAGES["ultra_low_dose_protocol"])
+
+    def validate_surgery_on(self, field: DateInput) -> None:
+        if self.surgery_planned.data != Answer.YES.value:
+            return
+        _date_required(field, "the date of the planned surgery")
+        assert field.date is not None
+        if field.date < self.today:
+            raise ValidationError("The date of the planned surgery must be today or in the future")
+
+    def validate_start_on(self, field: DateInput) -> None:
+        _date_required(field, "the start date")
+        assert field.date is not None
+        if field.date < self.today:
+            raise ValidationError("The start date must be today or in the future")
+        if field.date > self.today + dt.timedelta(days=366):
+            raise ValidationError("The start date must be within the next year")
+
+    def validate_medication_list(self, field: Field) -> None:
+        text = field.data or ""
+        if len(text) > MEDICATION_LIST_MAX_CHARS:
+            raise ValidationError(
+                f"The medication list must be {MEDICATION_LIST_MAX_CHARS:,} characters or fewer; "
+                f"this one has {len(text):,}. Paste only the current medicines"
+            )
+        if text.count("\n") + 1 > MEDICATION_LIST_MAX_LINES:
+            raise ValidationError(
+                f"The medication list must be {MEDICATION_LIST_MAX_LINES} lines or fewer. "
+                "Paste only the current medicines"
+            )
+
+    # --- Results ---------------------------------------------------------------------------
+
+    def to_answers(self) -> PatientAnswers:
+        """Only call after ``validate()`` succeeded."""
+        use = OpioidUse(self.opioid_use.data)
+        recent = use is OpioidUse.RECENT
+        current = use is OpioidUse.CURRENT
+        surgery = Answer(self.surgery_planned.data)
+        return PatientAnswers(
+            assessed_on=self.today,
+            age_years=int(self.age_years.data.strip()),
+            pregnant_or_planning=Answer(self.pregnant_or_planning.data),
+            breastfeeding=Answer(self.breastfeeding.data),
+            fibromyalgia_diagnosed=Answer(self.fibromyalgia_diagnosed.data),
+            opioid_use=use,
+            opioid_type=OpioidType(self.opioid_type.data)
+            if (recent or current) and self.opioid_type.data
+            else None,
+            last_opioid_dose_on=self.last_opioid_dose_on.date if recent else None,
+            ultra_low_dose_protocol=Answer(self.ultra_low_dose_protocol.data)
+            if current
+            else Answer.NO,
+            opioid_dependence=Answer(self.opioid_dependence.data),
+            opioid_withdrawal=Answer(self.opioid_withdrawal.data),
+            kratom_or_similar=Answer(self.kratom_or_similar.data),
+            medication_list=self.medication_list.data or "",
+            naltrexone_allergy=Answer(self.naltrexone_allergy.data),
+            naloxone_allergy=Answer(self.naloxone_allergy.data),
+            acute_hepatitis_or_liver_failure=Answer(self.acute_hepatitis_or_liver_failure.data),
+            other_liver_disease=Answer(self.other_liver_disease.data),
+            kidney_impairment=Answer(self.kidney_impairment.data),
+            transplant_or_immunosuppressant=Answer(self.transplant_or_immunosuppressant.data),
+            surgery_planned=surgery,
+            surgery_on=self.surgery_on.date if surgery is Answer.YES else None,
+            thyroid_condition=Answer(self.thyroid_condition.data),
+            sensitive_to_medicines=Answer(self.sensitive_to_medicines.data),
+            start_on=self.start_on.date,
+            formulation=Formulation(self.formulation.data),
+            schedule=Schedule(self.schedule.data),
+            baseline_pain_nrs=int(self.baseline_pain_nrs.data.strip()),
+        )
+
+
+def _whole_number(field: Field, lo: int, hi: int, missing: str, out_of_range: str) -> None:
+    raw = (field.data or "").strip()
+    if not raw:
+        raise ValidationError(missing)
+    if len(raw) > NUMBER_MAX_CHARS or not raw.isascii() or not raw.isdigit():
+        raise ValidationError(f"{out_of_range}, like {hi // 2}")
+    if not lo <= int(raw) <= hi:
+        raise ValidationError(out_of_range)
+
+
+def _date_required(field: DateInput, name: str) -> None:
+    if not (field.data or "").strip():
+        raise ValidationError(f"Enter {name}, for example {field.example}")
+    if field.date is None:
+        raise ValidationError(f"Enter {name} as a real date, for example {field.example}")

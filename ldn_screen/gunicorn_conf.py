@@ -1,0 +1,17 @@
+"""gunicorn settings shipped with the app. Override any of them on the command line."""
+
+import os
+
+workers = int(os.environ.get("LDN_WORKERS", "2"))
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+keepalive = 2
+max_requests = 5000
+max_requests_jitter = 500
+# The control socket would write to ~/.gunicorn; this app needs none.
+control_socket_disable = True
+accesslog = "-"
+# URLs never carry patient answers, and POST bodies are never logged.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+errorlog = "-"

@@ -1,0 +1,60 @@
+"""The plain-text note a clinician pastes into the chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .model import ScreeningResult, Verdict
+from .opioids import describe_match
+from .units import fmt_date, fmt_mg, fmt_ml
+
+VERDICT_TITLES: dict[Verdict, str] = {
+    Verdict.DO_NOT_START: "Do not start",
+    Verdict.NOT_YET: "Not yet",
+    Verdict.REVIEW: "Prescriber review needed",
+    Verdict.ELIGIBLE: "Eligible to start",
+}
+
+
+def verdict_title(result: ScreeningResult) -> str:
+    title = VERDICT_TITLES[result.verdict]
+    if result.verdict is Verdict.NOT_YET and result.earliest_start_on:
+        return f"{title}: earliest start {fmt_date(result.earliest_start_on)}"
+    return title
+
+
+def chart_note(
+    result: ScreeningResult, settings_version: int, version_date: dt.date, screened_on: dt.date
+) -> str:
+    lines = [
+        f"LDN screening ({fmt_date(screened_on)}): {verdict_title(result)}.",
+        f"Settings version {settings_version} of {fmt_date(version_date)}.",
+    ]
+    if result.findings:
+        lines.append("Findings:")
+        lines += [
+            f"- [{f.severity.value.upper()}] {f.summary} (Source: {f.source.label})"
+            for f in result.findings
+        ]
+    else:
+        lines.append("Findings: none.")
+    opioid_lines = [describe_match(m) for m in result.medication_matches]
+    if opioid_lines:
+        lines.append("Medication list matches:")
+        lines += [f"- {line}" for line in opioid_lines]
+    plan = result.dose_plan
+    if plan is not None:
+        liquid = f" liquid {plan.liquid_mg_per_ml:g} mg/mL" if plan.liquid_mg_per_ml else " capsules"
+        provisional = " (if the prescriber approves)" if result.verdict is Verdict.REVIEW else ""
+        lines.append(f"Plan{provisional}: {plan.schedule.value} schedule,{liquid}, once daily at "
+                     "bedtime.")
+        for step in plan.steps:
+            volume = f" = {fmt_ml(step.volume_ml)}" if step.volume_ml is not None else ""
+            lines.append(f"- from {fmt_date(step.starts_on)}: {fmt_mg(step.dose_mg)}{volume}")
+        lines.append(
+            f"Review on {fmt_date(plan.review_on)} ({plan.review_weeks} weeks on the target dose); "
+            f"response = at least {plan.responder_pct}% less pain."
+        )
+    lines.append("Counselled on: opioid blockade, wallet card, surgery, lower opioid tolerance "
+                 "after stopping, side effects.")
+    return "\n".join(lines)

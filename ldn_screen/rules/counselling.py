@@ -1,0 +1,149 @@
+"""Side effects to watch for and counselling points: the facts a patient takes home.
+
+Clinician and patient wording sit side by side so they cannot drift apart. The patient
+wording is written to be read at US grade 8 or below (a test measures it).
+"""
+
+from __future__ import annotations
+
+from .model import CounsellingPoint, SideEffect
+from .settings import RuleSettings
+from .sources import source
+
+COMMON = "common"
+LESS_COMMON = "less common"
+
+PERSISTENT_SIDE_EFFECTS_ADVICE = (
+    "If a side effect does not settle after a few days, call the clinic. The dose is often "
+    "cut in half and then raised again more slowly."
+)
+
+
+def side_effects() -> tuple[SideEffect, ...]:
+    dreams = source("side_effects_trials")
+    seed = source("seed")
+    halve = source("ldnrt_titration")
+    return (
+        SideEffect(
+            "Vivid dreams or nightmares",
+            COMMON,
+            "These often settle with time. If they spoil your sleep, take your dose in the "
+            "morning instead of at bedtime.",
+            dreams,
+        ),
+        SideEffect(
+            "Headache",
+            COMMON,
+            "Usually mild. Call the clinic if it keeps coming back or is bad.",
+            dreams,
+        ),
+        SideEffect("Nausea (feeling sick)", LESS_COMMON, PERSISTENT_SIDE_EFFECTS_ADVICE, seed),
+        SideEffect("Diarrhoea", LESS_COMMON, PERSISTENT_SIDE_EFFECTS_ADVICE, seed),
+        SideEffect("Feeling anxious", LESS_COMMON, PERSISTENT_SIDE_EFFECTS_ADVICE, seed),
+        SideEffect(
+            "Trouble sleeping",
+            LESS_COMMON,
+            "Try taking your dose in the morning. If it does not settle, call the clinic.",
+            halve,
+        ),
+    )
+
+
+def counselling_points(settings: RuleSettings) -> tuple[CounsellingPoint, ...]:
+    hold = settings.surgery_hold_days
+    return (
+        CounsellingPoint(
+            "off_label",
+            "LDN is off-label: naltrexone is approved only for alcohol and opioid dependence, "
+            "with no FDA indication for fibromyalgia.",
+            "LDN is not officially approved for fibromyalgia. Doctors use it 'off-label', "
+            "which means for a reason the maker did not list.",
+            source("label_indications"),
+        ),
+        CounsellingPoint(
+            "evidence",
+            "The evidence is modest: a meta-analysis found a small effect against placebo "
+            "(d = -0.34), and the three largest recent trials (Bested 2023, FINAL 2024, "
+            "INNOVA) found no clear benefit on pain. Set expectations honestly.",
+            "Some people with fibromyalgia feel better on LDN. The biggest recent studies did "
+            "not show a clear benefit over a dummy pill. We will check together whether it "
+            "helps you.",
+            source("negative_trials"),
+        ),
+        CounsellingPoint(
+            "compounded",
+            "LDN has to be compounded: oral naltrexone is sold only as 50 mg tablets.",
+            "A special (compounding) pharmacy makes LDN for you, because the shop tablets are "
+            "much too strong.",
+            source("aafp_2024"),
+        ),
+        CounsellingPoint(
+            "cost",
+            "Compounded LDN costs about $20-100 a month and is usually not covered by insurance.",
+            "It costs about $20 to $100 a month. Insurance often does not pay for it.",
+            source("seed_cost"),
+        ),
+        CounsellingPoint(
+            "opioid_blockade",
+            "Naltrexone blocks opioids: the patient must tell every clinician, dentist and "
+            "pharmacist, carry a card, and avoid opioid pain, cough and antidiarrhoeal "
+            "medicines (codeine, hydrocodone, Lomotil).",
+            "LDN blocks opioid medicines. Do not take opioid pain pills, cough syrups with "
+            "codeine or hydrocodone, or diarrhoea pills like Lomotil. Tell every doctor, "
+            "dentist and pharmacist that you take LDN, and carry the wallet card.",
+            source("label_opioid_products"),
+        ),
+        CounsellingPoint(
+            "emergency",
+            "In an emergency, opioids may not work as expected. The label's plan for blocked "
+            "patients: regional anaesthesia, non-opioid pain relief, sedation or general "
+            "anaesthesia; if opioids are needed, higher doses with close monitoring. (The "
+            "label is written for 50 mg doses.)",
+            "In an emergency, opioid pain medicines may not work as usual. Show the wallet "
+            "card so the team can choose other pain relief or watch you closely.",
+            source("label_emergency_pain"),
+        ),
+        CounsellingPoint(
+            "surgery",
+            f"Stop LDN {hold} days before planned surgery and tell the surgeon and "
+            "anaesthetist; restart once off opioid pain medicines.",
+            f"If you have an operation planned, stop LDN {hold} days before it. Tell the "
+            "surgeon and the anaesthetist. Start again only when you no longer need opioid "
+            "pain medicine.",
+            source("surgery_moser"),
+        ),
+        CounsellingPoint(
+            "do_not_override",
+            "The blockade can be overcome, which is dangerous: large opioid doses taken to "
+            "override it can cause coma or death.",
+            "Never take extra opioids to try to get past the block. It can cause a coma or "
+            "death.",
+            source("label_surmountable"),
+        ),
+        CounsellingPoint(
+            "tolerance",
+            "After naltrexone stops, opioid tolerance is lower: a previously tolerated dose can "
+            "cause a fatal overdose. The patient should tell family.",
+            "After you stop LDN, your body may react more strongly to opioids. A dose that was "
+            "once safe could cause an overdose. Tell your family about this.",
+            source("label_overdose"),
+        ),
+        CounsellingPoint(
+            "timing",
+            "Take once daily at bedtime; move the dose to the morning if vivid dreams disturb "
+            "sleep.",
+            "Take LDN once a day at bedtime. If dreams keep you awake, take it in the morning "
+            "instead.",
+            source("seed_timing"),
+        ),
+    )
+
+
+URGENT_HELP_PATIENT = (
+    "Yellow skin or eyes, dark urine, or pain in the upper right side of your belly: these "
+    "can be signs of liver trouble.",
+    "Feeling suddenly and badly unwell soon after a dose, if you have taken any opioid: this "
+    "can be opioid withdrawal.",
+    "A new rash, or any other reaction that worries you.",
+)
+URGENT_HELP_SOURCE = source("livertox")

@@ -1,0 +1,96 @@
+"""``screen(answers, settings)``: run every rule and derive the verdict from the findings."""
+
+from __future__ import annotations
+
+from .counselling import counselling_points, side_effects
+from .dosing import build_dose_plan
+from .findings import make_finding
+from .medications import find_opioids
+from .model import (
+    SEVERITY_RANK,
+    Answer,
+    Check,
+    Finding,
+    PatientAnswers,
+    Schedule,
+    ScreeningResult,
+    Severity,
+    Verdict,
+)
+from .opioids import assess_opioids, describe_match
+from .safety import assess_safety
+from .settings import RuleSettings
+
+_VERDICT_FOR: dict[Severity, Verdict] = {
+    Severity.STOP: Verdict.DO_NOT_START,
+    Severity.WAIT: Verdict.NOT_YET,
+    Severity.REVIEW: Verdict.REVIEW,
+}
+
+
+def verdict_for(findings: tuple[Finding, ...]) -> Verdict:
+    """The most severe finding decides; cautions and information do not block a start."""
+    worst = min((SEVERITY_RANK[f.severity] for f in findings), default=len(SEVERITY_RANK))
+    for severity, verdict in _VERDICT_FOR.items():
+        if SEVERITY_RANK[severity] == worst:
+            return verdict
+    return Verdict.ELIGIBLE
+
+
+def _schedule(answers: PatientAnswers) -> tuple[Schedule, tuple[str, ...], list[Finding]]:
+    reasons: list[str] = []
+    findings: list[Finding] = []
+    if answers.schedule is Schedule.GENTLE:
+        reasons.append("chosen by the clinician")
+    if answers.sensitive_to_medicines is Answer.YES:
+        reasons.append("sensitive to medicines")
+        findings.append(make_finding("sensitive"))
+    if answers.thyroid_condition is Answer.YES:
+        reasons.append("thyroid hormone or Hashimoto's")
+        findings.append(make_finding("thyroid"))
+    schedule = Schedule.GENTLE if reasons else Schedule.STANDARD
+    return schedule, tuple(reasons), findings
+
+
+def screen(answers: PatientAnswers, settings: RuleSettings) -> ScreeningResult:
+    """Screen one patient. Pure: the same answers and settings always give the same result."""
+    matches = find_opioids(answers.medication_list) if answers.medication_list else []
+    planned_start = answers.start_on or answers.assessed_on
+
+    opioid = assess_opioids(answers, settings, matches, planned_start)
+    safety_findings, safety_checks = assess_safety(answers, settings, matches, planned_start)
+    schedule, reasons, schedule_findings = _schedule(answers)
+
+    findings = tuple(
+        sorted(
+            (*opioid.findings, *safety_findings, *schedule_findings),
+            key=lambda f: SEVERITY_RANK[f.severity],
+        )
+    )
+    verdict = verdict_for(findings)
+
+    med_check = Check(
+        "Medication list",
+        "Not given"
+        if not answers.medication_list.strip()
+        else ("; ".join(describe_match(m) for m in matches) or "Read; no opioid found"),
+    )
+    checks = (*opioid.checks, med_check, *safety_checks)
+
+    plan = None
+    if verdict is not Verdict.DO_NOT_START:
+        plan_start = planned_start
+        if opioid.earliest_start_on and opioid.earliest_start_on > plan_start:
+            plan_start = opioid.earliest_start_on
+        plan = build_dose_plan(settings, schedule, answers.formulation, plan_start, reasons)
+
+    return ScreeningResult(
+        verdict=verdict,
+        findings=findings,
+        checks=checks,
+        earliest_start_on=opioid.earliest_start_on,
+        dose_plan=plan,
+        side_effects=side_effects(),
+        counselling=counselling_points(settings),
+        medication_matches=tuple(matches),
+    )

@@ -1,0 +1,282 @@
+"""The catalogue of findings: every clinician-facing sentence the rules can raise.
+
+Rules choose a code and supply the numbers; the wording lives here only, so a clinician
+can review all of it in one file. Placeholders are filled with ``str.format``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Finding, Severity
+from .sources import source
+
+SUMMARY_MAX_CHARS = 140
+
+
+@dataclass(frozen=True, slots=True)
+class FindingSpec:
+    severity: Severity
+    summary: str
+    clinician_text: str
+    source_key: str
+    patient_text: str | None = None
+
+
+S = Severity
+
+CATALOGUE: dict[str, FindingSpec] = {
+    # --- Opioids: the key safety rule -------------------------------------------------
+    "opioid_current": FindingSpec(
+        S.STOP,
+        "Taking an opioid now: naltrexone would block it and can bring on sudden withdrawal.",
+        "Naltrexone occupies opioid receptors. In someone taking an opioid it can cancel the "
+        "pain relief and set off sudden, severe withdrawal; the label lists current opioid "
+        "analgesic use as a contraindication. If the opioid can be tapered and stopped, screen "
+        "again once the patient has been opioid-free for {short_days} days after short-acting "
+        "products or {long_days} days after long-acting ones, methadone or buprenorphine.",
+        "label_contraindications",
+        "LDN cannot be started while you take any opioid medicine.",
+    ),
+    "opioid_dependence": FindingSpec(
+        S.STOP,
+        "Opioid dependence or maintenance treatment (methadone, buprenorphine): do not start.",
+        "The label contraindicates naltrexone in people dependent on opioids, including those "
+        "maintained on methadone or buprenorphine. Post-marketing reports describe severe "
+        "precipitated withdrawal when patients were switched from agonist to antagonist "
+        "treatment. Any change belongs with the team that manages the opioid treatment.",
+        "label_contraindications",
+    ),
+    "opioid_withdrawal": FindingSpec(
+        S.STOP,
+        "In acute opioid withdrawal: do not start.",
+        "Acute opioid withdrawal is a label contraindication; naltrexone can make it much "
+        "worse. Reassess once withdrawal has settled and the opioid-free interval is complete.",
+        "label_contraindications",
+    ),
+    "naltrexone_allergy": FindingSpec(
+        S.STOP,
+        "Hypersensitivity to naltrexone: do not start.",
+        "A history of sensitivity to naltrexone or the product's ingredients is a label "
+        "contraindication. Consider other treatments for fibromyalgia.",
+        "label_contraindications",
+    ),
+    "hepatic_failure_stop": FindingSpec(
+        S.STOP,
+        "Acute hepatitis or liver failure: do not start (clinic setting).",
+        "Older naltrexone labels list acute hepatitis or liver failure as a contraindication; "
+        "the current label (since October 2013) gives a hepatotoxicity warning instead. This "
+        "clinic is set to treat it as a stop.",
+        "label_hepatic_versions",
+    ),
+    "opioid_washout": FindingSpec(
+        S.WAIT,
+        "Opioids stopped recently: earliest start {earliest}.",
+        "The last opioid dose was on {last_dose} ({type_label}). The opioid-free interval is "
+        "{days} days{type_note}, so the earliest safe start is {earliest}. Starting sooner "
+        "risks precipitated withdrawal. The patient must take no opioids before that date.",
+        "{washout_source}",
+        "Do not take any opioid medicine before {earliest}. Your LDN starts on that day at "
+        "the earliest.",
+    ),
+    "opioid_washout_complete": FindingSpec(
+        S.INFO,
+        "Opioids stopped {days_since} days before the start: interval of {days} days met.",
+        "The last opioid dose was on {last_dose} ({type_label}); by the planned start on "
+        "{start} the patient will have been opioid-free for {days_since} days, which meets the "
+        "{days}-day interval{type_note}.",
+        "{washout_source}",
+    ),
+    "opioid_depot_buprenorphine": FindingSpec(
+        S.REVIEW,
+        "Depot or implant buprenorphine: no start date can be computed; prescriber review.",
+        "Depot injections and implants (Sublocade, Brixadi, Probuphine) release buprenorphine "
+        "for a long time, and the naltrexone label gives no opioid-free interval for them. The "
+        "prescriber must decide when, or whether, LDN can start.",
+        "label_switching",
+    ),
+    "opioid_use_unsure": FindingSpec(
+        S.REVIEW,
+        "Opioid use not known: confirm before starting.",
+        "Whether the patient takes, or recently took, an opioid is not known. Naltrexone can "
+        "precipitate withdrawal, so confirm opioid use (chart, pharmacy record, patient) first.",
+        "policy_unknown_is_review",
+    ),
+    "opioid_in_medication_list": FindingSpec(
+        S.REVIEW,
+        "Medication list names {certainty_word} opioid ({line_ref}) but the answers say none.",
+        "The pasted medication list shows {line_detail}. The answers say the patient takes no "
+        "opioids. Confirm with the patient whether this medicine is still taken, and when the "
+        "last dose was, before relying on the verdict.",
+        "policy_medication_list",
+    ),
+    "opioid_list_long_acting": FindingSpec(
+        S.CAUTION,
+        "Medication list shows a long-acting opioid ({line_ref}): the longer interval applies.",
+        "The answers describe a short-acting opioid, but the medication list shows "
+        "{line_detail}. The longer opioid-free interval is used to be safe.",
+        "label_switching",
+    ),
+    "ultra_low_dose_protocol": FindingSpec(
+        S.REVIEW,
+        "On opioids under a supervised ultra-low-dose protocol: prescriber decision.",
+        "The label contraindicates naltrexone with opioid analgesics. The seed article "
+        "mentions ultra-low-dose protocols run under medical supervision as the only "
+        "exception; this is not in the label. Only the supervising prescriber can decide.",
+        "seed",
+    ),
+    "kratom": FindingSpec(
+        S.REVIEW,
+        "Kratom or another opioid-like substance: review before starting.",
+        "Kratom's alkaloids (mitragynine, 7-hydroxymitragynine) act on opioid receptors. Case "
+        "reports describe naltrexone-precipitated withdrawal in kratom users, and standard "
+        "urine drug screens do not detect it. Ask how much and how recently it was used.",
+        "kratom_case_reports",
+    ),
+    "naltrexone_already": FindingSpec(
+        S.REVIEW,
+        "Medication list already includes naltrexone ({line_ref}): duplicate therapy.",
+        "The medication list shows {line_detail}. Adding LDN would duplicate naltrexone; "
+        "Vivitrol is an extended-release injection and Contrave contains naltrexone. Review "
+        "the current treatment with its prescriber.",
+        "label_indications",
+    ),
+    "loperamide": FindingSpec(
+        S.INFO,
+        "Loperamide in the medication list ({line_ref}): recorded, not a stop.",
+        "Loperamide acts on opioid receptors in the gut and does not reach the brain at usual "
+        "doses. No source was found on whether it matters with naltrexone, so it is recorded "
+        "for the prescriber rather than blocking the start.",
+        "loperamide_peripheral",
+    ),
+    # --- Other safety questions -------------------------------------------------------
+    "pregnancy": FindingSpec(
+        S.REVIEW,
+        "Pregnant or planning pregnancy: prescriber review.",
+        "There are no adequate studies of naltrexone in pregnancy; the label advises use only "
+        "if the benefit justifies the risk. The fibromyalgia trials excluded pregnancy.",
+        "label_pregnancy",
+    ),
+    "breastfeeding": FindingSpec(
+        S.REVIEW,
+        "Breastfeeding: prescriber review (sources disagree).",
+        "Naltrexone and its metabolite pass into breast milk. A label summary asks for a "
+        "choice between nursing and the drug; LactMed finds excretion minimal. The trials "
+        "excluded breastfeeding.",
+        "lactation_disagree",
+    ),
+    "hepatic_failure_review": FindingSpec(
+        S.REVIEW,
+        "Acute hepatitis or liver failure: prescriber review.",
+        "Older naltrexone labels list acute hepatitis or liver failure as a contraindication; "
+        "the current label gives a hepatotoxicity warning. This clinic is set to send it to "
+        "prescriber review.",
+        "label_hepatic_versions",
+    ),
+    "liver_disease": FindingSpec(
+        S.REVIEW,
+        "Other liver disease or cirrhosis: prescriber review.",
+        "Naltrexone exposure is reported to rise about 5-fold in compensated and 10-fold in "
+        "decompensated cirrhosis. The trials excluded liver dysfunction.",
+        "label_hepatic_pk",
+    ),
+    "kidney_impairment": FindingSpec(
+        S.REVIEW,
+        "Kidney impairment: prescriber review.",
+        "The label recommends caution when giving naltrexone to patients with renal "
+        "impairment.",
+        "label_renal",
+    ),
+    "transplant": FindingSpec(
+        S.REVIEW,
+        "Organ transplant or immunosuppressants: prescriber review.",
+        "LDN resources list transplant with long-term immunosuppression as a contraindication. "
+        "The concern is theoretical, with no published human reports; if LDN is used at all, "
+        "co-manage with the transplant team.",
+        "transplant_note",
+    ),
+    "naloxone_allergy": FindingSpec(
+        S.REVIEW,
+        "Reaction to naloxone: prescriber review (cross-sensitivity unknown).",
+        "The label says it is not known whether people sensitive to naloxone react to "
+        "naltrexone.",
+        "label_naloxone_cross",
+    ),
+    "surgery_soon": FindingSpec(
+        S.REVIEW,
+        "Surgery planned on {surgery_on}, within {window} days: prescriber review.",
+        "Anaesthesia and pain relief after surgery often use opioids, which LDN blocks. Starting "
+        "now would need a stop {hold} days before the operation, soon after starting. Consider "
+        "starting after recovery, once off opioid pain medicines.",
+        "surgery_moser",
+    ),
+    "surgery_later": FindingSpec(
+        S.CAUTION,
+        "Surgery planned on {surgery_on}: stop LDN by {stop_by} and tell the surgical team.",
+        "Stop LDN {hold} days before the operation (last dose on {last_dose}) and tell the "
+        "surgeon and anaesthetist. Restart once off opioid pain medicines.",
+        "surgery_moser",
+        "Stop LDN {hold} days before your operation: take your last dose on {last_dose}. Tell "
+        "your surgeon and anaesthetist that you take LDN.",
+    ),
+    "under_age": FindingSpec(
+        S.REVIEW,
+        "Age {age} is under {minimum}: prescriber review.",
+        "The fibromyalgia trials of LDN enrolled adults only, so there is no trial evidence "
+        "for younger patients.",
+        "trial_ages",
+    ),
+    "unsure_answer": FindingSpec(
+        S.REVIEW,
+        "Not sure: {question}",
+        "The answer to '{question}' is not known. An unknown answer is never treated as 'no'; "
+        "confirm it before starting.",
+        "policy_unknown_is_review",
+    ),
+    # --- Cautions and information -----------------------------------------------------
+    "diagnosis_not_confirmed": FindingSpec(
+        S.CAUTION,
+        "Fibromyalgia diagnosis not confirmed.",
+        "The LDN trials enrolled people with a confirmed fibromyalgia diagnosis. Confirm the "
+        "diagnosis, or record why LDN is being tried.",
+        "policy_diagnosis",
+    ),
+    "thyroid": FindingSpec(
+        S.CAUTION,
+        "Thyroid hormone or Hashimoto's: gentle schedule; recheck thyroid tests every 2-3 months.",
+        "LDN may lower thyroid autoimmunity, sometimes quickly, so thyroid hormone doses may "
+        "need to come down in line with blood tests. Titrate low and slow and check thyroid "
+        "tests every 2-3 months while titrating. Feeling 'flat' or hyperthyroid-like "
+        "symptoms may mean too much LDN or too much thyroxine.",
+        "ldnrt_thyroid",
+        "Have your thyroid blood tests checked every 2 to 3 months while your dose goes up.",
+    ),
+    "sensitive": FindingSpec(
+        S.INFO,
+        "Sensitive to medicines: gentle schedule chosen.",
+        "The patient reports sensitivity to medicines, so the slower schedule is used.",
+        "ldnrt_sensitive",
+    ),
+}
+
+
+def _clip(text: str) -> str:
+    # Summaries quote pasted chart lines, which can be long; the full line is in the text.
+    if len(text) <= SUMMARY_MAX_CHARS:
+        return text
+    return text[: SUMMARY_MAX_CHARS - 1].rstrip() + "…"
+
+
+def make_finding(code: str, **params: object) -> Finding:
+    """Build a finding from the catalogue, filling in the rule's numbers and dates."""
+    spec = CATALOGUE[code]
+    source_key = spec.source_key.format(**params)
+    patient = spec.patient_text.format(**params) if spec.patient_text else None
+    return Finding(
+        code=code,
+        severity=spec.severity,
+        summary=_clip(spec.summary.format(**params)),
+        clinician_text=spec.clinician_text.format(**params),
+        source=source(source_key),
+        patient_text=patient,
+    )

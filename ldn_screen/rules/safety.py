@@ -1,0 +1,117 @@
+"""The other safety questions: allergy, pregnancy, liver, kidney, transplant, surgery, age."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .findings import make_finding
+from .medications import MatchKind, OpioidMatch
+from .model import Answer, Check, Finding, PatientAnswers
+from .settings import HepaticAction, RuleSettings
+from .units import fmt_date
+
+_WORDS = {Answer.YES: "Yes", Answer.NO: "No", Answer.UNSURE: "Not sure"}
+
+
+def _yes_no_unsure(
+    question: str, answer: Answer, code: str, findings: list[Finding], checks: list[Check]
+) -> None:
+    if answer is Answer.YES:
+        findings.append(make_finding(code))
+    elif answer is Answer.UNSURE:
+        findings.append(make_finding("unsure_answer", question=question))
+    checks.append(Check(question, _WORDS[answer]))
+
+
+def assess_safety(
+    answers: PatientAnswers,
+    settings: RuleSettings,
+    matches: list[OpioidMatch],
+    planned_start: dt.date,
+) -> tuple[list[Finding], list[Check]]:
+    findings: list[Finding] = []
+    checks: list[Check] = []
+
+    if answers.age_years < settings.minimum_age_years:
+        findings.append(
+            make_finding("under_age", age=answers.age_years, minimum=settings.minimum_age_years)
+        )
+    checks.append(Check("Age", f"{answers.age_years} years"))
+
+    hepatic_code = (
+        "hepatic_failure_stop"
+        if settings.hepatic_failure_action == HepaticAction.STOP
+        else "hepatic_failure_review"
+    )
+    for question, answer, code in (
+        ("Hypersensitivity to naltrexone", answers.naltrexone_allergy, "naltrexone_allergy"),
+        ("Reaction to naloxone", answers.naloxone_allergy, "naloxone_allergy"),
+        ("Pregnant or planning pregnancy", answers.pregnant_or_planning, "pregnancy"),
+        ("Breastfeeding", answers.breastfeeding, "breastfeeding"),
+        ("Acute hepatitis or liver failure", answers.acute_hepatitis_or_liver_failure,
+         hepatic_code),
+        ("Other liver disease or cirrhosis", answers.other_liver_disease, "liver_disease"),
+        ("Kidney impairment", answers.kidney_impairment, "kidney_impairment"),
+        ("Organ transplant or immunosuppressants", answers.transplant_or_immunosuppressant,
+         "transplant"),
+    ):
+        _yes_no_unsure(question, answer, code, findings, checks)
+
+    findings.extend(_surgery(answers, settings, planned_start, checks))
+
+    if answers.fibromyalgia_diagnosed is not Answer.YES:
+        findings.append(make_finding("diagnosis_not_confirmed"))
+    checks.append(Check("Fibromyalgia diagnosis confirmed", _WORDS[answers.fibromyalgia_diagnosed]))
+
+    naltrexone = [m for m in matches if m.kind is MatchKind.NALTREXONE]
+    if naltrexone:
+        first = naltrexone[0]
+        findings.append(
+            make_finding(
+                "naltrexone_already",
+                line_ref=f"line {first.line_no}: {first.text}",
+                line_detail="; ".join(f"line {m.line_no}: {m.text}" for m in naltrexone),
+            )
+        )
+    loperamide = [m for m in matches if m.kind is MatchKind.PERIPHERAL_OPIOID]
+    if loperamide:
+        findings.append(
+            make_finding("loperamide", line_ref=f"line {loperamide[0].line_no}: "
+                         f"{loperamide[0].text}")
+        )
+    return findings, checks
+
+
+def _surgery(
+    answers: PatientAnswers, settings: RuleSettings, planned_start: dt.date, checks: list[Check]
+) -> list[Finding]:
+    question = "Surgery planned"
+    if answers.surgery_planned is Answer.UNSURE:
+        checks.append(Check(question, "Not sure"))
+        return [make_finding("unsure_answer", question=question)]
+    if answers.surgery_planned is Answer.NO or answers.surgery_on is None:
+        checks.append(Check(question, "No"))
+        return []
+    surgery_on = answers.surgery_on
+    checks.append(Check(question, f"Yes, on {fmt_date(surgery_on)}"))
+    hold = settings.surgery_hold_days
+    last_dose = surgery_on - dt.timedelta(days=hold + 1)
+    days_away = (surgery_on - answers.assessed_on).days
+    if days_away <= settings.surgery_window_days:
+        return [
+            make_finding(
+                "surgery_soon",
+                surgery_on=fmt_date(surgery_on),
+                window=settings.surgery_window_days,
+                hold=hold,
+            )
+        ]
+    return [
+        make_finding(
+            "surgery_later",
+            surgery_on=fmt_date(surgery_on),
+            stop_by=fmt_date(surgery_on - dt.timedelta(days=hold)),
+            last_dose=fmt_date(last_dose),
+            hold=hold,
+        )
+    ]

@@ -1,0 +1,256 @@
+"""Every clinical threshold, declared once with its unit, range, cited default and source.
+
+The admin form, the rules and the printed sheet all read this one object, so no number
+is written twice. ``SETTING_SPECS`` is the declaration; ``RuleSettings`` is the typed value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from .sources import Source, source
+
+
+class HepaticAction(StrEnum):
+    """What acute hepatitis or liver failure leads to: label versions disagree."""
+
+    STOP = "stop"
+    REVIEW = "review"
+
+
+@dataclass(frozen=True, slots=True)
+class SettingSpec:
+    name: str
+    label: str
+    unit: str
+    minimum: float | None
+    maximum: float | None
+    step: float | None
+    default: Any
+    source: Source
+    why: str
+    group: str
+    choices: tuple[str, ...] = ()
+
+
+def _spec(
+    name: str,
+    label: str,
+    unit: str,
+    lo: float | None,
+    hi: float | None,
+    step: float | None,
+    default: Any,
+    source_key: str,
+    why: str,
+    group: str,
+    choices: tuple[str, ...] = (),
+) -> SettingSpec:
+    return SettingSpec(name, label, unit, lo, hi, step, default, source(source_key), why, group, choices)
+
+
+_OPIOIDS = "Opioid-free interval"
+_STANDARD = "Standard schedule"
+_GENTLE = "Gentle schedule"
+_PLAN = "Dose plan and review"
+_SAFETY = "Other safety rules"
+_CLINIC = "Clinic details"
+
+SETTING_SPECS: tuple[SettingSpec, ...] = (
+    _spec("washout_days_short_acting", "Opioid-free days after short-acting opioids", "days",
+          1, 180, 1, 10, "label_opioid_free",
+          "The label asks for at least 7-10 days; the default takes the upper end.", _OPIOIDS),
+    _spec("washout_days_long_acting", "Opioid-free days after long-acting opioids, methadone "
+          "or buprenorphine (and when the type is unknown)", "days",
+          1, 180, 1, 14, "label_switching",
+          "The label gives no number; it warns of withdrawal for as long as two weeks.",
+          _OPIOIDS),
+    _spec("standard_start_dose_mg", "Standard schedule: starting dose", "mg",
+          0.25, 6, 0.25, 1.5, "hdrx_dosing",
+          "Compounding pharmacy protocol for chronic pain: 1.5 mg, then 3 mg, then 4.5 mg.",
+          _STANDARD),
+    _spec("standard_step_mg", "Standard schedule: dose increase per step", "mg",
+          0.25, 6, 0.25, 1.5, "hdrx_dosing", "Same protocol: steps of 1.5 mg.", _STANDARD),
+    _spec("standard_step_interval_days", "Standard schedule: days between increases", "days",
+          1, 56, 1, 7, "hdrx_dosing", "Same protocol: about one week per step.", _STANDARD),
+    _spec("gentle_start_dose_mg", "Gentle schedule: starting dose", "mg",
+          0.25, 6, 0.25, 0.5, "ldnrt_sensitive",
+          "LDN Research Trust advice for people sensitive to medicines.", _GENTLE),
+    _spec("gentle_step_mg", "Gentle schedule: dose increase per step", "mg",
+          0.25, 6, 0.25, 0.5, "ldnrt_sensitive", "Same advice: steps of 0.5 mg.", _GENTLE),
+    _spec("gentle_step_interval_days", "Gentle schedule: days between increases", "days",
+          1, 56, 1, 14, "ldnrt_sensitive", "Same advice: every 2 weeks.", _GENTLE),
+    _spec("target_dose_mg", "Target daily dose", "mg",
+          0.5, 6, 0.25, 4.5, "younger_2013",
+          "4.5 mg was the dose in most fibromyalgia trials.", _PLAN),
+    _spec("max_dose_mg", "Maximum daily dose", "mg",
+          0.5, 6, 0.25, 4.5, "final_trial",
+          "Defaults to the usual 4.5 mg; may be raised up to the 6 mg used in FINAL.", _PLAN),
+    _spec("liquid_mg_per_ml", "Liquid concentration", "mg/mL",
+          0.5, 5, 0.5, 1.0, "fawcett_1997",
+          "The published 1 mg/mL formula; a 5 mg/mL recipe also exists (Alberta Health "
+          "Services).", _PLAN),
+    _spec("review_weeks", "Judge the response after this many weeks on the target dose",
+          "weeks", 4, 52, 1, 12, "review_point",
+          "No guideline exists; the trials ran about 12 weeks.", _PLAN),
+    _spec("responder_pct", "Pain reduction that counts as a response", "%",
+          10, 90, 1, 30, "immpact_2008", "IMMPACT: 30% is a moderately important change.",
+          _PLAN),
+    _spec("surgery_hold_days", "Stop LDN this many days before planned surgery", "days",
+          1, 14, 1, 3, "surgery_moser",
+          "Sources say 48 hours to 3 days; the default takes the longest.", _SAFETY),
+    _spec("surgery_window_days", "Planned surgery within this many days needs review", "days",
+          0, 365, 1, 14, "policy_surgery_window",
+          "No published source: a clinic policy for the lead clinician to confirm.", _SAFETY),
+    _spec("hepatic_failure_action", "Acute hepatitis or liver failure leads to", "",
+          None, None, None, HepaticAction.STOP.value, "label_hepatic_versions",
+          "Older labels list it as a contraindication; the current label as a warning. "
+          "The conservative default is 'do not start'.", _SAFETY,
+          choices=tuple(a.value for a in HepaticAction)),
+    _spec("minimum_age_years", "Patients younger than this need review", "years",
+          0, 120, 1, 18, "trial_ages", "The trials enrolled adults only.", _SAFETY),
+    _spec("clinic_name", "Clinic name", "", None, 120, None, "", "clinic_details",
+          "Printed on the counselling sheet and wallet card.", _CLINIC),
+    _spec("clinic_phone", "Clinic phone number", "", None, 40, None, "", "clinic_details",
+          "Printed on the counselling sheet and wallet card.", _CLINIC),
+)
+
+SPECS_BY_NAME: dict[str, SettingSpec] = {s.name: s for s in SETTING_SPECS}
+_TEXT_SETTINGS = frozenset({"clinic_name", "clinic_phone"})
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSettings:
+    washout_days_short_acting: int = SPECS_BY_NAME["washout_days_short_acting"].default
+    washout_days_long_acting: int = SPECS_BY_NAME["washout_days_long_acting"].default
+    standard_start_dose_mg: float = SPECS_BY_NAME["standard_start_dose_mg"].default
+    standard_step_mg: float = SPECS_BY_NAME["standard_step_mg"].default
+    standard_step_interval_days: int = SPECS_BY_NAME["standard_step_interval_days"].default
+    gentle_start_dose_mg: float = SPECS_BY_NAME["gentle_start_dose_mg"].default
+    gentle_step_mg: float = SPECS_BY_NAME["gentle_step_mg"].default
+    gentle_step_interval_days: int = SPECS_BY_NAME["gentle_step_interval_days"].default
+    target_dose_mg: float = SPECS_BY_NAME["target_dose_mg"].default
+    max_dose_mg: float = SPECS_BY_NAME["max_dose_mg"].default
+    liquid_mg_per_ml: float = SPECS_BY_NAME["liquid_mg_per_ml"].default
+    review_weeks: int = SPECS_BY_NAME["review_weeks"].default
+    responder_pct: int = SPECS_BY_NAME["responder_pct"].default
+    surgery_hold_days: int = SPECS_BY_NAME["surgery_hold_days"].default
+    surgery_window_days: int = SPECS_BY_NAME["surgery_window_days"].default
+    hepatic_failure_action: str = SPECS_BY_NAME["hepatic_failure_action"].default
+    minimum_age_years: int = SPECS_BY_NAME["minimum_age_years"].default
+    clinic_name: str = SPECS_BY_NAME["clinic_name"].default
+    clinic_phone: str = SPECS_BY_NAME["clinic_phone"].default
+
+    def validate(self) -> dict[str, list[str]]:
+        """Field-level errors, including cross-field rules. Empty means valid."""
+        return validate_values(dataclasses.asdict(self))
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> RuleSettings:
+        """Build settings from stored or imported values, refusing unknown or invalid keys."""
+        errors = validate_values(values)
+        if errors:
+            raise SettingsError(errors)
+        return cls(**{name: _coerce(name, values[name]) for name in SPECS_BY_NAME})
+
+    def schedule_values(self, gentle: bool) -> tuple[float, float, int]:
+        """(start mg, step mg, interval days) for the chosen schedule."""
+        if gentle:
+            return self.gentle_start_dose_mg, self.gentle_step_mg, self.gentle_step_interval_days
+        return self.standard_start_dose_mg, self.standard_step_mg, self.standard_step_interval_days
+
+
+class SettingsError(ValueError):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+_INT_FIELDS = frozenset(f.name for f in dataclasses.fields(RuleSettings) if f.type == "int")
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if name in _TEXT_SETTINGS or SPECS_BY_NAME[name].choices:
+        return str(value)
+    if name in _INT_FIELDS:
+        return int(value)
+    return float(value)
+
+
+def _number_error(spec: SettingSpec, value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"Enter a number for {spec.label.lower()}"
+    if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
+        return f"Enter a number for {spec.label.lower()}"
+    if spec.name in _INT_FIELDS and int(value) != value:
+        return f"Enter a whole number of {spec.unit} for {spec.label.lower()}"
+    if spec.minimum is not None and value < spec.minimum:
+        return f"{spec.label} must be {_fmt(spec.minimum)} {spec.unit} or more".rstrip()
+    if spec.maximum is not None and value > spec.maximum:
+        return f"{spec.label} must be {_fmt(spec.maximum)} {spec.unit} or less".rstrip()
+    if spec.step is not None and not _on_step(value, spec.step):
+        return f"{spec.label} must be a multiple of {_fmt(spec.step)} {spec.unit}"
+    return None
+
+
+def _on_step(value: float, step: float) -> bool:
+    return abs(value / step - round(value / step)) < 1e-9
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}"
+
+
+def validate_values(values: dict[str, Any]) -> dict[str, list[str]]:
+    """Check a mapping of setting name to value; the admin form and imports use this."""
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    for key in values:
+        if key not in SPECS_BY_NAME:
+            add(key, f"'{key}' is not a known setting")
+    for spec in SETTING_SPECS:
+        if spec.name not in values or values[spec.name] is None:
+            add(spec.name, f"Enter {spec.label.lower()}")
+            continue
+        value = values[spec.name]
+        if spec.choices:
+            if value not in spec.choices:
+                add(spec.name, f"Select one of: {', '.join(spec.choices)}")
+        elif spec.name in _TEXT_SETTINGS:
+            if not isinstance(value, str):
+                add(spec.name, f"Enter text for {spec.label.lower()}")
+            elif len(value) > (spec.maximum or 0):
+                add(spec.name, f"{spec.label} must be {_fmt(spec.maximum or 0)} characters or fewer")
+        elif message := _number_error(spec, value):
+            add(spec.name, message)
+    if errors:
+        return errors
+
+    # Cross-field rules: a schedule must climb from its start to the target, under the max.
+    if values["target_dose_mg"] > values["max_dose_mg"]:
+        add("target_dose_mg", "Target daily dose must not be above the maximum daily dose")
+    for prefix, label in (("standard", "Standard"), ("gentle", "Gentle")):
+        start = values[f"{prefix}_start_dose_mg"]
+        if start > values["target_dose_mg"]:
+            add(f"{prefix}_start_dose_mg", f"{label} starting dose must not be above the target")
+    if values["gentle_start_dose_mg"] > values["standard_start_dose_mg"]:
+        add("gentle_start_dose_mg", "Gentle starting dose must not be above the standard one")
+    if values["washout_days_short_acting"] > values["washout_days_long_acting"]:
+        add(
+            "washout_days_short_acting",
+            "Opioid-free days after short-acting opioids must not be more than after "
+            "long-acting ones",
+        )
+    return errors
+
+
+DEFAULT_SETTINGS = RuleSettings()

@@ -1,0 +1,1 @@
+"""Admin data only: users, settings versions and the audit log. Never patient answers."""

@@ -1,0 +1,141 @@
+"""Settings versions: read the current one on every request, publish new ones, never rewrite.
+
+Workers check the newest version number on each request (one indexed query), so a publish
+through any worker or instance is used everywhere from the next request. If the database
+cannot be read, a worker keeps the version it already has and says so; a worker with none
+refuses to screen. It never falls back to the built-in defaults on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ..rules import DEFAULT_SETTINGS, RuleSettings, SettingsError
+from .models import SettingsVersion
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveSettings:
+    number: int
+    settings: RuleSettings
+    created_at: dt.datetime
+    author: str
+    reason: str
+
+
+class SettingsUnavailable(RuntimeError):
+    """No usable settings version could be read, and none was loaded before."""
+
+
+class PublishConflict(RuntimeError):
+    """Someone else published since the editor opened the form."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"version {current} was published meanwhile")
+        self.current = current
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    active: ActiveSettings
+    warning: str | None  # set when the store failed and a previously loaded version is used
+
+
+class SettingsStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._cached: ActiveSettings | None = None
+        self._lock = threading.Lock()
+
+    def read(self) -> Reading:
+        try:
+            with Session(self.engine) as session:
+                newest = session.scalar(select(func.max(SettingsVersion.number)))
+                if newest is None:
+                    raise SettingsUnavailable("no settings version has been published")
+                cached = self._cached
+                if cached is not None and cached.number == newest:
+                    return Reading(cached, None)
+                row = session.scalars(
+                    select(SettingsVersion).where(SettingsVersion.number == newest)
+                ).one()
+                active = _to_active(row)
+        except (SQLAlchemyError, SettingsError) as exc:
+            if self._cached is None:
+                raise SettingsUnavailable(str(exc)) from exc
+            return Reading(
+                self._cached,
+                f"The settings store could not be read, so this page uses version "
+                f"{self._cached.number}, loaded earlier. Tell the administrator.",
+            )
+        with self._lock:
+            self._cached = active
+        return Reading(active, None)
+
+    def version(self, number: int) -> ActiveSettings | None:
+        with Session(self.engine) as session:
+            row = session.scalars(
+                select(SettingsVersion).where(SettingsVersion.number == number)
+            ).one_or_none()
+            return _to_active(row) if row else None
+
+    def history(self) -> list[ActiveSettings]:
+        with Session(self.engine) as session:
+            rows = session.scalars(select(SettingsVersion).order_by(SettingsVersion.number.desc()))
+            return [_to_active(r) for r in rows]
+
+    def ensure_seeded(self) -> None:
+        """Publish the cited defaults as version 1 if the store is empty."""
+        with Session(self.engine) as session:
+            if session.scalar(select(func.count(SettingsVersion.id))):
+                return
+        try:
+            self.publish(
+                DEFAULT_SETTINGS.as_dict(), "system", "Initial cited defaults", based_on=None
+            )
+        except PublishConflict:
+            pass  # another worker seeded it first
+
+    def publish(
+        self, values: dict[str, Any], author: str, reason: str, based_on: int | None
+    ) -> ActiveSettings:
+        """Store ``values`` as the next version. ``based_on`` is the version the editor saw."""
+        settings = RuleSettings.from_dict(values)  # refuses invalid values
+        with Session(self.engine) as session:
+            newest = session.scalar(select(func.max(SettingsVersion.number))) or 0
+            if based_on is not None and based_on != newest:
+                raise PublishConflict(newest)
+            row = SettingsVersion(
+                number=newest + 1,
+                values=settings.as_dict(),
+                author=author,
+                reason=reason,
+                created_at=dt.datetime.now(dt.UTC),
+                based_on=based_on,
+            )
+            session.add(row)
+            try:
+                session.commit()
+            except IntegrityError as exc:  # the unique number lost a race
+                raise PublishConflict(newest + 1) from exc
+            return _to_active(row)
+
+
+def _to_active(row: SettingsVersion) -> ActiveSettings:
+    created = row.created_at
+    if created.tzinfo is None:  # SQLite drops the zone; values are written in UTC
+        created = created.replace(tzinfo=dt.UTC)
+    return ActiveSettings(
+        number=row.number,
+        settings=RuleSettings.from_dict(row.values),
+        created_at=created,
+        author=row.author,
+        reason=row.reason,
+    )

@@ -1,0 +1,17 @@
+"""The thin web layer: blueprints, security headers, error pages and CLI commands."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from . import commands, errors, health, screening, security, sheet, template_helpers
+
+    security.init_app(app)
+    template_helpers.init_app(app)
+    errors.init_app(app)
+    commands.init_app(app)
+    app.register_blueprint(screening.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(sheet.bp)

@@ -1,0 +1,54 @@
+"""House-style error pages with correct status codes; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..store.settings_store import SettingsUnavailable
+
+log = logging.getLogger(__name__)
+
+MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("The request could not be understood", "Go back to the form and try again."),
+    403: ("You do not have access to this page", "Sign in with an administrator account."),
+    404: ("Page not found", "Check the address, or start a new screening."),
+    405: ("This page cannot be used that way", "Start again from the screening form."),
+    413: ("What was sent is too large", "Send less text, for example a shorter medication list."),
+    429: ("Too many attempts", "Wait a few minutes, then try again."),
+    500: ("Something went wrong", "Nothing was saved. Try again; if it keeps happening, tell "
+          "the administrator."),
+    503: ("Settings unavailable", "The clinical settings cannot be read, so no screening can "
+          "be done safely. Tell the administrator."),
+}
+
+
+def render_error(status: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+    title, advice = MESSAGES.get(status, MESSAGES[500])
+    return render_template(
+        "errors/error.html", status=status, title=title, advice=advice, detail=detail
+    ), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+        status = exc.code or 500
+        return render_error(status if status in MESSAGES else 500)
+
+    @app.errorhandler(SettingsUnavailable)
+    def _settings(exc: SettingsUnavailable):  # type: ignore[no-untyped-def]
+        log.error("settings unavailable: %s", exc.__class__.__name__)
+        return render_error(503)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        if isinstance(exc, HTTPException):
+            return _http(exc)
+        # Log the type and the stack only: an exception message could quote posted answers.
+        stack = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("unhandled %s\n%s", exc.__class__.__name__, stack)
+        return render_error(InternalServerError.code)

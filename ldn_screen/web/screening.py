@@ -1,0 +1,75 @@
+"""The clinician's screening: the form, and the summary it produces. Nothing is stored."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, url_for
+
+from ..forms import CSRF_EXPIRED_MESSAGE, ScreeningForm
+from ..rules import Verdict, screen
+from ..rules.chart_note import chart_note, verdict_title
+from .context import current_reading
+
+bp = Blueprint("screening", __name__)
+
+
+def _render_form(form: ScreeningForm, notice: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template("screening/form.html", form=form, notice=notice), status
+
+
+@bp.route("/", methods=["GET", "POST"])
+def form():  # type: ignore[no-untyped-def]
+    reading = current_reading()
+    form = ScreeningForm()
+    if request.method == "GET":
+        return _render_form(form)
+
+    valid = form.validate()
+    if form.csrf_token.errors:
+        if "csrf_token" not in request.form:
+            abort(400)
+        # An expired or mismatched token: keep every answer, issue a fresh token, ask again.
+        form.csrf_token.errors = []
+        return _render_form(form, notice=CSRF_EXPIRED_MESSAGE)
+    if not valid:
+        return _render_form(form)
+
+    answers = form.to_answers()
+    result = screen(answers, reading.active.settings)
+    version = reading.active
+    plan = result.dose_plan
+    sheet_url = None
+    if plan is not None:
+        params = {
+            "schedule": plan.schedule.value,
+            "start": plan.starts_on.isoformat(),
+            "formulation": plan.formulation.value,
+            "v": version.number,
+        }
+        if plan.liquid_mg_per_ml:
+            params["mg_per_ml"] = f"{plan.liquid_mg_per_ml:g}"
+        sheet_url = url_for("sheet.sheet", **params)
+    return render_template(
+        "screening/summary.html",
+        form=form,
+        result=result,
+        answers=answers,
+        verdict_title=verdict_title(result),
+        Verdict=Verdict,
+        version=version,
+        warning=reading.warning,
+        chart_note=chart_note(result, version.number, version.created_at.date(), form.today),
+        screened_on=form.today,
+        sheet_url=sheet_url,
+    )
+
+
+@bp.post("/edit")
+def edit():  # type: ignore[no-untyped-def]
+    """Back from the summary to the form, with every answer filled in."""
+    current_reading()
+    form = ScreeningForm()
+    if "csrf_token" not in request.form:
+        abort(400)
+    notice = None if form.csrf_token.validate(form) else CSRF_EXPIRED_MESSAGE
+    form.csrf_token.errors = []
+    return _render_form(form, notice=notice)

@@ -1,0 +1,44 @@
+"""Filters and globals the templates share: one way to write a dose, a volume or a date."""
+
+from __future__ import annotations
+
+from flask import Flask
+from wtforms import Field
+
+from ..forms import DateInput, Radios
+from ..rules.units import fmt_date, fmt_mg, fmt_ml
+
+
+def answer_rows(form) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """(question, answer as shown, field id) for the check-your-answers list."""
+    rows: list[tuple[str, str, str]] = []
+    for field in form:
+        if field.type in {"CSRFTokenField", "HiddenField"}:
+            continue
+        shown = display_value(field)
+        if shown:
+            rows.append((str(field.label.text), shown, field.id))
+    return rows
+
+
+def display_value(field: Field) -> str:
+    if isinstance(field, Radios):
+        return dict(field.options).get(field.data, "")
+    if isinstance(field, DateInput):
+        return fmt_date(field.date) if field.date else ""
+    if field.type == "TextAreaField":
+        text = (field.data or "").strip()
+        return f"{len(text.splitlines())} line(s) pasted" if text else ""
+    return (field.data or "").strip()
+
+
+def form_errors(form) -> list[Field]:  # type: ignore[no-untyped-def]
+    """Fields with errors, in page order, for the error summary (the CSRF token excluded)."""
+    return [f for f in form if f.errors and f.type != "CSRFTokenField"]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(date=fmt_date, mg=fmt_mg, ml=fmt_ml)
+    app.jinja_env.globals.update(answer_rows=answer_rows, form_errors=form_errors)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

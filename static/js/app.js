@@ -1,0 +1,50 @@
+// Progressive enhancement only: the form and the summary work fully without this file.
+(function () {
+  "use strict";
+
+  // Show conditional questions only when the answer they depend on calls for them.
+  function updateConditionals(form) {
+    form.querySelectorAll(".conditional[data-show-when]").forEach(function (block) {
+      var name = block.getAttribute("data-show-when");
+      var wanted = block.getAttribute("data-values").split(" ");
+      var checked = form.querySelector('input[name="' + name + '"]:checked');
+      var show = checked !== null && wanted.indexOf(checked.value) !== -1;
+      // Never hide a question that is showing an error message.
+      if (block.querySelector(".error-message")) { show = true; }
+      block.hidden = !show;
+    });
+  }
+
+  function copyNote(button) {
+    var target = document.getElementById(button.getAttribute("data-copy-target"));
+    var status = document.querySelector(".copy-status");
+    target.select();
+    var done = function () { if (status) { status.textContent = "Note copied."; } };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(target.value).then(done, function () {
+        if (status) { status.textContent = "Copy failed: select the text and copy it by hand."; }
+      });
+    } else {
+      try { document.execCommand("copy"); done(); } catch (e) { /* text stays selected */ }
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-autofocus]");
+    if (summary) { summary.focus(); }
+
+    document.querySelectorAll("form.screening-form").forEach(function (form) {
+      updateConditionals(form);
+      form.addEventListener("change", function () { updateConditionals(form); });
+    });
+
+    document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { copyNote(button); });
+    });
+
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
+})();

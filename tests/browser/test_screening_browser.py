@@ -1,0 +1,127 @@
+"""A clinician completes the screening by keyboard only; axe finds no serious violations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import screenshot, serious_axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def choose_radio_by_keyboard(page: Page, name: str, label: str) -> None:
+    """Tab to a radio group, then use the arrow keys to reach the option, like a keyboard user."""
+    group = page.locator(f'input[name="{name}"]')
+    labels = [page.locator(f'label[for="{group.nth(i).get_attribute("id")}"]').inner_text()
+              for i in range(group.count())]
+    target = labels.index(label)
+    for _ in range(200):
+        focused_name = page.evaluate("document.activeElement && document.activeElement.name")
+        if focused_name == name:
+            break
+        page.keyboard.press("Tab")
+    else:
+        raise AssertionError(f"could not reach {name} with Tab")
+    # Arrow keys move the selection in a radio group; the first arrow press from an
+    # unselected group selects the next option, so start by selecting the first with Space.
+    page.keyboard.press("Space")
+    for _ in range(target):
+        page.keyboard.press("ArrowRight")
+    expect(group.nth(target)).to_be_checked()
+
+
+def type_into(page: Page, field_id: str, text: str) -> None:
+    for _ in range(200):
+        if page.evaluate("document.activeElement && document.activeElement.id") == field_id:
+            break
+        page.keyboard.press("Tab")
+    else:
+        raise AssertionError(f"could not reach #{field_id} with Tab")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+
+
+def test_keyboard_only_screening_reaches_the_verdict(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    page.keyboard.press("Tab")  # skip link first
+    expect(page.locator(".skip-link")).to_be_focused()
+    type_into(page, "age_years", "52")
+    choose_radio_by_keyboard(page, "pregnant_or_planning", "No")
+    choose_radio_by_keyboard(page, "breastfeeding", "No")
+    choose_radio_by_keyboard(page, "fibromyalgia_diagnosed", "Yes")
+    choose_radio_by_keyboard(page, "opioid_use", "Stopped recently")
+    # The conditional questions appear once "Stopped recently" is chosen.
+    expect(page.locator("#opioid_type")).to_be_visible()
+    choose_radio_by_keyboard(page, "opioid_type", "Short-acting (immediate-release)")
+    page.keyboard.press("Tab")
+    # Chromium's date field takes month, day and year in the en-US locale.
+    long_ago = dt.date.today() - dt.timedelta(days=60)  # the interval is complete
+    page.keyboard.type(long_ago.strftime("%m%d%Y"))
+    for name in ("opioid_dependence", "opioid_withdrawal", "kratom_or_similar"):
+        choose_radio_by_keyboard(page, name, "No")
+    type_into(page, "medication_list", "duloxetine 60 mg daily")
+    for name in ("naltrexone_allergy", "naloxone_allergy", "acute_hepatitis_or_liver_failure",
+                 "other_liver_disease", "kidney_impairment", "transplant_or_immunosuppressant",
+                 "surgery_planned", "thyroid_condition", "sensitive_to_medicines"):
+        choose_radio_by_keyboard(page, name, "No")
+    choose_radio_by_keyboard(page, "formulation", "Liquid")
+    choose_radio_by_keyboard(page, "schedule", "Standard")
+    type_into(page, "baseline_pain_nrs", "7")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    errors = page.locator(".error-summary")
+    assert errors.count() == 0, errors.inner_text()
+    expect(page.locator("h1")).to_contain_text("Screening result: Eligible to start")
+    expect(page.locator("table").first).to_contain_text("1.5 mL")
+    screenshot(page, "screening-summary-eligible")
+
+
+def test_errors_are_announced_and_linked(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="Screen patient").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    assert page.title().startswith("Error: ")
+    summary.get_by_role("link", name="Select whether the patient takes any opioid medicine").click()
+    expect(page.locator("#opioid_use")).to_be_focused()
+    screenshot(page, "screening-form-errors")
+
+
+def test_conditional_questions_hide_without_the_answer_that_needs_them(page: Page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    expect(page.locator("#last_opioid_dose_on")).to_be_hidden()
+    page.locator('label[for="opioid_use-2"]').click()  # Stopped recently
+    expect(page.locator("#last_opioid_dose_on")).to_be_visible()
+
+
+@pytest.mark.parametrize("state", ["empty", "errors", "summary"])
+def test_no_serious_axe_violations(axe_page: Page, live_server: str, state: str) -> None:
+    axe_page.goto(live_server + "/")
+    if state == "errors":
+        axe_page.get_by_role("button", name="Screen patient").click()
+        expect(axe_page.locator(".error-summary")).to_be_visible()
+    elif state == "summary":
+        fill_valid(axe_page)
+        axe_page.get_by_role("button", name="Screen patient").click()
+        expect(axe_page.locator("h1")).to_contain_text("Screening result")
+    assert serious_axe_violations(axe_page) == []
+
+
+def fill_valid(page: Page) -> None:
+    page.fill("#age_years", "45")
+    for name, value in {
+        "pregnant_or_planning": "no", "breastfeeding": "no", "fibromyalgia_diagnosed": "yes",
+        "opioid_use": "none", "opioid_dependence": "no", "opioid_withdrawal": "no",
+        "kratom_or_similar": "no", "naltrexone_allergy": "no", "naloxone_allergy": "no",
+        "acute_hepatitis_or_liver_failure": "no", "other_liver_disease": "no",
+        "kidney_impairment": "no", "transplant_or_immunosuppressant": "no",
+        "surgery_planned": "unsure", "thyroid_condition": "no", "sensitive_to_medicines": "no",
+        "formulation": "capsule", "schedule": "standard",
+    }.items():
+        page.check(f'input[name="{name}"][value="{value}"]')
+    page.fill("#medication_list", "tramadol 50 mg q6h prn\nduloxetine 60 mg")
+    page.fill("#baseline_pain_nrs", "6")

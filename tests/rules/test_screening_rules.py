@@ -1,0 +1,327 @@
+"""Rule tables: every finding, every boundary, and how findings combine into the verdict."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from ldn_screen.rules import (
+    DEFAULT_SETTINGS,
+    Answer,
+    Formulation,
+    OpioidType,
+    OpioidUse,
+    PatientAnswers,
+    RuleSettings,
+    Schedule,
+    Severity,
+    Verdict,
+    screen,
+)
+from ldn_screen.rules.findings import CATALOGUE
+
+D0 = dt.date(2026, 11, 27)
+Y, N, U = Answer.YES, Answer.NO, Answer.UNSURE
+
+
+def answers(**overrides: object) -> PatientAnswers:
+    base = PatientAnswers(
+        assessed_on=D0,
+        age_years=45,
+        pregnant_or_planning=N,
+        breastfeeding=N,
+        fibromyalgia_diagnosed=Y,
+        opioid_use=OpioidUse.NONE,
+        start_on=D0,
+    )
+    return dataclasses.replace(base, **overrides)
+
+
+def settings(**overrides: object) -> RuleSettings:
+    return dataclasses.replace(DEFAULT_SETTINGS, **overrides)
+
+
+def days(n: int) -> dt.timedelta:
+    return dt.timedelta(days=n)
+
+
+SEEN_CODES: set[str] = set()
+
+
+def run(a: PatientAnswers, s: RuleSettings = DEFAULT_SETTINGS):  # type: ignore[no-untyped-def]
+    result = screen(a, s)
+    SEEN_CODES.update(result.codes)
+    return result
+
+
+# --- One answer, one finding ------------------------------------------------------------
+
+SINGLE_FINDINGS = [
+    # (overrides, verdict, code)
+    ({"opioid_use": OpioidUse.CURRENT, "opioid_type": OpioidType.SHORT_ACTING},
+     Verdict.DO_NOT_START, "opioid_current"),
+    ({"opioid_use": OpioidUse.CURRENT, "ultra_low_dose_protocol": Y},
+     Verdict.REVIEW, "ultra_low_dose_protocol"),
+    ({"opioid_dependence": Y}, Verdict.DO_NOT_START, "opioid_dependence"),
+    ({"opioid_withdrawal": Y}, Verdict.DO_NOT_START, "opioid_withdrawal"),
+    ({"naltrexone_allergy": Y}, Verdict.DO_NOT_START, "naltrexone_allergy"),
+    ({"acute_hepatitis_or_liver_failure": Y}, Verdict.DO_NOT_START, "hepatic_failure_stop"),
+    ({"opioid_use": OpioidUse.UNSURE}, Verdict.REVIEW, "opioid_use_unsure"),
+    ({"opioid_use": OpioidUse.RECENT, "opioid_type": OpioidType.DEPOT_BUPRENORPHINE,
+      "last_opioid_dose_on": D0 - days(90)}, Verdict.REVIEW, "opioid_depot_buprenorphine"),
+    ({"pregnant_or_planning": Y}, Verdict.REVIEW, "pregnancy"),
+    ({"breastfeeding": Y}, Verdict.REVIEW, "breastfeeding"),
+    ({"other_liver_disease": Y}, Verdict.REVIEW, "liver_disease"),
+    ({"kidney_impairment": Y}, Verdict.REVIEW, "kidney_impairment"),
+    ({"transplant_or_immunosuppressant": Y}, Verdict.REVIEW, "transplant"),
+    ({"naloxone_allergy": Y}, Verdict.REVIEW, "naloxone_allergy"),
+    ({"kratom_or_similar": Y}, Verdict.REVIEW, "kratom"),
+    ({"age_years": 17}, Verdict.REVIEW, "under_age"),
+    ({"fibromyalgia_diagnosed": N}, Verdict.ELIGIBLE, "diagnosis_not_confirmed"),
+    ({"fibromyalgia_diagnosed": U}, Verdict.ELIGIBLE, "diagnosis_not_confirmed"),
+    ({"thyroid_condition": Y}, Verdict.ELIGIBLE, "thyroid"),
+    ({"sensitive_to_medicines": Y}, Verdict.ELIGIBLE, "sensitive"),
+    ({"surgery_planned": Y, "surgery_on": D0 + days(10)}, Verdict.REVIEW, "surgery_soon"),
+    ({"surgery_planned": Y, "surgery_on": D0 + days(40)}, Verdict.ELIGIBLE, "surgery_later"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "verdict", "code"), SINGLE_FINDINGS)
+def test_single_answer_raises_its_finding(overrides, verdict, code) -> None:  # type: ignore[no-untyped-def]
+    result = run(answers(**overrides))
+    assert result.verdict is verdict
+    assert code in result.codes
+    finding = next(f for f in result.findings if f.code == code)
+    assert finding.source.title and finding.source.reference
+    assert len(finding.summary) <= 140
+
+
+UNSURE_QUESTIONS = [
+    "opioid_dependence", "opioid_withdrawal", "kratom_or_similar", "naltrexone_allergy",
+    "naloxone_allergy", "pregnant_or_planning", "breastfeeding",
+    "acute_hepatitis_or_liver_failure", "other_liver_disease", "kidney_impairment",
+    "transplant_or_immunosuppressant", "surgery_planned",
+]
+
+
+@pytest.mark.parametrize("question", UNSURE_QUESTIONS)
+def test_not_sure_to_a_safety_question_is_review_never_eligible(question: str) -> None:
+    result = run(answers(**{question: U}))
+    assert result.verdict is Verdict.REVIEW
+    assert "unsure_answer" in result.codes
+
+
+def test_clean_answers_are_eligible_with_no_findings() -> None:
+    result = run(answers())
+    assert result.verdict is Verdict.ELIGIBLE
+    assert result.findings == ()
+    assert result.dose_plan is not None
+
+
+def test_hepatic_action_setting_turns_the_stop_into_review() -> None:
+    result = run(answers(acute_hepatitis_or_liver_failure=Y), settings(hepatic_failure_action="review"))
+    assert result.verdict is Verdict.REVIEW
+    assert "hepatic_failure_review" in result.codes
+
+
+@pytest.mark.parametrize(("age", "verdict"), [(17, Verdict.REVIEW), (18, Verdict.ELIGIBLE),
+                                              (0, Verdict.REVIEW), (120, Verdict.ELIGIBLE)])
+def test_age_boundary(age: int, verdict: Verdict) -> None:
+    assert run(answers(age_years=age)).verdict is verdict
+
+
+# --- The opioid-free interval ---------------------------------------------------------------
+
+WASHOUT = [
+    # (type, days since last dose at the planned start, expected verdict, expected interval)
+    (OpioidType.SHORT_ACTING, 10, Verdict.ELIGIBLE, 10),
+    (OpioidType.SHORT_ACTING, 9, Verdict.NOT_YET, 10),
+    (OpioidType.LONG_ACTING, 14, Verdict.ELIGIBLE, 14),
+    (OpioidType.LONG_ACTING, 13, Verdict.NOT_YET, 14),
+    (OpioidType.METHADONE, 13, Verdict.NOT_YET, 14),
+    (OpioidType.BUPRENORPHINE, 14, Verdict.ELIGIBLE, 14),
+    (OpioidType.UNKNOWN, 13, Verdict.NOT_YET, 14),
+    (OpioidType.UNKNOWN, 14, Verdict.ELIGIBLE, 14),
+]
+
+
+@pytest.mark.parametrize(("kind", "since", "verdict", "interval"), WASHOUT)
+def test_washout_boundaries(kind: OpioidType, since: int, verdict: Verdict, interval: int) -> None:
+    last = D0 - days(since)
+    result = run(answers(opioid_use=OpioidUse.RECENT, opioid_type=kind, last_opioid_dose_on=last))
+    assert result.verdict is verdict
+    assert result.earliest_start_on == last + days(interval)
+    code = "opioid_washout" if verdict is Verdict.NOT_YET else "opioid_washout_complete"
+    finding = next(f for f in result.findings if f.code == code)
+    assert f"{interval} days" in finding.clinician_text or f"{interval}-day" in finding.clinician_text
+    if kind is OpioidType.UNKNOWN:
+        assert "not known, so the longer interval is used" in finding.clinician_text
+
+
+def test_washout_uses_the_planned_start_date_not_today() -> None:
+    last = D0 - days(5)
+    later_start = answers(opioid_use=OpioidUse.RECENT, opioid_type=OpioidType.SHORT_ACTING,
+                          last_opioid_dose_on=last, start_on=D0 + days(5))
+    assert run(later_start).verdict is Verdict.ELIGIBLE
+
+
+def test_not_yet_plan_starts_on_the_earliest_date_and_tells_the_patient() -> None:
+    last = D0 - days(3)
+    result = run(answers(opioid_use=OpioidUse.RECENT, opioid_type=OpioidType.SHORT_ACTING,
+                         last_opioid_dose_on=last))
+    assert result.verdict is Verdict.NOT_YET
+    assert result.dose_plan is not None
+    assert result.dose_plan.starts_on == last + days(10)
+    wait = result.by_severity(Severity.WAIT)[0]
+    assert wait.patient_text and "Do not take any opioid" in wait.patient_text
+
+
+@pytest.mark.parametrize(("short", "long_", "since", "verdict"), [
+    (7, 14, 7, Verdict.ELIGIBLE), (7, 14, 6, Verdict.NOT_YET), (28, 28, 27, Verdict.NOT_YET),
+])
+def test_washout_follows_the_settings(short: int, long_: int, since: int, verdict: Verdict) -> None:
+    result = run(
+        answers(opioid_use=OpioidUse.RECENT, opioid_type=OpioidType.SHORT_ACTING,
+                last_opioid_dose_on=D0 - days(since)),
+        settings(washout_days_short_acting=short, washout_days_long_acting=long_),
+    )
+    assert result.verdict is verdict
+
+
+def test_depot_buprenorphine_never_gets_a_date() -> None:
+    result = run(answers(opioid_use=OpioidUse.RECENT, opioid_type=OpioidType.DEPOT_BUPRENORPHINE,
+                         last_opioid_dose_on=D0 - days(365)))
+    assert result.earliest_start_on is None
+    assert result.verdict is Verdict.REVIEW
+
+
+# --- Surgery --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("days_ahead", "window", "code"), [
+    (14, 14, "surgery_soon"), (15, 14, "surgery_later"), (0, 14, "surgery_soon"),
+    (30, 30, "surgery_soon"), (31, 30, "surgery_later"),
+])
+def test_surgery_window_boundary(days_ahead: int, window: int, code: str) -> None:
+    result = run(answers(surgery_planned=Y, surgery_on=D0 + days(days_ahead)),
+                 settings(surgery_window_days=window))
+    assert code in result.codes
+
+
+def test_surgery_later_gives_the_hold_from_settings() -> None:
+    surgery = D0 + days(60)
+    result = run(answers(surgery_planned=Y, surgery_on=surgery), settings(surgery_hold_days=2))
+    finding = next(f for f in result.findings if f.code == "surgery_later")
+    assert "Stop LDN 2 days before" in finding.clinician_text
+    assert finding.patient_text and "2 days before your operation" in finding.patient_text
+
+
+# --- Several findings at once ---------------------------------------------------------------
+
+
+def test_several_findings_are_all_shown_and_the_most_severe_decides() -> None:
+    result = run(answers(pregnant_or_planning=Y, kidney_impairment=Y, opioid_use=OpioidUse.RECENT,
+                         opioid_type=OpioidType.SHORT_ACTING, last_opioid_dose_on=D0 - days(2),
+                         thyroid_condition=Y))
+    assert result.verdict is Verdict.NOT_YET
+    assert {"pregnancy", "kidney_impairment", "opioid_washout", "thyroid"} <= result.codes
+    ranks = [list(Severity).index(f.severity) for f in result.findings]
+    assert ranks == sorted(ranks)
+
+
+def test_stop_outranks_everything_and_there_is_no_plan() -> None:
+    result = run(answers(naltrexone_allergy=Y, pregnant_or_planning=Y, opioid_use=OpioidUse.RECENT,
+                         opioid_type=OpioidType.SHORT_ACTING, last_opioid_dose_on=D0 - days(1)))
+    assert result.verdict is Verdict.DO_NOT_START
+    assert result.dose_plan is None
+    assert {"naltrexone_allergy", "pregnancy", "opioid_washout"} <= result.codes
+
+
+# --- Dose plan --------------------------------------------------------------------------------
+
+
+def test_standard_plan_uses_the_cited_defaults() -> None:
+    plan = run(answers()).dose_plan
+    assert plan is not None and plan.schedule is Schedule.STANDARD
+    assert [s.dose_mg for s in plan.steps] == [1.5, 3.0, 4.5]
+    assert [s.starts_on for s in plan.steps] == [D0, D0 + days(7), D0 + days(14)]
+    assert plan.steps[0].ends_on == D0 + days(6)
+    assert plan.steps[-1].ends_on is None
+    assert plan.review_on == D0 + days(14) + dt.timedelta(weeks=12)
+    assert plan.responder_pct == 30
+
+
+@pytest.mark.parametrize("overrides", [{"thyroid_condition": Y}, {"sensitive_to_medicines": Y},
+                                       {"schedule": Schedule.GENTLE}])
+def test_gentle_plan(overrides: dict) -> None:  # type: ignore[type-arg]
+    plan = run(answers(**overrides)).dose_plan
+    assert plan is not None and plan.schedule is Schedule.GENTLE
+    assert [s.dose_mg for s in plan.steps] == [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5]
+    assert plan.steps[1].starts_on == D0 + days(14)
+    assert plan.target_reached_on == D0 + days(8 * 14)
+
+
+@pytest.mark.parametrize(("mg_per_ml", "volumes"), [(1.0, [1.5, 3.0, 4.5]), (5.0, [0.3, 0.6, 0.9]),
+                                                   (0.5, [3.0, 6.0, 9.0])])
+def test_liquid_volumes_follow_the_concentration(mg_per_ml: float, volumes: list[float]) -> None:
+    plan = run(answers(formulation=Formulation.LIQUID), settings(liquid_mg_per_ml=mg_per_ml)).dose_plan
+    assert plan is not None
+    assert [s.volume_ml for s in plan.steps] == volumes
+    assert plan.liquid_mg_per_ml == mg_per_ml
+
+
+def test_capsules_have_no_volume() -> None:
+    plan = run(answers()).dose_plan
+    assert plan is not None and all(s.volume_ml is None for s in plan.steps)
+
+
+def test_last_step_is_capped_at_the_target() -> None:
+    plan = run(answers(), settings(standard_start_dose_mg=1.0, standard_step_mg=1.5)).dose_plan
+    assert plan is not None
+    assert [s.dose_mg for s in plan.steps] == [1.0, 2.5, 4.0, 4.5]
+
+
+def test_target_of_six_mg_when_the_admin_raises_the_max() -> None:
+    s = settings(max_dose_mg=6.0, target_dose_mg=6.0)
+    assert s.validate() == {}
+    plan = run(answers(), s).dose_plan
+    assert plan is not None and plan.steps[-1].dose_mg == 6.0
+
+
+# --- Side effects and counselling -----------------------------------------------------------
+
+
+def test_side_effects_are_split_by_frequency_with_advice() -> None:
+    effects = run(answers()).side_effects
+    common = {e.name for e in effects if e.frequency == "common"}
+    less = {e.name for e in effects if e.frequency == "less common"}
+    assert common == {"Vivid dreams or nightmares", "Headache"}
+    assert {"Nausea (feeling sick)", "Diarrhoea", "Feeling anxious", "Trouble sleeping"} == less
+    assert all(e.advice and e.source for e in effects)
+
+
+def test_counselling_points_carry_sources_and_the_configured_surgery_hold() -> None:
+    points = {p.key: p for p in run(answers(), settings(surgery_hold_days=2)).counselling}
+    assert {"off_label", "evidence", "compounded", "cost", "opioid_blockade", "emergency",
+            "surgery", "tolerance", "do_not_override", "timing"} <= set(points)
+    assert "2 days before" in points["surgery"].patient_text
+    assert all(p.source.reference for p in points.values())
+
+
+# --- The catalogue ----------------------------------------------------------------------------
+
+
+def test_every_static_summary_fits_in_140_characters() -> None:
+    for code, spec in CATALOGUE.items():
+        if "{" not in spec.summary:
+            assert len(spec.summary) <= 140, code
+
+
+def test_every_catalogue_finding_is_reachable_by_some_rule_table_row() -> None:
+    # Runs last in this module (pytest keeps file order): every code must have been seen.
+    medication_codes = {"opioid_in_medication_list", "opioid_list_long_acting",
+                        "naltrexone_already", "loperamide"}  # covered in test_medication_rules
+    missing = set(CATALOGUE) - SEEN_CODES - medication_codes
+    assert not missing, f"no rule-table row raises: {sorted(missing)}"

@@ -1,0 +1,69 @@
+"""RuleSettings: cited defaults validate; bad values are refused field by field."""
+
+from __future__ import annotations
+
+import pytest
+
+from ldn_screen.rules import DEFAULT_SETTINGS, SETTING_SPECS, RuleSettings, SettingsError
+from ldn_screen.rules.settings import validate_values
+
+
+def values(**overrides: object) -> dict[str, object]:
+    v = DEFAULT_SETTINGS.as_dict()
+    v.update(overrides)
+    return v
+
+
+def test_defaults_validate() -> None:
+    assert DEFAULT_SETTINGS.validate() == {}
+
+
+def test_every_setting_has_a_unit_range_default_and_source() -> None:
+    names = {s.name for s in SETTING_SPECS}
+    assert names == set(DEFAULT_SETTINGS.as_dict())
+    for spec in SETTING_SPECS:
+        assert spec.source.title, spec.name
+        assert spec.why, spec.name
+        if spec.unit:
+            # Units live in the name too, so a reader of the rules never guesses.
+            assert set(spec.name.split("_")) & {"mg", "days", "weeks", "ml", "pct", "years"}, spec.name
+
+
+BAD = [
+    ({"target_dose_mg": 6.0, "max_dose_mg": 4.5}, "target_dose_mg", "above the maximum"),
+    ({"standard_start_dose_mg": 6.0}, "standard_start_dose_mg", "above the target"),
+    ({"gentle_start_dose_mg": 6.0}, "gentle_start_dose_mg", "above the target"),
+    ({"gentle_start_dose_mg": 2.0}, "gentle_start_dose_mg", "above the standard"),
+    ({"washout_days_short_acting": 20}, "washout_days_short_acting", "not be more than"),
+    ({"max_dose_mg": 6.25}, "max_dose_mg", "6 mg or less"),
+    ({"washout_days_long_acting": 0}, "washout_days_long_acting", "1 days or more"),
+    ({"standard_step_mg": 0.3}, "standard_step_mg", "multiple of 0.25"),
+    ({"review_weeks": 12.5}, "review_weeks", "whole number"),
+    ({"target_dose_mg": "4.5"}, "target_dose_mg", "Enter a number"),
+    ({"target_dose_mg": float("nan")}, "target_dose_mg", "Enter a number"),
+    ({"target_dose_mg": True}, "target_dose_mg", "Enter a number"),
+    ({"hepatic_failure_action": "ignore"}, "hepatic_failure_action", "Select one of"),
+    ({"clinic_phone": "0" * 41}, "clinic_phone", "40 characters or fewer"),
+    ({"surprise": 1}, "surprise", "not a known setting"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), BAD)
+def test_bad_settings_are_refused_at_the_field(overrides: dict, field: str, message: str) -> None:  # type: ignore[type-arg]
+    errors = validate_values(values(**overrides))
+    assert field in errors
+    assert any(message in m for m in errors[field]), errors[field]
+    with pytest.raises(SettingsError):
+        RuleSettings.from_dict(values(**overrides))
+
+
+def test_missing_setting_is_refused() -> None:
+    v = values()
+    del v["review_weeks"]
+    assert "review_weeks" in validate_values(v)
+
+
+def test_from_dict_round_trips() -> None:
+    s = RuleSettings.from_dict(values(target_dose_mg=6.0, max_dose_mg=6.0, clinic_name="Pain clinic"))
+    assert s.target_dose_mg == 6.0 and s.clinic_name == "Pain clinic"
+    assert RuleSettings.from_dict(s.as_dict()) == s
