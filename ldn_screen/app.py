@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ class OutdatedSchema(RuntimeError):
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, storage, blueprints, error pages and CLI commands."""
     overrides = dict(config or {})
-    instance_path = overrides.pop("INSTANCE_PATH", None)
+    instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("LDN_INSTANCE_PATH")
     app = Flask(
         __name__,
         template_folder=_asset_dir("templates"),
@@ -66,7 +67,7 @@ def _init_store(app: Flask) -> None:
     else:
         try:
             current = schema_is_current(engine)
-        except Exception as exc:  # noqa: BLE001 - database down: serve the warning pages
+        except Exception as exc:  # database down: start anyway and serve the warning pages
             log.warning("settings store unreachable at start-up: %s", exc.__class__.__name__)
         else:
             if not current:

@@ -62,7 +62,8 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         if secret in KNOWN_WEAK_SECRETS or len(secret) < 32:
             raise UnsafeConfiguration(
                 "SECRET_KEY must be set to a random value of at least 32 characters in "
-                "production (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+                "production, for example the output of: "
+                "python -c 'import secrets; print(secrets.token_hex(32))'"
             )
         if config.get("DEBUG"):
             raise UnsafeConfiguration("DEBUG must be off in production.")

@@ -20,7 +20,11 @@ MEDICATION_LIST_MAX_CHARS = 20_000
 MEDICATION_LIST_MAX_LINES = 400
 NUMBER_MAX_CHARS = 6
 
-YES_NO_UNSURE = [(Answer.YES.value, "Yes"), (Answer.NO.value, "No"), (Answer.UNSURE.value, "Not sure")]
+YES_NO_UNSURE = [
+    (Answer.YES.value, "Yes"),
+    (Answer.NO.value, "No"),
+    (Answer.UNSURE.value, "Not sure"),
+]
 YES_NO = [(Answer.YES.value, "Yes"), (Answer.NO.value, "No")]
 
 # The question text doubles as the summary-list label on the results page.
@@ -170,8 +174,10 @@ class ScreeningForm(FlaskForm):
             (OpioidType.LONG_ACTING.value, "Long-acting (extended-release tablets or patches)"),
             (OpioidType.METHADONE.value, "Methadone"),
             (OpioidType.BUPRENORPHINE.value, "Buprenorphine (sublingual, patch or buccal)"),
-            (OpioidType.DEPOT_BUPRENORPHINE.value,
-             "Buprenorphine depot or implant (Sublocade, Brixadi, Probuphine)"),
+            (
+                OpioidType.DEPOT_BUPRENORPHINE.value,
+                "Buprenorphine depot or implant (Sublocade, Brixadi, Probuphine)",
+            ),
             (OpioidType.UNKNOWN.value, "Not known"),
         ],
         "Answer if the patient takes an opioid now or stopped recently.",
@@ -182,7 +188,9 @@ class ScreeningForm(FlaskForm):
         description="Answer if the patient stopped recently. For example, 2026-11-03.",
     )
     ultra_low_dose_protocol = _radios(
-        "ultra_low_dose_protocol", YES_NO, "Answer if the patient takes an opioid now.",
+        "ultra_low_dose_protocol",
+        YES_NO,
+        "Answer if the patient takes an opioid now.",
         conditional=True,
     )
     opioid_dependence = _radios("opioid_dependence", YES_NO_UNSURE)
@@ -204,7 +212,8 @@ class ScreeningForm(FlaskForm):
     transplant_or_immunosuppressant = _radios("transplant_or_immunosuppressant", YES_NO_UNSURE)
     surgery_planned = _radios("surgery_planned", YES_NO_UNSURE)
     surgery_on = DateInput(
-        QUESTIONS["surgery_on"], description="Answer if surgery is planned. For example, 2027-01-15."
+        QUESTIONS["surgery_on"],
+        description="Answer if surgery is planned. For example, 2027-01-15.",
     )
 
     thyroid_condition = _radios("thyroid_condition", YES_NO, "If yes, the gentle schedule is used.")
@@ -238,23 +247,30 @@ class ScreeningForm(FlaskForm):
             self.start_on.data = self.today.isoformat()
 
     def validate_age_years(self, field: Field) -> None:
-        _whole_number(field, 0, 120, "Enter the patient's age in years",
-                      "Age must be between 0 and 120")
+        _whole_number(
+            field, 0, 120, "Enter the patient's age in years", "Age must be between 0 and 120"
+        )
 
     def validate_baseline_pain_nrs(self, field: Field) -> None:
-        _whole_number(field, 0, 10, "Enter the patient's average pain from 0 to 10",
-                      "Pain must be a whole number from 0 to 10")
+        _whole_number(
+            field,
+            0,
+            10,
+            "Enter the patient's average pain from 0 to 10",
+            "Pain must be a whole number from 0 to 10",
+        )
 
     def validate_last_opioid_dose_on(self, field: DateInput) -> None:
         if self.opioid_use.data != OpioidUse.RECENT.value:
             return
         name = "the date of the last opioid dose"
-        _date_required(field, name)
-        assert field.date is not None
-        if field.date > self.today:
+        day = _date_required(field, name)
+        if day > self.today:
             raise ValidationError("The date of the last opioid dose must be today or in the past")
-        if field.date < self.today - dt.timedelta(days=366 * 5):
-            raise ValidationError("The date of the last opioid dose must be within the last 5 years")
+        if day < self.today - dt.timedelta(days=366 * 5):
+            raise ValidationError(
+                "The date of the last opioid dose must be within the last 5 years"
+            )
 
     def validate_opioid_type(self, field: Field) -> None:
         if self.opioid_use.data == OpioidUse.RECENT.value and not field.data:
@@ -267,17 +283,14 @@ class ScreeningForm(FlaskForm):
     def validate_surgery_on(self, field: DateInput) -> None:
         if self.surgery_planned.data != Answer.YES.value:
             return
-        _date_required(field, "the date of the planned surgery")
-        assert field.date is not None
-        if field.date < self.today:
+        if _date_required(field, "the date of the planned surgery") < self.today:
             raise ValidationError("The date of the planned surgery must be today or in the future")
 
     def validate_start_on(self, field: DateInput) -> None:
-        _date_required(field, "the start date")
-        assert field.date is not None
-        if field.date < self.today:
+        day = _date_required(field, "the start date")
+        if day < self.today:
             raise ValidationError("The start date must be today or in the future")
-        if field.date > self.today + dt.timedelta(days=366):
+        if day > self.today + dt.timedelta(days=366):
             raise ValidationError("The start date must be within the next year")
 
     def validate_medication_list(self, field: Field) -> None:
@@ -346,8 +359,9 @@ def _whole_number(field: Field, lo: int, hi: int, missing: str, out_of_range: st
         raise ValidationError(out_of_range)
 
 
-def _date_required(field: DateInput, name: str) -> None:
+def _date_required(field: DateInput, name: str) -> dt.date:
     if not (field.data or "").strip():
         raise ValidationError(f"Enter {name}, for example {field.example}")
     if field.date is None:
         raise ValidationError(f"Enter {name} as a real date, for example {field.example}")
+    return field.date

@@ -27,7 +27,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # A skipped test is a test that did not run: CI must not pass because a tool was missing.
     if _skipped and not os.environ.get("LDN_ALLOW_SKIPS"):
-        print(f"\n{len(_skipped)} test(s) skipped; failing the run (set LDN_ALLOW_SKIPS=1 locally).")
+        print(
+            f"\n{len(_skipped)} test(s) skipped; failing the run (set LDN_ALLOW_SKIPS=1 locally)."
+        )
         session.exitstatus = 1
 
 

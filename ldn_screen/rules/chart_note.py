@@ -44,10 +44,13 @@ def chart_note(
         lines += [f"- {line}" for line in opioid_lines]
     plan = result.dose_plan
     if plan is not None:
-        liquid = f" liquid {plan.liquid_mg_per_ml:g} mg/mL" if plan.liquid_mg_per_ml else " capsules"
+        liquid = (
+            f" liquid {plan.liquid_mg_per_ml:g} mg/mL" if plan.liquid_mg_per_ml else " capsules"
+        )
         provisional = " (if the prescriber approves)" if result.verdict is Verdict.REVIEW else ""
-        lines.append(f"Plan{provisional}: {plan.schedule.value} schedule,{liquid}, once daily at "
-                     "bedtime.")
+        lines.append(
+            f"Plan{provisional}: {plan.schedule.value} schedule,{liquid}, once daily at bedtime."
+        )
         for step in plan.steps:
             volume = f" = {fmt_ml(step.volume_ml)}" if step.volume_ml is not None else ""
             lines.append(f"- from {fmt_date(step.starts_on)}: {fmt_mg(step.dose_mg)}{volume}")
@@ -55,6 +58,8 @@ def chart_note(
             f"Review on {fmt_date(plan.review_on)} ({plan.review_weeks} weeks on the target dose); "
             f"response = at least {plan.responder_pct}% less pain."
         )
-    lines.append("Counselled on: opioid blockade, wallet card, surgery, lower opioid tolerance "
-                 "after stopping, side effects.")
+    lines.append(
+        "Counselled on: opioid blockade, wallet card, surgery, lower opioid tolerance "
+        "after stopping, side effects."
+    )
     return "\n".join(lines)

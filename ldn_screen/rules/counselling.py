@@ -116,8 +116,7 @@ def counselling_points(settings: RuleSettings) -> tuple[CounsellingPoint, ...]:
             "do_not_override",
             "The blockade can be overcome, which is dangerous: large opioid doses taken to "
             "override it can cause coma or death.",
-            "Never take extra opioids to try to get past the block. It can cause a coma or "
-            "death.",
+            "Never take extra opioids to try to get past the block. It can cause a coma or death.",
             source("label_surmountable"),
         ),
         CounsellingPoint(

@@ -33,8 +33,9 @@ def build_dose_plan(
         DoseStep(
             number=i + 1,
             starts_on=starts_on + i * interval,
-            ends_on=None if i == len(doses) - 1 else starts_on + (i + 1) * interval
-            - dt.timedelta(days=1),
+            ends_on=None
+            if i == len(doses) - 1
+            else starts_on + (i + 1) * interval - dt.timedelta(days=1),
             dose_mg=dose,
             volume_ml=volume_ml(dose, settings.liquid_mg_per_ml) if liquid else None,
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Finding, Severity
+from .model import Answer, Check, Finding, Severity
 from .sources import source
 
 SUMMARY_MAX_CHARS = 140
@@ -183,8 +183,7 @@ CATALOGUE: dict[str, FindingSpec] = {
     "kidney_impairment": FindingSpec(
         S.REVIEW,
         "Kidney impairment: prescriber review.",
-        "The label recommends caution when giving naltrexone to patients with renal "
-        "impairment.",
+        "The label recommends caution when giving naltrexone to patients with renal impairment.",
         "label_renal",
     ),
     "transplant": FindingSpec(
@@ -198,8 +197,7 @@ CATALOGUE: dict[str, FindingSpec] = {
     "naloxone_allergy": FindingSpec(
         S.REVIEW,
         "Reaction to naloxone: prescriber review (cross-sensitivity unknown).",
-        "The label says it is not known whether people sensitive to naloxone react to "
-        "naltrexone.",
+        "The label says it is not known whether people sensitive to naloxone react to naltrexone.",
         "label_naloxone_cross",
     ),
     "surgery_soon": FindingSpec(
@@ -258,6 +256,20 @@ CATALOGUE: dict[str, FindingSpec] = {
         "ldnrt_sensitive",
     ),
 }
+
+
+ANSWER_WORDS: dict[Answer, str] = {Answer.YES: "Yes", Answer.NO: "No", Answer.UNSURE: "Not sure"}
+
+
+def yes_no_unsure(
+    question: str, answer: Answer, code: str, findings: list[Finding], checks: list[Check]
+) -> None:
+    """'Yes' raises ``code``; 'not sure' raises a review (unknown is never 'no')."""
+    if answer is Answer.YES:
+        findings.append(make_finding(code))
+    elif answer is Answer.UNSURE:
+        findings.append(make_finding("unsure_answer", question=question))
+    checks.append(Check(question, ANSWER_WORDS[answer]))
 
 
 def _clip(text: str) -> str:

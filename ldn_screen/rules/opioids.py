@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .findings import make_finding
+from .findings import ANSWER_WORDS, make_finding, yes_no_unsure
 from .medications import MatchKind, OpioidCategory, OpioidMatch
 from .model import Answer, Check, Finding, OpioidType, OpioidUse, PatientAnswers
 from .settings import RuleSettings
@@ -67,8 +67,10 @@ def assess_opioids(
     long_in_list = [m for m in opioids if m.category in _LONG_CATEGORIES]
     earliest: dt.date | None = None
     use = answers.opioid_use
-    windows = {"short_days": settings.washout_days_short_acting,
-               "long_days": settings.washout_days_long_acting}
+    windows = {
+        "short_days": settings.washout_days_short_acting,
+        "long_days": settings.washout_days_long_acting,
+    }
 
     if use is OpioidUse.CURRENT:
         if answers.ultra_low_dose_protocol is Answer.YES:
@@ -85,7 +87,9 @@ def assess_opioids(
             findings.append(make_finding("opioid_depot_buprenorphine"))
             checks.append(Check("Recent opioid use", "Depot or implant buprenorphine"))
         elif answers.last_opioid_dose_on is not None:
-            finding, earliest = _washout(answers, settings, stated, long_in_list, planned_start)
+            finding, earliest = _washout(
+                answers.last_opioid_dose_on, settings, stated, long_in_list, planned_start
+            )
             findings.extend(finding)
             checks.append(
                 Check(
@@ -101,15 +105,14 @@ def assess_opioids(
             findings.append(make_finding("opioid_in_medication_list", **_line_params(opioids)))
 
     for question, answer, code in (
-        ("Opioid dependence or maintenance treatment", answers.opioid_dependence,
-         "opioid_dependence"),
+        (
+            "Opioid dependence or maintenance treatment",
+            answers.opioid_dependence,
+            "opioid_dependence",
+        ),
         ("Acute opioid withdrawal", answers.opioid_withdrawal, "opioid_withdrawal"),
     ):
-        if answer is Answer.YES:
-            findings.append(make_finding(code))
-        elif answer is Answer.UNSURE:
-            findings.append(make_finding("unsure_answer", question=question))
-        checks.append(Check(question, _ANSWER_WORDS[answer]))
+        yes_no_unsure(question, answer, code, findings, checks)
 
     kratom_lines = [m for m in matches if m.kind is MatchKind.OPIOID_LIKE]
     if answers.kratom_or_similar is Answer.YES or kratom_lines:
@@ -119,24 +122,20 @@ def assess_opioids(
     checks.append(
         Check(
             "Kratom or similar substances",
-            _ANSWER_WORDS[answers.kratom_or_similar]
+            ANSWER_WORDS[answers.kratom_or_similar]
             + (" (named in the medication list)" if kratom_lines else ""),
         )
     )
     return OpioidAssessment(tuple(findings), tuple(checks), earliest)
 
 
-_ANSWER_WORDS = {Answer.YES: "Yes", Answer.NO: "No", Answer.UNSURE: "Not sure"}
-
-
 def _washout(
-    answers: PatientAnswers,
+    last: dt.date,
     settings: RuleSettings,
     stated: OpioidType,
     long_in_list: list[OpioidMatch],
     planned_start: dt.date,
 ) -> tuple[list[Finding], dt.date]:
-    assert answers.last_opioid_dose_on is not None
     findings: list[Finding] = []
     if stated is OpioidType.SHORT_ACTING and not long_in_list:
         days, source_key, type_note = settings.washout_days_short_acting, "label_opioid_free", ""
@@ -148,7 +147,6 @@ def _washout(
         if stated is OpioidType.SHORT_ACTING:
             type_note = " (the medication list shows a long-acting product)"
             findings.append(make_finding("opioid_list_long_acting", **_line_params(long_in_list)))
-    last = answers.last_opioid_dose_on
     earliest = last + dt.timedelta(days=days)
     params = {
         "last_dose": fmt_date(last),

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .findings import make_finding
+from .findings import ANSWER_WORDS, make_finding, yes_no_unsure
 from .medications import MatchKind, OpioidMatch
 from .model import Answer, Check, Finding, PatientAnswers
 from .settings import HepaticAction, RuleSettings
 from .units import fmt_date
-
-_WORDS = {Answer.YES: "Yes", Answer.NO: "No", Answer.UNSURE: "Not sure"}
-
-
-def _yes_no_unsure(
-    question: str, answer: Answer, code: str, findings: list[Finding], checks: list[Check]
-) -> None:
-    if answer is Answer.YES:
-        findings.append(make_finding(code))
-    elif answer is Answer.UNSURE:
-        findings.append(make_finding("unsure_answer", question=question))
-    checks.append(Check(question, _WORDS[answer]))
 
 
 def assess_safety(
@@ -48,20 +36,28 @@ def assess_safety(
         ("Reaction to naloxone", answers.naloxone_allergy, "naloxone_allergy"),
         ("Pregnant or planning pregnancy", answers.pregnant_or_planning, "pregnancy"),
         ("Breastfeeding", answers.breastfeeding, "breastfeeding"),
-        ("Acute hepatitis or liver failure", answers.acute_hepatitis_or_liver_failure,
-         hepatic_code),
+        (
+            "Acute hepatitis or liver failure",
+            answers.acute_hepatitis_or_liver_failure,
+            hepatic_code,
+        ),
         ("Other liver disease or cirrhosis", answers.other_liver_disease, "liver_disease"),
         ("Kidney impairment", answers.kidney_impairment, "kidney_impairment"),
-        ("Organ transplant or immunosuppressants", answers.transplant_or_immunosuppressant,
-         "transplant"),
+        (
+            "Organ transplant or immunosuppressants",
+            answers.transplant_or_immunosuppressant,
+            "transplant",
+        ),
     ):
-        _yes_no_unsure(question, answer, code, findings, checks)
+        yes_no_unsure(question, answer, code, findings, checks)
 
     findings.extend(_surgery(answers, settings, planned_start, checks))
 
     if answers.fibromyalgia_diagnosed is not Answer.YES:
         findings.append(make_finding("diagnosis_not_confirmed"))
-    checks.append(Check("Fibromyalgia diagnosis confirmed", _WORDS[answers.fibromyalgia_diagnosed]))
+    checks.append(
+        Check("Fibromyalgia diagnosis confirmed", ANSWER_WORDS[answers.fibromyalgia_diagnosed])
+    )
 
     naltrexone = [m for m in matches if m.kind is MatchKind.NALTREXONE]
     if naltrexone:
@@ -76,8 +72,9 @@ def assess_safety(
     loperamide = [m for m in matches if m.kind is MatchKind.PERIPHERAL_OPIOID]
     if loperamide:
         findings.append(
-            make_finding("loperamide", line_ref=f"line {loperamide[0].line_no}: "
-                         f"{loperamide[0].text}")
+            make_finding(
+                "loperamide", line_ref=f"line {loperamide[0].line_no}: {loperamide[0].text}"
+            )
         )
     return findings, checks
 

@@ -202,13 +202,15 @@ _ALL = (
         EvidenceKind.GUIDE,
         "LDN Research Trust (S. Dickson): start 1 mg, +1 mg weekly; halve the dose if "
         "side effects persist",
-        "ldnresearchtrust.org: can-you-talk-through-starting-dose-and-titration-low-dose-naltrexone-ldn",
+        "ldnresearchtrust.org: "
+        "can-you-talk-through-starting-dose-and-titration-low-dose-naltrexone-ldn",
     ),
     Source(
         "ldnrt_sensitive",
         EvidenceKind.GUIDE,
         "LDN Research Trust: sensitive patients start 0.5 mg, +0.5 mg every 2 weeks",
-        "ldnresearchtrust.org: can-you-talk-through-starting-dose-and-titration-low-dose-naltrexone-ldn",
+        "ldnresearchtrust.org: "
+        "can-you-talk-through-starting-dose-and-titration-low-dose-naltrexone-ldn",
     ),
     Source(
         "hdrx_dosing",

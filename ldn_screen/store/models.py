@@ -19,7 +19,9 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
 
 
 class SettingsVersion(Base):
@@ -32,7 +34,9 @@ class SettingsVersion(Base):
     author: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    based_on: Mapped[int | None] = mapped_column(ForeignKey("settings_versions.number"), nullable=True)
+    based_on: Mapped[int | None] = mapped_column(
+        ForeignKey("settings_versions.number"), nullable=True
+    )
 
 
 class AuditEvent(Base):

@@ -8,6 +8,7 @@ refuses to screen. It never falls back to the built-in defaults on its own.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from dataclasses import dataclass
@@ -96,12 +97,10 @@ class SettingsStore:
         with Session(self.engine) as session:
             if session.scalar(select(func.count(SettingsVersion.id))):
                 return
-        try:
+        with contextlib.suppress(PublishConflict):  # another worker seeded it first
             self.publish(
                 DEFAULT_SETTINGS.as_dict(), "system", "Initial cited defaults", based_on=None
             )
-        except PublishConflict:
-            pass  # another worker seeded it first
 
     def publish(
         self, values: dict[str, Any], author: str, reason: str, based_on: int | None

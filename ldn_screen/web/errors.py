@@ -19,10 +19,15 @@ MESSAGES: dict[int, tuple[str, str]] = {
     405: ("This page cannot be used that way", "Start again from the screening form."),
     413: ("What was sent is too large", "Send less text, for example a shorter medication list."),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
-    500: ("Something went wrong", "Nothing was saved. Try again; if it keeps happening, tell "
-          "the administrator."),
-    503: ("Settings unavailable", "The clinical settings cannot be read, so no screening can "
-          "be done safely. Tell the administrator."),
+    500: (
+        "Something went wrong",
+        "Nothing was saved. Try again; if it keeps happening, tell the administrator.",
+    ),
+    503: (
+        "Settings unavailable",
+        "The clinical settings cannot be read, so no screening can "
+        "be done safely. Tell the administrator.",
+    ),
 }
 
 

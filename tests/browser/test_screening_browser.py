@@ -15,8 +15,10 @@ pytestmark = pytest.mark.browser
 def choose_radio_by_keyboard(page: Page, name: str, label: str) -> None:
     """Tab to a radio group, then use the arrow keys to reach the option, like a keyboard user."""
     group = page.locator(f'input[name="{name}"]')
-    labels = [page.locator(f'label[for="{group.nth(i).get_attribute("id")}"]').inner_text()
-              for i in range(group.count())]
+    labels = [
+        page.locator(f'label[for="{group.nth(i).get_attribute("id")}"]').inner_text()
+        for i in range(group.count())
+    ]
     target = labels.index(label)
     for _ in range(200):
         focused_name = page.evaluate("document.activeElement && document.activeElement.name")
@@ -63,9 +65,17 @@ def test_keyboard_only_screening_reaches_the_verdict(page: Page, live_server: st
     for name in ("opioid_dependence", "opioid_withdrawal", "kratom_or_similar"):
         choose_radio_by_keyboard(page, name, "No")
     type_into(page, "medication_list", "duloxetine 60 mg daily")
-    for name in ("naltrexone_allergy", "naloxone_allergy", "acute_hepatitis_or_liver_failure",
-                 "other_liver_disease", "kidney_impairment", "transplant_or_immunosuppressant",
-                 "surgery_planned", "thyroid_condition", "sensitive_to_medicines"):
+    for name in (
+        "naltrexone_allergy",
+        "naloxone_allergy",
+        "acute_hepatitis_or_liver_failure",
+        "other_liver_disease",
+        "kidney_impairment",
+        "transplant_or_immunosuppressant",
+        "surgery_planned",
+        "thyroid_condition",
+        "sensitive_to_medicines",
+    ):
         choose_radio_by_keyboard(page, name, "No")
     choose_radio_by_keyboard(page, "formulation", "Liquid")
     choose_radio_by_keyboard(page, "schedule", "Standard")
@@ -91,7 +101,9 @@ def test_errors_are_announced_and_linked(page: Page, live_server: str) -> None:
     screenshot(page, "screening-form-errors")
 
 
-def test_conditional_questions_hide_without_the_answer_that_needs_them(page: Page, live_server: str) -> None:
+def test_conditional_questions_hide_without_the_answer_that_needs_them(
+    page: Page, live_server: str
+) -> None:
     page.goto(live_server + "/")
     expect(page.locator("#last_opioid_dose_on")).to_be_hidden()
     page.locator('label[for="opioid_use-2"]').click()  # Stopped recently
@@ -114,13 +126,24 @@ def test_no_serious_axe_violations(axe_page: Page, live_server: str, state: str)
 def fill_valid(page: Page) -> None:
     page.fill("#age_years", "45")
     for name, value in {
-        "pregnant_or_planning": "no", "breastfeeding": "no", "fibromyalgia_diagnosed": "yes",
-        "opioid_use": "none", "opioid_dependence": "no", "opioid_withdrawal": "no",
-        "kratom_or_similar": "no", "naltrexone_allergy": "no", "naloxone_allergy": "no",
-        "acute_hepatitis_or_liver_failure": "no", "other_liver_disease": "no",
-        "kidney_impairment": "no", "transplant_or_immunosuppressant": "no",
-        "surgery_planned": "unsure", "thyroid_condition": "no", "sensitive_to_medicines": "no",
-        "formulation": "capsule", "schedule": "standard",
+        "pregnant_or_planning": "no",
+        "breastfeeding": "no",
+        "fibromyalgia_diagnosed": "yes",
+        "opioid_use": "none",
+        "opioid_dependence": "no",
+        "opioid_withdrawal": "no",
+        "kratom_or_similar": "no",
+        "naltrexone_allergy": "no",
+        "naloxone_allergy": "no",
+        "acute_hepatitis_or_liver_failure": "no",
+        "other_liver_disease": "no",
+        "kidney_impairment": "no",
+        "transplant_or_immunosuppressant": "no",
+        "surgery_planned": "unsure",
+        "thyroid_condition": "no",
+        "sensitive_to_medicines": "no",
+        "formulation": "capsule",
+        "schedule": "standard",
     }.items():
         page.check(f'input[name="{name}"][value="{value}"]')
     page.fill("#medication_list", "tramadol 50 mg q6h prn\nduloxetine 60 mg")

@@ -60,17 +60,30 @@ def run(a: PatientAnswers, s: RuleSettings = DEFAULT_SETTINGS):  # type: ignore[
 
 SINGLE_FINDINGS = [
     # (overrides, verdict, code)
-    ({"opioid_use": OpioidUse.CURRENT, "opioid_type": OpioidType.SHORT_ACTING},
-     Verdict.DO_NOT_START, "opioid_current"),
-    ({"opioid_use": OpioidUse.CURRENT, "ultra_low_dose_protocol": Y},
-     Verdict.REVIEW, "ultra_low_dose_protocol"),
+    (
+        {"opioid_use": OpioidUse.CURRENT, "opioid_type": OpioidType.SHORT_ACTING},
+        Verdict.DO_NOT_START,
+        "opioid_current",
+    ),
+    (
+        {"opioid_use": OpioidUse.CURRENT, "ultra_low_dose_protocol": Y},
+        Verdict.REVIEW,
+        "ultra_low_dose_protocol",
+    ),
     ({"opioid_dependence": Y}, Verdict.DO_NOT_START, "opioid_dependence"),
     ({"opioid_withdrawal": Y}, Verdict.DO_NOT_START, "opioid_withdrawal"),
     ({"naltrexone_allergy": Y}, Verdict.DO_NOT_START, "naltrexone_allergy"),
     ({"acute_hepatitis_or_liver_failure": Y}, Verdict.DO_NOT_START, "hepatic_failure_stop"),
     ({"opioid_use": OpioidUse.UNSURE}, Verdict.REVIEW, "opioid_use_unsure"),
-    ({"opioid_use": OpioidUse.RECENT, "opioid_type": OpioidType.DEPOT_BUPRENORPHINE,
-      "last_opioid_dose_on": D0 - days(90)}, Verdict.REVIEW, "opioid_depot_buprenorphine"),
+    (
+        {
+            "opioid_use": OpioidUse.RECENT,
+            "opioid_type": OpioidType.DEPOT_BUPRENORPHINE,
+            "last_opioid_dose_on": D0 - days(90),
+        },
+        Verdict.REVIEW,
+        "opioid_depot_buprenorphine",
+    ),
     ({"pregnant_or_planning": Y}, Verdict.REVIEW, "pregnancy"),
     ({"breastfeeding": Y}, Verdict.REVIEW, "breastfeeding"),
     ({"other_liver_disease": Y}, Verdict.REVIEW, "liver_disease"),
@@ -99,10 +112,18 @@ def test_single_answer_raises_its_finding(overrides, verdict, code) -> None:  # 
 
 
 UNSURE_QUESTIONS = [
-    "opioid_dependence", "opioid_withdrawal", "kratom_or_similar", "naltrexone_allergy",
-    "naloxone_allergy", "pregnant_or_planning", "breastfeeding",
-    "acute_hepatitis_or_liver_failure", "other_liver_disease", "kidney_impairment",
-    "transplant_or_immunosuppressant", "surgery_planned",
+    "opioid_dependence",
+    "opioid_withdrawal",
+    "kratom_or_similar",
+    "naltrexone_allergy",
+    "naloxone_allergy",
+    "pregnant_or_planning",
+    "breastfeeding",
+    "acute_hepatitis_or_liver_failure",
+    "other_liver_disease",
+    "kidney_impairment",
+    "transplant_or_immunosuppressant",
+    "surgery_planned",
 ]
 
 
@@ -121,13 +142,17 @@ def test_clean_answers_are_eligible_with_no_findings() -> None:
 
 
 def test_hepatic_action_setting_turns_the_stop_into_review() -> None:
-    result = run(answers(acute_hepatitis_or_liver_failure=Y), settings(hepatic_failure_action="review"))
+    result = run(
+        answers(acute_hepatitis_or_liver_failure=Y), settings(hepatic_failure_action="review")
+    )
     assert result.verdict is Verdict.REVIEW
     assert "hepatic_failure_review" in result.codes
 
 
-@pytest.mark.parametrize(("age", "verdict"), [(17, Verdict.REVIEW), (18, Verdict.ELIGIBLE),
-                                              (0, Verdict.REVIEW), (120, Verdict.ELIGIBLE)])
+@pytest.mark.parametrize(
+    ("age", "verdict"),
+    [(17, Verdict.REVIEW), (18, Verdict.ELIGIBLE), (0, Verdict.REVIEW), (120, Verdict.ELIGIBLE)],
+)
 def test_age_boundary(age: int, verdict: Verdict) -> None:
     assert run(answers(age_years=age)).verdict is verdict
 
@@ -155,22 +180,33 @@ def test_washout_boundaries(kind: OpioidType, since: int, verdict: Verdict, inte
     assert result.earliest_start_on == last + days(interval)
     code = "opioid_washout" if verdict is Verdict.NOT_YET else "opioid_washout_complete"
     finding = next(f for f in result.findings if f.code == code)
-    assert f"{interval} days" in finding.clinician_text or f"{interval}-day" in finding.clinician_text
+    assert (
+        f"{interval} days" in finding.clinician_text or f"{interval}-day" in finding.clinician_text
+    )
     if kind is OpioidType.UNKNOWN:
         assert "not known, so the longer interval is used" in finding.clinician_text
 
 
 def test_washout_uses_the_planned_start_date_not_today() -> None:
     last = D0 - days(5)
-    later_start = answers(opioid_use=OpioidUse.RECENT, opioid_type=OpioidType.SHORT_ACTING,
-                          last_opioid_dose_on=last, start_on=D0 + days(5))
+    later_start = answers(
+        opioid_use=OpioidUse.RECENT,
+        opioid_type=OpioidType.SHORT_ACTING,
+        last_opioid_dose_on=last,
+        start_on=D0 + days(5),
+    )
     assert run(later_start).verdict is Verdict.ELIGIBLE
 
 
 def test_not_yet_plan_starts_on_the_earliest_date_and_tells_the_patient() -> None:
     last = D0 - days(3)
-    result = run(answers(opioid_use=OpioidUse.RECENT, opioid_type=OpioidType.SHORT_ACTING,
-                         last_opioid_dose_on=last))
+    result = run(
+        answers(
+            opioid_use=OpioidUse.RECENT,
+            opioid_type=OpioidType.SHORT_ACTING,
+            last_opioid_dose_on=last,
+        )
+    )
     assert result.verdict is Verdict.NOT_YET
     assert result.dose_plan is not None
     assert result.dose_plan.starts_on == last + days(10)
@@ -178,21 +214,34 @@ def test_not_yet_plan_starts_on_the_earliest_date_and_tells_the_patient() -> Non
     assert wait.patient_text and "Do not take any opioid" in wait.patient_text
 
 
-@pytest.mark.parametrize(("short", "long_", "since", "verdict"), [
-    (7, 14, 7, Verdict.ELIGIBLE), (7, 14, 6, Verdict.NOT_YET), (28, 28, 27, Verdict.NOT_YET),
-])
+@pytest.mark.parametrize(
+    ("short", "long_", "since", "verdict"),
+    [
+        (7, 14, 7, Verdict.ELIGIBLE),
+        (7, 14, 6, Verdict.NOT_YET),
+        (28, 28, 27, Verdict.NOT_YET),
+    ],
+)
 def test_washout_follows_the_settings(short: int, long_: int, since: int, verdict: Verdict) -> None:
     result = run(
-        answers(opioid_use=OpioidUse.RECENT, opioid_type=OpioidType.SHORT_ACTING,
-                last_opioid_dose_on=D0 - days(since)),
+        answers(
+            opioid_use=OpioidUse.RECENT,
+            opioid_type=OpioidType.SHORT_ACTING,
+            last_opioid_dose_on=D0 - days(since),
+        ),
         settings(washout_days_short_acting=short, washout_days_long_acting=long_),
     )
     assert result.verdict is verdict
 
 
 def test_depot_buprenorphine_never_gets_a_date() -> None:
-    result = run(answers(opioid_use=OpioidUse.RECENT, opioid_type=OpioidType.DEPOT_BUPRENORPHINE,
-                         last_opioid_dose_on=D0 - days(365)))
+    result = run(
+        answers(
+            opioid_use=OpioidUse.RECENT,
+            opioid_type=OpioidType.DEPOT_BUPRENORPHINE,
+            last_opioid_dose_on=D0 - days(365),
+        )
+    )
     assert result.earliest_start_on is None
     assert result.verdict is Verdict.REVIEW
 
@@ -200,13 +249,21 @@ def test_depot_buprenorphine_never_gets_a_date() -> None:
 # --- Surgery --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("days_ahead", "window", "code"), [
-    (14, 14, "surgery_soon"), (15, 14, "surgery_later"), (0, 14, "surgery_soon"),
-    (30, 30, "surgery_soon"), (31, 30, "surgery_later"),
-])
+@pytest.mark.parametrize(
+    ("days_ahead", "window", "code"),
+    [
+        (14, 14, "surgery_soon"),
+        (15, 14, "surgery_later"),
+        (0, 14, "surgery_soon"),
+        (30, 30, "surgery_soon"),
+        (31, 30, "surgery_later"),
+    ],
+)
 def test_surgery_window_boundary(days_ahead: int, window: int, code: str) -> None:
-    result = run(answers(surgery_planned=Y, surgery_on=D0 + days(days_ahead)),
-                 settings(surgery_window_days=window))
+    result = run(
+        answers(surgery_planned=Y, surgery_on=D0 + days(days_ahead)),
+        settings(surgery_window_days=window),
+    )
     assert code in result.codes
 
 
@@ -222,9 +279,16 @@ def test_surgery_later_gives_the_hold_from_settings() -> None:
 
 
 def test_several_findings_are_all_shown_and_the_most_severe_decides() -> None:
-    result = run(answers(pregnant_or_planning=Y, kidney_impairment=Y, opioid_use=OpioidUse.RECENT,
-                         opioid_type=OpioidType.SHORT_ACTING, last_opioid_dose_on=D0 - days(2),
-                         thyroid_condition=Y))
+    result = run(
+        answers(
+            pregnant_or_planning=Y,
+            kidney_impairment=Y,
+            opioid_use=OpioidUse.RECENT,
+            opioid_type=OpioidType.SHORT_ACTING,
+            last_opioid_dose_on=D0 - days(2),
+            thyroid_condition=Y,
+        )
+    )
     assert result.verdict is Verdict.NOT_YET
     assert {"pregnancy", "kidney_impairment", "opioid_washout", "thyroid"} <= result.codes
     ranks = [list(Severity).index(f.severity) for f in result.findings]
@@ -232,8 +296,15 @@ def test_several_findings_are_all_shown_and_the_most_severe_decides() -> None:
 
 
 def test_stop_outranks_everything_and_there_is_no_plan() -> None:
-    result = run(answers(naltrexone_allergy=Y, pregnant_or_planning=Y, opioid_use=OpioidUse.RECENT,
-                         opioid_type=OpioidType.SHORT_ACTING, last_opioid_dose_on=D0 - days(1)))
+    result = run(
+        answers(
+            naltrexone_allergy=Y,
+            pregnant_or_planning=Y,
+            opioid_use=OpioidUse.RECENT,
+            opioid_type=OpioidType.SHORT_ACTING,
+            last_opioid_dose_on=D0 - days(1),
+        )
+    )
     assert result.verdict is Verdict.DO_NOT_START
     assert result.dose_plan is None
     assert {"naltrexone_allergy", "pregnancy", "opioid_washout"} <= result.codes
@@ -253,8 +324,10 @@ def test_standard_plan_uses_the_cited_defaults() -> None:
     assert plan.responder_pct == 30
 
 
-@pytest.mark.parametrize("overrides", [{"thyroid_condition": Y}, {"sensitive_to_medicines": Y},
-                                       {"schedule": Schedule.GENTLE}])
+@pytest.mark.parametrize(
+    "overrides",
+    [{"thyroid_condition": Y}, {"sensitive_to_medicines": Y}, {"schedule": Schedule.GENTLE}],
+)
 def test_gentle_plan(overrides: dict) -> None:  # type: ignore[type-arg]
     plan = run(answers(**overrides)).dose_plan
     assert plan is not None and plan.schedule is Schedule.GENTLE
@@ -263,10 +336,14 @@ def test_gentle_plan(overrides: dict) -> None:  # type: ignore[type-arg]
     assert plan.target_reached_on == D0 + days(8 * 14)
 
 
-@pytest.mark.parametrize(("mg_per_ml", "volumes"), [(1.0, [1.5, 3.0, 4.5]), (5.0, [0.3, 0.6, 0.9]),
-                                                   (0.5, [3.0, 6.0, 9.0])])
+@pytest.mark.parametrize(
+    ("mg_per_ml", "volumes"),
+    [(1.0, [1.5, 3.0, 4.5]), (5.0, [0.3, 0.6, 0.9]), (0.5, [3.0, 6.0, 9.0])],
+)
 def test_liquid_volumes_follow_the_concentration(mg_per_ml: float, volumes: list[float]) -> None:
-    plan = run(answers(formulation=Formulation.LIQUID), settings(liquid_mg_per_ml=mg_per_ml)).dose_plan
+    plan = run(
+        answers(formulation=Formulation.LIQUID), settings(liquid_mg_per_ml=mg_per_ml)
+    ).dose_plan
     assert plan is not None
     assert [s.volume_ml for s in plan.steps] == volumes
     assert plan.liquid_mg_per_ml == mg_per_ml
@@ -304,8 +381,18 @@ def test_side_effects_are_split_by_frequency_with_advice() -> None:
 
 def test_counselling_points_carry_sources_and_the_configured_surgery_hold() -> None:
     points = {p.key: p for p in run(answers(), settings(surgery_hold_days=2)).counselling}
-    assert {"off_label", "evidence", "compounded", "cost", "opioid_blockade", "emergency",
-            "surgery", "tolerance", "do_not_override", "timing"} <= set(points)
+    assert {
+        "off_label",
+        "evidence",
+        "compounded",
+        "cost",
+        "opioid_blockade",
+        "emergency",
+        "surgery",
+        "tolerance",
+        "do_not_override",
+        "timing",
+    } <= set(points)
     assert "2 days before" in points["surgery"].patient_text
     assert all(p.source.reference for p in points.values())
 
@@ -321,7 +408,11 @@ def test_every_static_summary_fits_in_140_characters() -> None:
 
 def test_every_catalogue_finding_is_reachable_by_some_rule_table_row() -> None:
     # Runs last in this module (pytest keeps file order): every code must have been seen.
-    medication_codes = {"opioid_in_medication_list", "opioid_list_long_acting",
-                        "naltrexone_already", "loperamide"}  # covered in test_medication_rules
+    medication_codes = {
+        "opioid_in_medication_list",
+        "opioid_list_long_acting",
+        "naltrexone_already",
+        "loperamide",
+    }  # covered in test_medication_rules
     missing = set(CATALOGUE) - SEEN_CODES - medication_codes
     assert not missing, f"no rule-table row raises: {sorted(missing)}"

@@ -26,7 +26,9 @@ def test_every_setting_has_a_unit_range_default_and_source() -> None:
         assert spec.why, spec.name
         if spec.unit:
             # Units live in the name too, so a reader of the rules never guesses.
-            assert set(spec.name.split("_")) & {"mg", "days", "weeks", "ml", "pct", "years"}, spec.name
+            assert set(spec.name.split("_")) & {"mg", "days", "weeks", "ml", "pct", "years"}, (
+                spec.name
+            )
 
 
 BAD = [
@@ -64,6 +66,8 @@ def test_missing_setting_is_refused() -> None:
 
 
 def test_from_dict_round_trips() -> None:
-    s = RuleSettings.from_dict(values(target_dose_mg=6.0, max_dose_mg=6.0, clinic_name="Pain clinic"))
+    s = RuleSettings.from_dict(
+        values(target_dose_mg=6.0, max_dose_mg=6.0, clinic_name="Pain clinic")
+    )
     assert s.target_dose_mg == 6.0 and s.clinic_name == "Pain clinic"
     assert RuleSettings.from_dict(s.as_dict()) == s

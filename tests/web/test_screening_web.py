@@ -28,15 +28,20 @@ def test_form_page_meets_the_page_contract(client: FlaskClient) -> None:
     # CSRF token is the first thing in the form, and the form is validated on the server.
     form_start = body.index("<form")
     assert body.index('name="csrf_token"', form_start) < body.index("<section", form_start)
-    assert 'novalidate' in body[form_start: form_start + 200]
+    assert "novalidate" in body[form_start : form_start + 200]
     assert f'value="{TODAY.isoformat()}"' in body  # the start date defaults to today
 
 
 def test_security_headers(client: FlaskClient) -> None:
     headers = client.get("/").headers
     csp = headers["Content-Security-Policy"]
-    for directive in ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'",
-                      "form-action 'self'", "base-uri 'none'"):
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'none'",
+    ):
         assert directive in csp
     assert "unsafe-inline" not in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
@@ -75,8 +80,14 @@ def test_review_case_lists_each_finding_with_its_source(client: FlaskClient) -> 
 
 def test_not_yet_shows_the_earliest_date(client: FlaskClient) -> None:
     last = TODAY - dt.timedelta(days=3)
-    body = text_of(post_screening(client, opioid_use="recent", opioid_type="short_acting",
-                                  last_opioid_dose_on=last.isoformat()))
+    body = text_of(
+        post_screening(
+            client,
+            opioid_use="recent",
+            opioid_type="short_acting",
+            last_opioid_dose_on=last.isoformat(),
+        )
+    )
     earliest = last + dt.timedelta(days=10)
     assert "Screening result: Not yet: earliest start" in body
     assert f"{earliest.day} {earliest:%b %Y}" in body
@@ -84,8 +95,11 @@ def test_not_yet_shows_the_earliest_date(client: FlaskClient) -> None:
 
 
 def test_do_not_start_explains_and_has_no_plan(client: FlaskClient) -> None:
-    body = text_of(post_screening(client, opioid_use="current", ultra_low_dose_protocol="no",
-                                  opioid_type="long_acting"))
+    body = text_of(
+        post_screening(
+            client, opioid_use="current", ultra_low_dose_protocol="no", opioid_type="long_acting"
+        )
+    )
     assert "Screening result: Do not start" in body
     assert "precipitated" in body or "withdrawal" in body
     assert "Titration calendar" not in body
@@ -105,23 +119,48 @@ BAD_INPUT = [
     ({"baseline_pain_nrs": "6.5"}, "baseline_pain_nrs", "Pain must be a whole number from 0 to 10"),
     ({"opioid_use": ""}, "opioid_use", "Select whether the patient takes any opioid medicine"),
     ({"opioid_use": "bogus"}, "opioid_use", "Select whether the patient takes any opioid medicine"),
-    ({"opioid_use": "recent", "opioid_type": "short_acting"}, "last_opioid_dose_on",
-     "Enter the date of the last opioid dose, for example 2026-11-03"),
-    ({"opioid_use": "recent", "opioid_type": "short_acting", "last_opioid_dose_on": FUTURE},
-     "last_opioid_dose_on", "The date of the last opioid dose must be today or in the past"),
-    ({"opioid_use": "recent", "opioid_type": "short_acting", "last_opioid_dose_on": "2026-02-30"},
-     "last_opioid_dose_on", "Enter the date of the last opioid dose as a real date"),
-    ({"opioid_use": "recent", "last_opioid_dose_on": PAST}, "opioid_type",
-     "Select what kind of opioid the patient took"),
-    ({"opioid_use": "current"}, "ultra_low_dose_protocol",
-     "Select whether this is a supervised ultra-low-dose protocol"),
+    (
+        {"opioid_use": "recent", "opioid_type": "short_acting"},
+        "last_opioid_dose_on",
+        "Enter the date of the last opioid dose, for example 2026-11-03",
+    ),
+    (
+        {"opioid_use": "recent", "opioid_type": "short_acting", "last_opioid_dose_on": FUTURE},
+        "last_opioid_dose_on",
+        "The date of the last opioid dose must be today or in the past",
+    ),
+    (
+        {
+            "opioid_use": "recent",
+            "opioid_type": "short_acting",
+            "last_opioid_dose_on": "2026-02-30",
+        },
+        "last_opioid_dose_on",
+        "Enter the date of the last opioid dose as a real date",
+    ),
+    (
+        {"opioid_use": "recent", "last_opioid_dose_on": PAST},
+        "opioid_type",
+        "Select what kind of opioid the patient took",
+    ),
+    (
+        {"opioid_use": "current"},
+        "ultra_low_dose_protocol",
+        "Select whether this is a supervised ultra-low-dose protocol",
+    ),
     ({"start_on": PAST}, "start_on", "The start date must be today or in the future"),
     ({"start_on": ""}, "start_on", "Enter the start date"),
     ({"surgery_planned": "yes"}, "surgery_on", "Enter the date of the planned surgery"),
-    ({"surgery_planned": "yes", "surgery_on": PAST}, "surgery_on",
-     "The date of the planned surgery must be today or in the future"),
-    ({"kidney_impairment": "maybe"}, "kidney_impairment",
-     "Select whether the patient has kidney impairment"),
+    (
+        {"surgery_planned": "yes", "surgery_on": PAST},
+        "surgery_on",
+        "The date of the planned surgery must be today or in the future",
+    ),
+    (
+        {"kidney_impairment": "maybe"},
+        "kidney_impairment",
+        "Select whether the patient has kidney impairment",
+    ),
     ({"medication_list": "x" * 20_001}, "medication_list", "must be 20,000 characters or fewer"),
     ({"medication_list": "a\n" * 401}, "medication_list", "must be 400 lines or fewer"),
 ]
@@ -181,7 +220,7 @@ def test_expired_csrf_token_keeps_every_answer(client: FlaskClient, monkeypatch)
 
 def test_change_answers_returns_to_a_filled_form(client: FlaskClient) -> None:
     summary = post_screening(client, age_years="61", surgery_planned="no").get_data(as_text=True)
-    edit_form = summary[summary.index('action="/edit"'):]
+    edit_form = summary[summary.index('action="/edit"') :]
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', edit_form))
     fields = {k: html.unescape(v) for k, v in fields.items()}
     fields["csrf_token"] = csrf_token(edit_form)
@@ -201,10 +240,17 @@ def test_answers_never_travel_in_the_url(client: FlaskClient) -> None:
     assert "Screening result" not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [
-    ("get", "/no-such-page", 404), ("delete", "/", 405), ("put", "/healthz", 405),
-])
-def test_error_pages_are_the_house_ones(client: FlaskClient, method: str, path: str, status: int) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/no-such-page", 404),
+        ("delete", "/", 405),
+        ("put", "/healthz", 405),
+    ],
+)
+def test_error_pages_are_the_house_ones(
+    client: FlaskClient, method: str, path: str, status: int
+) -> None:
     response = getattr(client, method)(path)
     assert response.status_code == status
     raw = response.get_data(as_text=True)

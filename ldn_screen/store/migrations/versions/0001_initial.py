@@ -32,9 +32,7 @@ def upgrade() -> None:
         sa.Column("author", sa.String(80), nullable=False),
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column(
-            "based_on", sa.Integer, sa.ForeignKey("settings_versions.number"), nullable=True
-        ),
+        sa.Column("based_on", sa.Integer, sa.ForeignKey("settings_versions.number"), nullable=True),
     )
     op.create_table(
         "audit_events",

@@ -1,0 +1,58 @@
+"""The wheel carries templates/ and static/: an install outside the checkout serves the form."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import sysconfig
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_installed_wheel_serves_the_form_and_its_css(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(dist.glob("ldn_screen-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    target = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    # Dependencies come from this environment; the package itself only from the wheel.
+    (Path(target) / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    probe = textwrap.dedent(
+        f"""
+        import ldn_screen
+        from ldn_screen import create_app
+        assert {str(ROOT)!r} not in ldn_screen.__file__, ldn_screen.__file__
+        app = create_app({{"INSTANCE_PATH": {str(tmp_path / "instance")!r}}})
+        assert app.template_folder.startswith({target!r}), app.template_folder
+        client = app.test_client()
+        page = client.get("/")
+        assert page.status_code == 200 and b"Screen a patient" in page.data
+        css = client.get("/static/css/app.css")
+        assert css.status_code == 200 and b"error-summary" in css.data
+        print("ok")
+        """
+    )
+    out = subprocess.run(
+        [str(python), "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith("ok")
