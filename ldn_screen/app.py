@@ -7,11 +7,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 
 from . import config as cfg
 from .store.db import default_sqlite_url, make_engine, schema_is_current, upgrade
-from .store.settings_store import SettingsStore
+from .store.settings_store import SettingsStore, SettingsUnavailable
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
@@ -71,9 +72,25 @@ def _init_store(app: Flask) -> None:
             log.warning("settings store unreachable at start-up: %s", exc.__class__.__name__)
         else:
             if not current:
-                raise OutdatedSchema(
-                    "The database schema is older than this release. Run "
-                    "'flask --app ldn_screen db-upgrade' (or 'ldn-screen db-upgrade') first."
-                )
+                _outdated_schema(app)
     app.extensions["ldn_engine"] = engine
     app.extensions["ldn_settings"] = store
+
+
+OUTDATED_MESSAGE = (
+    "The database schema is older than this release. Run "
+    "'flask --app ldn_screen db-upgrade' (or 'ldn-screen db-upgrade') first."
+)
+
+
+def _outdated_schema(app: Flask) -> None:
+    """Refuse to serve on an old schema; but let the CLI start, so db-upgrade can fix it."""
+    if click.get_current_context(silent=True) is None:  # gunicorn, wsgi.py, ldn-screen serve
+        raise OutdatedSchema(OUTDATED_MESSAGE)
+    log.error(OUTDATED_MESSAGE)
+    app.extensions["ldn_schema_outdated"] = OUTDATED_MESSAGE
+
+    @app.before_request
+    def _refuse() -> None:  # e.g. 'flask run' before the upgrade: every page is a 503
+        if app.extensions.get("ldn_schema_outdated"):
+            raise SettingsUnavailable(OUTDATED_MESSAGE)

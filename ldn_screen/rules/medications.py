@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,7 @@ _ITEM_BREAK = re.compile(r";|,(?!\d)|(?<!\d),")
 # Letters, digits and "#" are separate tokens: "Oxycodone5mg" -> oxycodone 5 mg,
 # "Tylenol#3" -> tylenol # 3, "7-OH" -> 7 oh.
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|#")
+_TYPO_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,13 +119,14 @@ class _Matcher:
     typo_index: dict[str, tuple[_Name, ...]]  # a name or its one-deletion variants -> names
     not_opioid_index: dict[str, tuple[str, ...]]  # same, for never-opioid names
     known_words: frozenset[str]  # exact single-word names of any kind: never typo-checked
-    typo_min: int
+    typo_min: int  # words of other lengths are never typo-checked (nor cached)
     typo_max: int
     long_acting: re.Pattern[str]
     depot: re.Pattern[str]
     injection: re.Pattern[str]
     antitussive: re.Pattern[str]
     category_sources: dict[OpioidCategory, str]
+    typo_cache: dict[str, _Name | None] = field(default_factory=dict)
 
 
 def find_opioids(text: str) -> list[OpioidMatch]:
@@ -149,16 +151,22 @@ def compiled_matcher() -> _Matcher:
 
 
 def _match_item(matcher: _Matcher, item: str, line_no: int) -> OpioidMatch | None:
-    tokens = [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(item)]
-    hits = _find_hits(matcher, tokens)
-    if not hits:
+    # Most items name no opioid: look at the words first, and find positions only on a hit.
+    found = _find_hits(matcher, [w.lower() for w in _TOKEN.findall(item)])
+    if not found:
         return None
+    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(item)]
+    hits = [
+        _Hit(entry, cert, spans[first][0], spans[last][1]) for first, last, entry, cert in found
+    ]
     kind = min((h.entry.kind for h in hits), key=_KIND_ORDER.index)
     hits = [h for h in hits if h.entry.kind is kind]
     primary = min(hits, key=lambda h: (_CERTAINTY_ORDER.index(h.certainty), h.start))
     ingredients = tuple(dict.fromkeys(i for h in hits for i in h.entry.ingredients))
     category = _category(matcher, hits, item.lower()) if kind is MatchKind.OPIOID else None
-    source_key = matcher.category_sources.get(category, primary.entry.source_key)  # type: ignore[arg-type]
+    source_key = primary.entry.source_key
+    if category in matcher.category_sources:
+        source_key = matcher.category_sources[category]
     return OpioidMatch(
         line_no=line_no,
         text=item.strip(),
@@ -171,46 +179,60 @@ def _match_item(matcher: _Matcher, item: str, line_no: int) -> OpioidMatch | Non
     )
 
 
-def _find_hits(matcher: _Matcher, tokens: list[tuple[str, int, int]]) -> list[_Hit]:
-    hits: list[_Hit] = []
-    i, count = 0, len(tokens)
+_Found = tuple[int, int, _Entry, Certainty]  # first and last token index, entry, certainty
+
+
+def _find_hits(matcher: _Matcher, words: list[str]) -> list[_Found]:
+    found: list[_Found] = []
+    by_first, known = matcher.by_first_token, matcher.known_words
+    shortest, longest = matcher.typo_min, matcher.typo_max
+    i, count = 0, len(words)
     while i < count:
-        word = tokens[i][0]
-        name = _name_at(matcher, tokens, i)
+        word = words[i]
+        name = _name_at(by_first[word], words, i) if word in by_first else None
         if name is not None:
             last = i + len(name.tokens) - 1
-            hits.append(_Hit(name.entry, name.certainty, tokens[i][1], tokens[last][2]))
+            found.append((i, last, name.entry, name.certainty))
             i = last + 1
             continue
-        single = matcher.by_first_token.get(word[:-1]) if word.endswith("s") else None
-        plural = next((n for n in single or () if len(n.tokens) == 1), None)
-        if plural is not None:  # "Percocets", "Norcos"
-            hits.append(_Hit(plural.entry, plural.certainty, tokens[i][1], tokens[i][2]))
-        else:
+        if word[-1] == "s" and word[:-1] in by_first:  # "Percocets", "Norcos"
+            plural = next((n for n in by_first[word[:-1]] if len(n.tokens) == 1), None)
+            if plural is not None:
+                found.append((i, i, plural.entry, plural.certainty))
+                i += 1
+                continue
+        if shortest <= len(word) <= longest and word not in known:
             typo = _typo_name(matcher, word)
             if typo is not None:
-                hits.append(_Hit(typo.entry, Certainty.POSSIBLE, tokens[i][1], tokens[i][2]))
+                found.append((i, i, typo.entry, Certainty.POSSIBLE))
         i += 1
-    return hits
+    return found
 
 
-def _name_at(matcher: _Matcher, tokens: list[tuple[str, int, int]], i: int) -> _Name | None:
-    for name in matcher.by_first_token.get(tokens[i][0], ()):
+def _name_at(names: tuple[_Name, ...], words: list[str], i: int) -> _Name | None:
+    for name in names:
         end = i + len(name.tokens)
-        if end > len(tokens):
+        if end > len(words):
             continue
-        if any(tokens[i + j][0] != want for j, want in enumerate(name.tokens)):
+        if any(words[i + j] != want for j, want in enumerate(name.tokens)):
             continue
-        if end < len(tokens) and tokens[end][0] in name.entry.not_followed_by:
+        if end < len(words) and words[end] in name.entry.not_followed_by:
             continue
         return name
     return None
 
 
 def _typo_name(matcher: _Matcher, word: str) -> _Name | None:
-    if not matcher.typo_min <= len(word) <= matcher.typo_max:
-        return None
-    if word in matcher.known_words or not word.isalpha():
+    cache = matcher.typo_cache
+    if word not in cache:
+        if len(cache) >= _TYPO_CACHE_SIZE:  # bounded: arbitrary pasted text cannot grow it
+            cache.clear()
+        cache[word] = _typo_lookup(matcher, word)
+    return cache[word]
+
+
+def _typo_lookup(matcher: _Matcher, word: str) -> _Name | None:
+    if not word.isalpha():
         return None
     keys = _deletions(word) | {word}
     names = {n for key in keys for n in matcher.typo_index.get(key, ())}
@@ -226,11 +248,11 @@ def _typo_name(matcher: _Matcher, word: str) -> _Name | None:
 
 def _category(matcher: _Matcher, hits: list[_Hit], lowered: str) -> OpioidCategory:
     cats = {h.entry.category for h in hits}
-    long_form = matcher.long_acting.search(lowered) is not None
     if OpioidCategory.DEPOT_BUPRENORPHINE in cats:
         return OpioidCategory.DEPOT_BUPRENORPHINE
     if OpioidCategory.BUPRENORPHINE in cats and (
-        matcher.depot.search(lowered) or (long_form and matcher.injection.search(lowered))
+        matcher.depot.search(lowered)
+        or (matcher.long_acting.search(lowered) and matcher.injection.search(lowered))
     ):
         return OpioidCategory.DEPOT_BUPRENORPHINE
     for fixed in (OpioidCategory.METHADONE, OpioidCategory.BUPRENORPHINE):
@@ -243,7 +265,7 @@ def _category(matcher: _Matcher, hits: list[_Hit], lowered: str) -> OpioidCatego
         return OpioidCategory.ANTITUSSIVE
     if OpioidCategory.ANTIDIARRHOEAL in cats:
         return OpioidCategory.ANTIDIARRHOEAL
-    if OpioidCategory.LONG_ACTING in cats or long_form:
+    if OpioidCategory.LONG_ACTING in cats or matcher.long_acting.search(lowered):
         return OpioidCategory.LONG_ACTING
     return OpioidCategory.SHORT_ACTING
 
@@ -288,8 +310,8 @@ def build_matcher(data: dict[str, Any]) -> _Matcher:
     names: dict[tuple[str, ...], _Name] = {}
     for raw in data["entry"]:
         entry = _entry(raw)
-        for field, certainty in (("generics", Certainty.EXACT), ("brands", Certainty.BRAND)):
-            for written in raw.get(field, ()):
+        for key, certainty in (("generics", Certainty.EXACT), ("brands", Certainty.BRAND)):
+            for written in raw.get(key, ()):
                 tokens = _tokens(written)
                 if not tokens:
                     raise ValueError(f"name {written!r} has no word in it")

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..rules import DEFAULT_SETTINGS, RuleSettings, SettingsError
+from .audit import AuditEntry, add_entry
 from .models import SettingsVersion
 
 
@@ -29,6 +30,8 @@ class ActiveSettings:
     created_at: dt.datetime
     author: str
     reason: str
+    based_on: int | None = None
+    restores: int | None = None  # set when this version rolled back to an older one
 
 
 class SettingsUnavailable(RuntimeError):
@@ -54,6 +57,11 @@ class SettingsStore:
         self.engine = engine
         self._cached: ActiveSettings | None = None
         self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        """True once this worker has read a version (it can then serve without the store)."""
+        return self._cached is not None
 
     def read(self) -> Reading:
         try:
@@ -103,10 +111,23 @@ class SettingsStore:
             )
 
     def publish(
-        self, values: dict[str, Any], author: str, reason: str, based_on: int | None
+        self,
+        values: dict[str, Any],
+        author: str,
+        reason: str,
+        based_on: int | None,
+        *,
+        audit: AuditEntry | None = None,
+        restores: int | None = None,
     ) -> ActiveSettings:
-        """Store ``values`` as the next version. ``based_on`` is the version the editor saw."""
+        """Store ``values`` as the next version. ``based_on`` is the version the editor saw.
+
+        ``audit`` is written in the same transaction, with the new version number added to
+        its detail, so there is never a version without its audit row (or the reverse).
+        """
         settings = RuleSettings.from_dict(values)  # refuses invalid values
+        if not reason.strip():
+            raise ValueError("a reason is required to publish settings")
         with Session(self.engine) as session:
             newest = session.scalar(select(func.max(SettingsVersion.number))) or 0
             if based_on is not None and based_on != newest:
@@ -118,8 +139,20 @@ class SettingsStore:
                 reason=reason,
                 created_at=dt.datetime.now(dt.UTC),
                 based_on=based_on,
+                restores=restores,
             )
             session.add(row)
+            if audit is not None:
+                add_entry(
+                    session,
+                    AuditEntry(
+                        audit.actor,
+                        audit.action,
+                        audit.outcome,
+                        audit.client,
+                        {**audit.detail, "version": newest + 1},
+                    ),
+                )
             try:
                 session.commit()
             except IntegrityError as exc:  # the unique number lost a race
@@ -137,4 +170,6 @@ def _to_active(row: SettingsVersion) -> ActiveSettings:
         created_at=created,
         author=row.author,
         reason=row.reason,
+        based_on=row.based_on,
+        restores=row.restores,
     )

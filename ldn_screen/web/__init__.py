@@ -6,8 +6,19 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import commands, errors, health, screening, security, sheet, template_helpers
+    from . import (
+        admin,
+        commands,
+        errors,
+        health,
+        request_log,
+        screening,
+        security,
+        sheet,
+        template_helpers,
+    )
 
+    request_log.init_app(app)
     security.init_app(app)
     template_helpers.init_app(app)
     errors.init_app(app)
@@ -15,3 +26,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(screening.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(sheet.bp)
+    admin.init_app(app)

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
 
 from ..forms import CSRF_EXPIRED_MESSAGE, ScreeningForm
 from ..rules import Verdict, screen
 from ..rules.chart_note import chart_note, verdict_title
-from .context import current_reading
+from .context import current_reading, settings_store
 
 bp = Blueprint("screening", __name__)
+
+
+# The empty form differs between requests only in its CSRF token (and, daily, the default
+# start date), so it is rendered once per day and per process, then the token is swapped in.
+_SLOT = "__form_slot__"
+
+
+def _empty_form_page(today: dt.date) -> str:
+    cache: dict[dt.date, str] = current_app.extensions.setdefault("ldn_empty_form", {})
+    page = cache.get(today)
+    if page is None:
+        form = ScreeningForm(today=today)
+        page = render_template(
+            "screening/form.html", form=form, notice=None, csrf_value=_SLOT
+        )
+        cache.clear()
+        cache[today] = page
+    return page
 
 
 def _render_form(form: ScreeningForm, notice: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
@@ -18,10 +39,13 @@ def _render_form(form: ScreeningForm, notice: str | None = None, status: int = 2
 
 @bp.route("/", methods=["GET", "POST"])
 def form():  # type: ignore[no-untyped-def]
+    if request.method == "GET":
+        if not settings_store().loaded:
+            current_reading()  # a worker with no version shows "settings unavailable" now
+        return _empty_form_page(dt.date.today()).replace(_SLOT, generate_csrf(), 1)
+
     reading = current_reading()
     form = ScreeningForm()
-    if request.method == "GET":
-        return _render_form(form)
 
     valid = form.validate()
     if form.csrf_token.errors:

@@ -26,6 +26,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -48,7 +49,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(app: str, port: int, env: dict[str, str], workers: int = 2) -> subprocess.Popen:  # type: ignore[type-arg]
+def start_gunicorn(
+    app: str,
+    port: int,
+    env: dict[str, str],
+    log_file: IO[bytes],
+    workers: int = 2,
+    ready_path: str = "/healthz",
+) -> subprocess.Popen:  # type: ignore[type-arg]
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     proc = subprocess.Popen(
         [
@@ -60,26 +68,29 @@ def start_gunicorn(app: str, port: int, env: dict[str, str], workers: int = 2) -
             "--bind",
             f"127.0.0.1:{port}",
             "--no-control-socket",
+            # Site-packages may hold an unrelated top-level "tests" package; import by folder.
+            "--pythonpath",
+            str(ROOT / "tests" / "bench"),
             "--log-level",
             "warning",
             app,
         ],
         cwd=ROOT,
         env=env,
+        # Request logs go to a file: an unread pipe would fill up and stall the workers.
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log_file,
     )
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=1):
                 return proc
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise RuntimeError(
-        f"gunicorn did not start: {proc.stderr.read().decode() if proc.stderr else ''}"
-    )
+    log_file.seek(0)
+    raise RuntimeError(f"gunicorn did not start: {log_file.read().decode()[-2000:]}")
 
 
 def stop(proc: subprocess.Popen) -> None:  # type: ignore[type-arg]
@@ -94,15 +105,14 @@ def session_and_token(base: str, path: str = "/") -> tuple[str, str]:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     html = opener.open(base + path, timeout=5).read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     if token is None:
         raise RuntimeError("no CSRF token on the page")
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     return cookie, token.group(1)
 
 
-def post_script(tmp: Path, body: str, cookie: str) -> Path:
-    lua = tmp / "post.lua"
+def post_script(lua: Path, body: str, cookie: str) -> Path:
     lua.write_text(
         'wrk.method = "POST"\n'
         f"wrk.body = {lua_string(body)}\n"
@@ -166,11 +176,39 @@ def measure(base: str, tmp: Path, duration: int, connections: int, repeats: int)
     page = urllib.request.urlopen(request, timeout=5).read().decode()
     if "Screening result: Eligible to start" not in page:
         raise RuntimeError("the benchmark POST did not produce a summary")
-    script = post_script(tmp, body, cookie)
-    results: dict[str, Run] = {}
-    for label, url, lua in (("GET /", base + "/", None), ("POST / (summary)", base + "/", script)):
-        results[label] = median_run([wrk(url, duration, connections, lua) for _ in range(repeats)])
-    return results
+    script = post_script(tmp / "app-post.lua", body, cookie)
+    return {
+        "GET /": repeat(base + "/", duration, connections, repeats),
+        "POST / (summary)": repeat(base + "/", duration, connections, repeats, script),
+    }
+
+
+def measure_reference(
+    base: str, tmp: Path, duration: int, connections: int, repeats: int
+) -> dict[str, Run]:
+    cookie, token = session_and_token(base, "/token")
+    body = urllib.parse.urlencode({"csrf_token": token, "name": "bench"})
+    request = urllib.request.Request(
+        base + "/submit", data=body.encode(), headers={"Cookie": cookie}
+    )
+    size = len(urllib.request.urlopen(request, timeout=5).read())
+    if size < 14_000:
+        raise RuntimeError(f"the reference POST rendered only {size} bytes")
+    script = post_script(tmp / "ref-post.lua", body, cookie)
+    return {
+        "bare hello": repeat(base + "/hello", duration, connections, repeats),
+        "bare 25-field form": repeat(base + "/form", duration, connections, repeats),
+        "bare CSRF POST 15 KB": repeat(base + "/submit", duration, connections, repeats, script),
+    }
+
+
+def repeat(
+    url: str, duration: int, connections: int, repeats: int, script: Path | None = None
+) -> Run:
+    return median_run([wrk(url, duration, connections, script) for _ in range(repeats)])
+
+
+TARGETS = {"GET /": 0.5, "POST / (summary)": 0.35}
 
 
 def main() -> None:
@@ -181,28 +219,41 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
+    load = (args.duration, args.connections, args.repeats)
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         env = {**os.environ, "LDN_INSTANCE_PATH": str(tmp / "instance"), "LDN_ENV": "development"}
-        port = free_port()
-        proc = start_gunicorn("wsgi:app", port, env)
-        try:
-            results = measure(
-                f"http://127.0.0.1:{port}", tmp, args.duration, args.connections, args.repeats
-            )
-            rss = worker_rss_mib(proc.pid)
-        finally:
-            stop(proc)
+        results: dict[str, Run] = {}
+        for app, measure_fn in (
+            ("reference_app:app", measure_reference),
+            ("wsgi:app", measure),
+        ):
+            port = free_port()
+            log_file = (tmp / f"{app.split(':')[0]}.log").open("w+b")
+            ready = "/healthz" if app == "wsgi:app" else "/hello"
+            proc = start_gunicorn(app, port, env, log_file, ready_path=ready)
+            try:
+                results.update(measure_fn(f"http://127.0.0.1:{port}", tmp, *load))
+                if app == "wsgi:app":
+                    rss = worker_rss_mib(proc.pid)
+            finally:
+                stop(proc)
+    hello = results["bare hello"].rps
     print(
-        f"\nldn-screen under gunicorn (2 sync workers), wrk -t2 -c{args.connections} "
-        f"-d{args.duration}s, median of {args.repeats}"
+        f"\ngunicorn, 2 sync workers each, wrk -t2 -c{args.connections} -d{args.duration}s, "
+        f"median of {args.repeats}; ratio = req/s divided by the bare hello's"
     )
-    print(f"{'path':<20}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}{'errors':>8}")
+    print(
+        f"{'path':<24}{'req/s':>9}{'ratio':>8}{'target':>8}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'non-2xx':>9}{'errors':>8}"
+    )
     for label, r in results.items():
+        target = f"{TARGETS[label]:.2f}" if label in TARGETS else ""
         print(
-            f"{label:<20}{r.rps:>10.0f}{r.p50_ms:>10.2f}{r.p99_ms:>10.2f}{r.non_2xx:>10}{r.errors:>8}"
+            f"{label:<24}{r.rps:>9.0f}{r.rps / hello:>8.2f}{target:>8}{r.p50_ms:>9.2f}"
+            f"{r.p99_ms:>9.2f}{r.non_2xx:>9}{r.errors:>8}"
         )
-    print(f"worker RSS after the run (MiB): {rss}")
+    print(f"ldn-screen worker RSS after the run (MiB): {rss}")
 
 
 if __name__ == "__main__":

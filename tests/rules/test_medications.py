@@ -9,7 +9,7 @@ import random
 import re
 import string
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -98,8 +98,12 @@ OPIOID_LINES = [
     ("diamorphine", "heroin", SA, EXACT),
     ("opium and belladonna suppository", "opium", SA, EXACT),
     # long-acting: generic upgraded by a form marker, or an extended-release brand
-    ("12 HR oxycodone hydrochloride 10 MG Extended Release Oral Tablet [OxyContin]",
-     "oxycodone", LA, EXACT),
+    (
+        "12 HR oxycodone hydrochloride 10 MG Extended Release Oral Tablet [OxyContin]",
+        "oxycodone",
+        LA,
+        EXACT,
+    ),
     ("OxyContin 20 mg q12h", "oxycodone", LA, BRAND),
     ("oxyCODONE ER 10 mg q12h", "oxycodone", LA, EXACT),
     ("oxycodone XR 10 mg", "oxycodone", LA, EXACT),
@@ -135,8 +139,12 @@ OPIOID_LINES = [
     ("Ultram ER 100 mg", "tramadol", LA, BRAND),
     # methadone and buprenorphine
     ("methadone 10 mg PO TID", "methadone", METH, EXACT),
-    ("Methadone HCl 10 mg/mL oral concentrate 85 mg daily (clinic dosed)", "methadone", METH,
-     EXACT),
+    (
+        "Methadone HCl 10 mg/mL oral concentrate 85 mg daily (clinic dosed)",
+        "methadone",
+        METH,
+        EXACT,
+    ),
     ("Dolophine 5 mg", "methadone", METH, BRAND),
     ("Methadose 40 mg dispersible", "methadone", METH, BRAND),
     ("Diskets 40 mg", "methadone", METH, BRAND),
@@ -160,8 +168,7 @@ OPIOID_LINES = [
     ("Hycodan 5 mg tab", "hydrocodone", AT, BRAND),
     ("Tussigon", "hydrocodone", AT, BRAND),
     ("hydrocodone/homatropine 5-1.5 mg/5 mL", "hydrocodone", AT, EXACT),
-    ("hydrocodone polistirex-chlorpheniramine polistirex ER suspension", "hydrocodone", AT,
-     EXACT),
+    ("hydrocodone polistirex-chlorpheniramine polistirex ER suspension", "hydrocodone", AT, EXACT),
     ("Tuzistra XR 5 mL q12h", "codeine", AT, BRAND),
     ("Tuxarin ER", "codeine", AT, BRAND),
     ("Cheratussin AC 10 mL q4h prn", "codeine", AT, BRAND),
@@ -207,8 +214,12 @@ NON_OPIOID_KINDS = [
     ("7-hydroxymitragynine", MatchKind.OPIOID_LIKE, "kratom", "kratom_case_reports"),
     ("7-OH tablets from the gas station", MatchKind.OPIOID_LIKE, "kratom", "kratom_case_reports"),
     ("Imodium A-D 2 mg prn", MatchKind.PERIPHERAL_OPIOID, "loperamide", "loperamide_peripheral"),
-    ("loperamide 2 mg after each loose stool", MatchKind.PERIPHERAL_OPIOID, "loperamide",
-     "loperamide_peripheral"),
+    (
+        "loperamide 2 mg after each loose stool",
+        MatchKind.PERIPHERAL_OPIOID,
+        "loperamide",
+        "loperamide_peripheral",
+    ),
     ("naltrexone 50 mg daily", MatchKind.NALTREXONE, "naltrexone", "label_indications"),
     ("LDN 1.5 mg at night", MatchKind.NALTREXONE, "naltrexone", "label_indications"),
     ("low dose naltrexone 4.5 mg", MatchKind.NALTREXONE, "naltrexone", "label_indications"),
@@ -262,8 +273,11 @@ COMBINATIONS_THAT_ARE_OPIOIDS = [
     ("Embeda", "morphine"),
     ("morphine/naltrexone ER 30/1.2 mg", "morphine"),
     ("Troxyca ER", "oxycodone"),
-    ("Abuse-Deterrent morphine sulfate 20 MG / naltrexone hydrochloride 0.8 MG Extended Release "
-     "Oral Capsule", "morphine"),
+    (
+        "Abuse-Deterrent morphine sulfate 20 MG / naltrexone hydrochloride 0.8 MG Extended Release "
+        "Oral Capsule",
+        "morphine",
+    ),
 ]
 
 
@@ -276,29 +290,80 @@ def test_opioid_with_an_antagonist_is_still_an_opioid(line: str, ingredient: str
 
 NEVER_A_MATCH = [
     # antagonists and peripherally acting antagonists
-    "naloxone 4 mg nasal spray", "Narcan 4 mg", "Kloxxado 8 mg", "Zimhi 5 mg", "Evzio",
-    "methylnaltrexone 150 mg", "Relistor 12 mg SC", "naloxegol 25 mg", "Movantik 25 mg daily",
-    "alvimopan 12 mg", "Entereg", "naldemedine 0.2 mg", "Symproic 0.2 mg", "Lucemyra 0.18 mg",
+    "naloxone 4 mg nasal spray",
+    "Narcan 4 mg",
+    "Kloxxado 8 mg",
+    "Zimhi 5 mg",
+    "Evzio",
+    "methylnaltrexone 150 mg",
+    "Relistor 12 mg SC",
+    "naloxegol 25 mg",
+    "Movantik 25 mg daily",
+    "alvimopan 12 mg",
+    "Entereg",
+    "naldemedine 0.2 mg",
+    "Symproic 0.2 mg",
+    "Lucemyra 0.18 mg",
     # cough products without an opioid
-    "dextromethorphan 30 mg", "Delsym 10 mL q12h", "Robitussin DM 10 mL", "guaifenesin DM",
-    "Mucinex DM", "promethazine 25 mg qhs", "guaifenesin 600 mg ER bid", "benzonatate 100 mg tid",
-    "Tessalon perles", "chlorpheniramine 4 mg",
+    "dextromethorphan 30 mg",
+    "Delsym 10 mL q12h",
+    "Robitussin DM 10 mL",
+    "guaifenesin DM",
+    "Mucinex DM",
+    "promethazine 25 mg qhs",
+    "guaifenesin 600 mg ER bid",
+    "benzonatate 100 mg tid",
+    "Tessalon perles",
+    "chlorpheniramine 4 mg",
     # fibromyalgia medicines
-    "gabapentin 300 mg tid", "Neurontin 600 mg", "pregabalin 75 mg bid", "Lyrica 150 mg",
-    "duloxetine 60 mg daily", "Cymbalta 30 mg", "milnacipran 50 mg bid", "Savella 50 mg",
-    "amitriptyline 10 mg qhs", "cyclobenzaprine 5 mg qhs", "Flexeril 10 mg", "tizanidine 4 mg",
-    "Zanaflex 2 mg", "ibuprofen 800 mg", "naproxen 500 mg bid", "meloxicam 15 mg",
-    "celecoxib 200 mg", "Celebrex 200 mg", "diclofenac gel 1% qid",
+    "gabapentin 300 mg tid",
+    "Neurontin 600 mg",
+    "pregabalin 75 mg bid",
+    "Lyrica 150 mg",
+    "duloxetine 60 mg daily",
+    "Cymbalta 30 mg",
+    "milnacipran 50 mg bid",
+    "Savella 50 mg",
+    "amitriptyline 10 mg qhs",
+    "cyclobenzaprine 5 mg qhs",
+    "Flexeril 10 mg",
+    "tizanidine 4 mg",
+    "Zanaflex 2 mg",
+    "ibuprofen 800 mg",
+    "naproxen 500 mg bid",
+    "meloxicam 15 mg",
+    "celecoxib 200 mg",
+    "Celebrex 200 mg",
+    "diclofenac gel 1% qid",
     # acetaminophen that is not Tylenol #3
-    "acetaminophen 500 mg", "APAP 650 mg q6h", "Tylenol 500 mg", "Tylenol Extra Strength",
-    "Tylenol PM", "Tylenol 8 HR Arthritis 650 mg", "Tylenol 3 g max per day",
-    "Tylenol 3 tabs daily", "Tylenol 325 mg 2 tabs", "Fioricet 1 cap q4h", "Fiorinal",
+    "acetaminophen 500 mg",
+    "APAP 650 mg q6h",
+    "Tylenol 500 mg",
+    "Tylenol Extra Strength",
+    "Tylenol PM",
+    "Tylenol 8 HR Arthritis 650 mg",
+    "Tylenol 3 g max per day",
+    "Tylenol 3 tabs daily",
+    "Tylenol 325 mg 2 tabs",
+    "Fioricet 1 cap q4h",
+    "Fiorinal",
     # common chart medicines
-    "levothyroxine 50 mcg daily", "sertraline 50 mg", "metformin 1,000 mg bid",
-    "lisinopril 10 mg", "omeprazole 20 mg", "ondansetron 4 mg ODT", "diphenhydramine 25 mg",
-    "lidocaine 5% patch", "nicotine 21 mg/24 hr patch", "scopolamine 72 HR patch",
-    "hydrocortisone 10 mg", "hydroxyzine 25 mg", "melatonin 3 mg", "vitamin D3 1,000 units",
-    "cocaine (remote history)", "ketamine infusion",
+    "levothyroxine 50 mcg daily",
+    "sertraline 50 mg",
+    "metformin 1,000 mg bid",
+    "lisinopril 10 mg",
+    "omeprazole 20 mg",
+    "ondansetron 4 mg ODT",
+    "diphenhydramine 25 mg",
+    "lidocaine 5% patch",
+    "nicotine 21 mg/24 hr patch",
+    "scopolamine 72 HR patch",
+    "hydrocortisone 10 mg",
+    "hydroxyzine 25 mg",
+    "melatonin 3 mg",
+    "vitamin D3 1,000 units",
+    "cocaine (remote history)",
+    "ketamine infusion",
 ]
 
 
@@ -480,8 +545,10 @@ def test_no_one_edit_variant_of_a_non_opioid_name_matches_an_opioid() -> None:
     words = _non_opioid_words()
     variants = {v for w in words for v in _one_edit_variants(w)} - words
     false = sorted(v for v in variants if any(m.is_opioid for m in find_opioids(v)))
-    print(f"\ntypo check: {len(variants)} one-edit variants of {len(words)} non-opioid words, "
-          f"{len(false)} matched an opioid")
+    print(
+        f"\ntypo check: {len(variants)} one-edit variants of {len(words)} non-opioid words, "
+        f"{len(false)} matched an opioid"
+    )
     assert false == []
 
 
@@ -508,6 +575,9 @@ def test_a_megabyte_of_noise_does_not_crash() -> None:
     assert all(m.line_no >= 1 for m in matches)
     long_word = "x" * 1_000_000 + " oxycodone"
     assert [m.ingredients for m in find_opioids(long_word)] == [("oxycodone",)]
+    matcher = compiled_matcher()  # the per-process typo cache stays small
+    assert len(matcher.typo_cache) <= 10_000
+    assert all(len(word) <= matcher.typo_max for word in matcher.typo_cache)
 
 
 @settings(max_examples=300, deadline=None)
@@ -556,7 +626,9 @@ def _vocabulary() -> dict:
         (lambda d: d["entry"][0].update(kind="narcotic"), "narcotic"),
     ],
 )
-def test_inconsistent_vocabulary_data_is_refused(change, message: str) -> None:  # noqa: ANN001
+def test_inconsistent_vocabulary_data_is_refused(
+    change: Callable[[dict], object], message: str
+) -> None:
     data = copy.deepcopy(_vocabulary())
     change(data)
     with pytest.raises(ValueError, match=message):

@@ -1,0 +1,75 @@
+"""A bare Flask + Flask-WTF app to measure against, in the same run, on the same machine.
+
+Three endpoints: a "hello", a 25-field WTForms page, and a CSRF-checked POST that renders a
+15 KB page. Start it with: gunicorn --pythonpath tests/bench reference_app:app
+"""
+
+from __future__ import annotations
+
+from flask import Flask, render_template_string
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, StringField, TextAreaField
+
+app = Flask(__name__)
+# Every gunicorn worker imports this module, so the key must be the same in all of them.
+app.config["SECRET_KEY"] = "benchmark-reference-app-only"
+
+
+class TwentyFiveFields(FlaskForm):
+    pass
+
+
+for i in range(25):
+    kind = i % 4
+    if kind == 0:
+        field = StringField(f"Text question {i}")
+    elif kind == 1:
+        field = IntegerField(f"Number question {i}")
+    elif kind == 2:
+        choices = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
+        field = RadioField(f"Radio question {i}", choices=choices)
+    else:
+        field = TextAreaField(f"Long question {i}")
+    setattr(TwentyFiveFields, f"q{i}", field)
+
+
+class SmallForm(FlaskForm):
+    name = StringField("Name")
+
+
+FORM_PAGE = """<!doctype html><html lang="en"><head><title>Form</title></head><body><main>
+<h1>Reference form</h1><form method="post" action="/submit">{{ form.csrf_token }}
+{% for field in form if field.name != 'csrf_token' %}
+<div>{{ field.label }} {{ field() }}</div>{% endfor %}
+<button>Send</button></form></main></body></html>"""
+
+RESULT_PAGE = """<!doctype html><html lang="en"><head><title>Result</title></head><body><main>
+<h1>Result for {{ name }}</h1>{% for i in range(rows) %}<p>Row {{ i }}: {{ filler }}</p>{% endfor %}
+</main></body></html>"""
+FILLER = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor."
+
+
+@app.get("/hello")
+def hello() -> str:
+    return "hello"
+
+
+@app.get("/form")
+def form() -> str:
+    return render_template_string(FORM_PAGE, form=TwentyFiveFields())
+
+
+@app.post("/submit")
+def submit():  # type: ignore[no-untyped-def]
+    small = SmallForm()
+    if not small.validate():
+        return "invalid", 400
+    # About 15 KB of rendered HTML, like a result page.
+    return render_template_string(RESULT_PAGE, name=small.name.data, rows=160, filler=FILLER)
+
+
+@app.get("/token")
+def token() -> str:
+    return render_template_string(
+        '<input name="csrf_token" value="{{ f.csrf_token.current_token }}">', f=SmallForm()
+    )

@@ -1,0 +1,43 @@
+"""Logs carry a request id and never a patient answer."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from flask.testing import FlaskClient
+
+from ldn_screen.web.request_log import JsonFormatter
+from tests.conftest import post_screening
+
+DISTINCTIVE = {
+    "age_years": "77",
+    "medication_list": "zebrafinch-oxycodone 5 mg q6h prn\nquokkamycin 250 mg",
+    "baseline_pain_nrs": "9",
+}
+
+
+def test_a_screening_logs_no_answer(client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    response = post_screening(client, **DISTINCTIVE)
+    assert response.status_code == 200
+    assert "Screening result" in response.get_data(as_text=True)
+    formatter = JsonFormatter()
+    lines = [formatter.format(r) for r in caplog.records]
+    text = "\n".join(lines)
+    for secret in ("zebrafinch", "quokkamycin", "77", "csrf_token", "medication_list"):
+        assert secret not in text, f"{secret!r} leaked into the logs"
+    request_lines = [json.loads(line) for line in lines if '"msg": "request"' in line]
+    post = [e for e in request_lines if e["method"] == "POST"]
+    assert post and post[0]["path"] == "/" and post[0]["status"] == 200
+    assert len(post[0]["request_id"]) == 32
+    assert response.headers["X-Request-ID"] == post[0]["request_id"]
+
+
+def test_a_safe_incoming_request_id_is_kept_and_an_unsafe_one_replaced(client: FlaskClient) -> None:
+    kept = client.get("/healthz", headers={"X-Request-ID": "proxy-abc123-def"})
+    assert kept.headers["X-Request-ID"] == "proxy-abc123-def"
+    replaced = client.get("/healthz", headers={"X-Request-ID": "<script>alert(1)</script>"})
+    assert replaced.headers["X-Request-ID"] != "<script>alert(1)</script>"
+    assert len(replaced.headers["X-Request-ID"]) == 32
