@@ -1,17 +1,258 @@
-"""The nurse's counselling sheet (built out under issue 4)."""
+"""The nurse's counselling sheet: choose a plan, then print it for the patient.
+
+The address carries only the plan (schedule, start date, formulation, liquid strength) and
+the settings version, so a link can be bookmarked or opened on another workstation and
+gives the same sheet. Nothing about the patient is ever part of it: the name and the date
+are written on the paper by hand.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+import dataclasses
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import MultiDict
+from wtforms import Form, StringField
+from wtforms.validators import ValidationError
+
+from ..forms import DateInput, Radios
+from ..rules.dosing import build_dose_plan
+from ..rules.model import Formulation, Schedule
+from ..rules.settings import SPECS_BY_NAME, SettingsError
+from ..rules.sheet_text import calendar, sheet_text
+from ..store.settings_store import ActiveSettings, SettingsUnavailable
+from .context import current_reading, settings_store
 
 bp = Blueprint("sheet", __name__)
+
+PLAN_PARAMS = ("schedule", "start", "formulation", "mg_per_ml")
+VERSION_PARAM = "v"
+# Reprints of a plan that began a while ago are normal; a year either way covers them.
+START_WINDOW = dt.timedelta(days=366)
+_MAX_NUMBER_CHARS = 6
+_MAX_VERSION_CHARS = 9
+
+
+def _concentration_range() -> tuple[float, float, float]:
+    """The admin setting's own range and step: one rule for the link and the settings."""
+    spec = SPECS_BY_NAME["liquid_mg_per_ml"]
+    if spec.minimum is None or spec.maximum is None or spec.step is None:
+        raise RuntimeError("the liquid_mg_per_ml setting needs a minimum, maximum and step")
+    return spec.minimum, spec.maximum, spec.step
+
+
+_MG_PER_ML_MIN, _MG_PER_ML_MAX, _MG_PER_ML_STEP = _concentration_range()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChoice:
+    """A validated plan: everything the address carries apart from the settings version."""
+
+    schedule: Schedule
+    formulation: Formulation
+    starts_on: dt.date
+    mg_per_ml: float | None  # only for liquid
+
+    def params(self) -> dict[str, str]:
+        """The canonical query, in a fixed order, so one plan has one address."""
+        params = {
+            "schedule": self.schedule.value,
+            "start": self.starts_on.isoformat(),
+            "formulation": self.formulation.value,
+        }
+        if self.mg_per_ml is not None:
+            params["mg_per_ml"] = f"{self.mg_per_ml:g}"
+        return params
+
+
+class SheetForm(Form):
+    """The plan, read from the query string. No CSRF: a GET that changes nothing."""
+
+    schedule = Radios(
+        "Titration schedule",
+        options=[
+            (Schedule.STANDARD.value, "Standard"),
+            (Schedule.GENTLE.value, "Gentle (smaller, slower steps)"),
+        ],
+        validate_choice=False,
+    )
+    start = DateInput("Start date", description="For example, 2026-12-01.")
+    formulation = Radios(
+        "Formulation",
+        options=[(Formulation.CAPSULE.value, "Capsule"), (Formulation.LIQUID.value, "Liquid")],
+        validate_choice=False,
+    )
+    mg_per_ml = StringField("Liquid concentration", render_kw={"inputmode": "decimal"})
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def validate_start(self, field: DateInput) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError("Enter the start date, for example 2026-12-01")
+        if field.date is None:
+            raise ValidationError("Enter the start date as a real date, for example 2026-12-01")
+        if field.date < self.today - START_WINDOW:
+            raise ValidationError("The start date must be within the last year")
+        if field.date > self.today + START_WINDOW:
+            raise ValidationError("The start date must be within the next year")
+
+    def validate_mg_per_ml(self, field: StringField) -> None:
+        if self.formulation.data != Formulation.LIQUID.value:
+            return  # capsules have no concentration; whatever was sent is ignored
+        field.data = (field.data or "").strip()
+        if not field.data:
+            raise ValidationError("Enter the liquid concentration in mg per mL, for example 1")
+        value = _number(field.data)
+        if value is None:
+            raise ValidationError(
+                "Enter the liquid concentration as a number of mg per mL, for example 1"
+            )
+        lo, hi, step = _MG_PER_ML_MIN, _MG_PER_ML_MAX, _MG_PER_ML_STEP
+        if value < lo:
+            raise ValidationError(f"The liquid concentration must be {lo:g} mg per mL or more")
+        if value > hi:
+            raise ValidationError(f"The liquid concentration must be {hi:g} mg per mL or less")
+        if abs(value / step - round(value / step)) > 1e-9:
+            raise ValidationError(
+                f"The liquid concentration must be a multiple of {step:g} mg per mL"
+            )
+
+    def choice(self) -> PlanChoice | None:
+        """The plan, or None unless every field passed ``validate()``."""
+        if self.errors or self.start.date is None:
+            return None
+        liquid = self.formulation.data == Formulation.LIQUID.value
+        return PlanChoice(
+            schedule=Schedule(self.schedule.data),
+            formulation=Formulation(self.formulation.data),
+            starts_on=self.start.date,
+            mg_per_ml=_number(self.mg_per_ml.data or "") if liquid else None,
+        )
+
+
+def _number(raw: str) -> float | None:
+    if len(raw) > _MAX_NUMBER_CHARS or not raw.isascii():
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _address_problems(args: MultiDict[str, str]) -> list[str]:
+    """Problems with the link itself rather than with one field of the plan."""
+    problems = []
+    # Names are cut short: the page echoes them, and they are not worth a long echo.
+    unknown = sorted(k[:30] for k in args if k not in (*PLAN_PARAMS, VERSION_PARAM))
+    if unknown:
+        problems.append(
+            f"This link has parts the sheet does not use ({', '.join(unknown)}). "
+            "Choose the plan again below."
+        )
+    repeated = sorted(k for k in args if len(args.getlist(k)) > 1)
+    if repeated:
+        problems.append(
+            f"This link gives {', '.join(repeated)} more than once. Choose the plan again below."
+        )
+    return problems
+
+
+def _version(raw: str | None, current: ActiveSettings) -> tuple[ActiveSettings | None, str | None]:
+    """The settings version the link names, or why it cannot be used."""
+    again = f"Choose the plan again below to use the current version ({current.number})."
+    if raw is None:
+        return None, None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > _MAX_VERSION_CHARS or int(raw) < 1:
+        return None, f"The settings version in this link is not a whole number. {again}"
+    if int(raw) == current.number:
+        return current, None  # already read for this request
+    try:
+        found = settings_store().version(int(raw))
+    except (SQLAlchemyError, SettingsError) as exc:
+        # Never guess another version's values: the house 503 page says what to do.
+        raise SettingsUnavailable(f"settings version {int(raw)} could not be read") from exc
+    if found is None:
+        return None, f"Settings version {int(raw)} does not exist. {again}"
+    return found, None
+
+
+def _render_form(form: SheetForm, problems: list[str], status: int):  # type: ignore[no-untyped-def]
+    reading = current_reading()
+    form.mg_per_ml.description = (
+        f"Only for liquid, in mg per mL. Settings version {reading.active.number} uses "
+        f"{reading.active.settings.liquid_mg_per_ml:g} mg per mL. Use the strength on the "
+        "pharmacy's label."
+    )
+    return render_template(
+        "sheet/choose.html",
+        form=form,
+        notice=" ".join(problems) or None,
+        current=reading.active,
+        warning=reading.warning,
+    ), status
 
 
 @bp.get("/sheet")
 def choose():  # type: ignore[no-untyped-def]
-    abort(404)
+    """The chooser. Any plan in the query (from "Change the plan") fills the form in."""
+    today = dt.date.today()
+    reading = current_reading()
+    form = SheetForm(request.args, today=today)
+    if not request.args.get("start"):
+        form.start.data = today.isoformat()
+    if not request.args.get("mg_per_ml"):
+        form.mg_per_ml.data = f"{reading.active.settings.liquid_mg_per_ml:g}"
+    return _render_form(form, [], 200)
 
 
 @bp.get("/sheet/print")
 def sheet():  # type: ignore[no-untyped-def]
-    abort(404)
+    today = dt.date.today()
+    reading = current_reading()
+    current = reading.active
+    form = SheetForm(request.args, today=today)
+    form.validate()
+    choice = form.choice()
+    problems = _address_problems(request.args)
+    version, version_problem = _version(request.args.get(VERSION_PARAM), current)
+    if version_problem:
+        problems.append(version_problem)
+    if choice is None or problems:
+        return _render_form(form, problems, 400)
+
+    params = choice.params()
+    if version is None:
+        # No version named: pin the current one, so the address gives this sheet again.
+        return redirect(url_for("sheet.sheet", **params, v=current.number))
+    canonical = {**params, VERSION_PARAM: str(version.number)}
+    if request.args.to_dict() != canonical:
+        return redirect(url_for("sheet.sheet", **canonical))
+
+    settings = version.settings
+    if choice.mg_per_ml is not None:
+        # The strength is part of the plan: the volumes follow the link, not the settings.
+        settings = dataclasses.replace(settings, liquid_mg_per_ml=choice.mg_per_ml)
+    plan = build_dose_plan(settings, choice.schedule, choice.formulation, choice.starts_on)
+    return render_template(
+        "sheet/sheet.html",
+        plan=plan,
+        rows=calendar(plan),
+        text=sheet_text(settings, plan),
+        settings=settings,
+        version=version,
+        current=current,
+        current_url=url_for("sheet.sheet", **params, v=current.number),
+        change_url=url_for("sheet.choose", **params),
+        concentration_differs=choice.mg_per_ml is not None
+        and choice.mg_per_ml != version.settings.liquid_mg_per_ml,
+        version_concentration=version.settings.liquid_mg_per_ml,
+        warning=reading.warning,
+    )

@@ -1,0 +1,228 @@
+"""What the printed counselling sheet and its wallet card say to the patient.
+
+Every clinical sentence has one home. Sentences that the screening summary already uses
+come from ``counselling.py``; the ones only the sheet needs live here. Numbers come from
+``RuleSettings`` and the ``DosePlan``, never from the text. The words are written for US
+grade 8 or below; ``tests/rules/test_sheet_text.py`` measures them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .counselling import URGENT_HELP_PATIENT, counselling_points, side_effects
+from .model import DosePlan, Formulation, Schedule, SideEffect
+from .settings import RuleSettings
+from .sources import Source, source
+from .units import fmt_date, fmt_mg
+
+# A step of up to two weeks gets a box per day; longer spans get a box per week, so the
+# calendar stays on paper whatever interval the admin sets.
+DAILY_TICKS_UP_TO_DAYS = 14
+
+TICK_DAY = "day"
+TICK_WEEK = "week"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarRow:
+    """One titration step as the patient ticks it off."""
+
+    step: int
+    starts_on: dt.date
+    ends_on: dt.date | None  # None: the last step runs until the review
+    dose_mg: float
+    volume_ml: float | None
+    tick_unit: str  # TICK_DAY or TICK_WEEK
+    ticks: int
+
+
+@dataclass(frozen=True, slots=True)
+class SideEffectLine:
+    """Side effects that share the same advice, printed as one line to save paper."""
+
+    frequency: str
+    names: str
+    advice: str
+
+
+@dataclass(frozen=True, slots=True)
+class WalletCard:
+    title: str
+    emergency: str
+    how_to_cut: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class SheetText:
+    about: tuple[str, ...]
+    judging: tuple[str, ...]
+    how_to_take: tuple[str, ...]
+    calendar_note: str
+    side_effects_intro: str
+    side_effects: tuple[SideEffectLine, ...]
+    urgent_intro: str
+    urgent: tuple[str, ...]
+    opioids: tuple[str, ...]
+    getting_it: tuple[str, ...]
+    card: WalletCard
+
+    def prose(self) -> str:
+        """Every sentence the patient reads, in page order (for the readability check)."""
+        parts = [
+            *self.about,
+            *self.judging,
+            *self.how_to_take,
+            self.calendar_note,
+            self.side_effects_intro,
+            *(f"{e.names}. {e.advice}" for e in self.side_effects),
+            self.urgent_intro,
+            *self.urgent,
+            *self.opioids,
+            *self.getting_it,
+            self.card.how_to_cut,
+            self.card.title,
+            self.card.emergency,
+        ]
+        return " ".join(parts)
+
+
+def calendar(plan: DosePlan) -> tuple[CalendarRow, ...]:
+    """The titration steps with a tick box per day (or per week for long spans)."""
+    rows = []
+    for step in plan.steps:
+        last_day = step.ends_on or plan.review_on - dt.timedelta(days=1)
+        days = (last_day - step.starts_on).days + 1
+        if step.ends_on is not None and days <= DAILY_TICKS_UP_TO_DAYS:
+            unit, ticks = TICK_DAY, days
+        else:
+            unit, ticks = TICK_WEEK, -(-days // 7)  # whole weeks, rounded up
+        rows.append(
+            CalendarRow(
+                step.number, step.starts_on, step.ends_on, step.dose_mg, step.volume_ml, unit, ticks
+            )
+        )
+    return tuple(rows)
+
+
+def side_effect_lines(effects: tuple[SideEffect, ...]) -> tuple[SideEffectLine, ...]:
+    """Join side effects of the same frequency and advice: "Nausea, diarrhoea or ..."."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for effect in effects:
+        groups.setdefault((effect.frequency, effect.advice), []).append(effect.name)
+    lines = []
+    for (frequency, advice), names in groups.items():
+        later = [n[:1].lower() + n[1:] for n in names[1:]]
+        joined = ", ".join([names[0], *later[:-1]]) + (f" or {later[-1]}" if later else "")
+        lines.append(SideEffectLine(frequency, joined, advice))
+    return tuple(lines)
+
+
+def _about(settings: RuleSettings) -> tuple[str, ...]:
+    points = {p.key: p.patient_text for p in counselling_points(settings)}
+    return (
+        # Toljan & Vrooman 2018: LDN is 1-5 mg a day; the label's tablet is 50 mg.
+        "LDN means low-dose naltrexone. Naltrexone is a medicine that blocks opioids. The "
+        "usual tablet is 50 mg. LDN is a much smaller dose, most often 5 mg a day or less. "
+        "We are trying it to see if it eases your fibromyalgia pain.",
+        f"{points['off_label']} {points['evidence']}",
+    )
+
+
+def _judging(plan: DosePlan) -> tuple[str, ...]:
+    pct = plan.responder_pct
+    example = 10 * (100 - pct) / 100
+    return (
+        # The PEG's pain item, with its 0 and 10 anchors (Krebs 2009).
+        "Before you start, rate your pain on a scale from 0 to 10. Think of your pain on "
+        "average over the past week. 0 means no pain. 10 means pain as bad as you can "
+        "imagine. Write the number on the line below.",
+        f"You will take the full dose for {plan.review_weeks} weeks. Then, at your review on "
+        f"{fmt_date(plan.review_on)}, we will ask you the same question. "
+        # IMMPACT: a 30% drop is a moderately important change (the admin sets the number).
+        f"If your pain has gone down by {pct}% or more, we say LDN is working for you. For "
+        f"example, a drop from 10 to {example:g} is {pct}% less pain. If it has not helped, "
+        "you and the clinic will decide together whether to stop.",
+    )
+
+
+def _how_to_take(settings: RuleSettings, plan: DosePlan) -> tuple[str, ...]:
+    points = {p.key: p.patient_text for p in counselling_points(settings)}
+    interval_days = settings.schedule_values(plan.schedule is Schedule.GENTLE)[2]
+    first, last = plan.steps[0], plan.steps[-1]
+    if len(plan.steps) > 1:
+        steps = (
+            f"Start with {fmt_mg(first.dose_mg)} a day. Every {interval_days} days, go up one "
+            f"step, as the table shows. Stop going up when you reach {fmt_mg(last.dose_mg)} a "
+            "day. Do not take more than the table says."
+        )
+    else:
+        steps = f"Take {fmt_mg(first.dose_mg)} a day. Do not take more than the table says."
+    if plan.formulation is Formulation.LIQUID and plan.liquid_mg_per_ml:
+        product = (
+            # The volume is only right for this strength, so the patient checks the bottle.
+            f"Your liquid has {plan.liquid_mg_per_ml:g} mg of LDN in each mL. Check that "
+            "the pharmacy label says the same. If it does not, call the clinic before you "
+            "take any. "
+            # Fawcett 1997: the liquid is very bitter and may be mixed with juice.
+            "Measure each dose with an oral syringe. The liquid tastes bitter. You may mix it "
+            "with a little juice just before you take it. Keep it as the label says, and check "
+            "the use-by date."
+        )
+    else:
+        product = "Check that the strength on the pharmacy label matches the dose for each step."
+    return (f"{points['timing']} {steps}", product)
+
+
+def _calendar_note(rows: tuple[CalendarRow, ...]) -> str:
+    daily = any(r.tick_unit == TICK_DAY for r in rows)
+    weekly = any(r.tick_unit == TICK_WEEK for r in rows)
+    parts = []
+    if daily:
+        parts.append("Tick a box each day you take your dose.")
+    if weekly:
+        parts.append(
+            "Where a row counts weeks, tick one box at the end of each week."
+            if daily
+            else "Tick one box at the end of each week."
+        )
+    parts.append("Bring this sheet to your review.")
+    return " ".join(parts)
+
+
+def sheet_text(settings: RuleSettings, plan: DosePlan) -> SheetText:
+    """All the patient-facing words for one plan under one settings version."""
+    points = {p.key: p.patient_text for p in counselling_points(settings)}
+    return SheetText(
+        about=_about(settings),
+        judging=_judging(plan),
+        how_to_take=_how_to_take(settings, plan),
+        calendar_note=_calendar_note(calendar(plan)),
+        # Younger 2009 and LDN Research Trust: side effects are often mild and short-lived.
+        side_effects_intro="Side effects are often mild, and many settle with time.",
+        side_effects=side_effect_lines(side_effects()),
+        urgent_intro="Get medical help right away if you have any of these. Call the clinic, "
+        "or call your emergency number (911 in the US). Show your wallet card.",
+        urgent=URGENT_HELP_PATIENT,
+        opioids=(
+            points["opioid_blockade"],
+            points["do_not_override"],
+            points["emergency"],
+            points["surgery"],
+            points["tolerance"],
+        ),
+        getting_it=(points["compounded"], points["cost"]),
+        card=WalletCard(
+            title="I take low-dose naltrexone (an opioid blocker).",
+            # The label's plan for blocked patients: non-opioid pain relief first; if opioids
+            # are needed, more may be needed and breathing must be watched closely.
+            emergency="In an emergency, opioid pain medicines may not work as usual. Please "
+            "try other pain relief first. If I need opioids, I may need more than usual, and I "
+            "must be watched closely.",
+            how_to_cut="Cut out the card along the dashed line. Fold it in half on the dotted "
+            "line. Keep it in your wallet.",
+            source=source("label_emergency_pain"),
+        ),
+    )

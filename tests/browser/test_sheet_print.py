@@ -1,0 +1,232 @@
+"""The counselling sheet printed by real Chromium: at most two pages of Letter or A4.
+
+Each PDF is read back with poppler (pdfinfo, pdftotext) and rendered to PNG pages in
+artifacts/ so a person can look at the layout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect
+from werkzeug.serving import make_server
+
+from ldn_screen import create_app
+from ldn_screen.rules import DEFAULT_SETTINGS, Formulation, RuleSettings, Schedule
+from ldn_screen.rules.dosing import build_dose_plan
+from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml
+from tests.browser.conftest import ARTIFACTS, screenshot, serious_axe_violations
+
+pytestmark = pytest.mark.browser
+
+CLINIC_NAME = "Riverside Pain Clinic"
+CLINIC_PHONE = "(555) 010-4477"
+START = dt.date.today() + dt.timedelta(days=7)
+CARD_TITLE = "I take low-dose naltrexone (an opioid blocker)."
+
+
+@dataclass(frozen=True)
+class SheetServer:
+    url: str
+    version: int
+    settings: RuleSettings
+
+
+@pytest.fixture(scope="module")
+def sheet_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SheetServer]:
+    # Its own app, so publishing clinic details here never moves another test's version.
+    app: Flask = create_app({"INSTANCE_PATH": str(tmp_path_factory.mktemp("sheet-instance"))})
+    store = app.extensions["ldn_settings"]
+    current = store.read().active
+    values = {
+        **current.settings.as_dict(),
+        "clinic_name": CLINIC_NAME,
+        "clinic_phone": CLINIC_PHONE,
+    }
+    published = store.publish(values, "test", "Clinic details for the sheet", current.number)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SheetServer(
+        f"http://127.0.0.1:{server.server_port}", published.number, published.settings
+    )
+    server.shutdown()
+    app.extensions["ldn_engine"].dispose()
+
+
+def sheet_query(schedule: Schedule, formulation: Formulation, version: int) -> str:
+    params = {"schedule": schedule.value, "start": START.isoformat()}
+    params["formulation"] = formulation.value
+    if formulation is Formulation.LIQUID:
+        params["mg_per_ml"] = f"{DEFAULT_SETTINGS.liquid_mg_per_ml:g}"
+    params["v"] = str(version)
+    return "/sheet/print?" + urlencode(params)
+
+
+def pdf_pages_text(pdf: Path, pages: int) -> list[str]:
+    """The text of each page, whitespace collapsed, so phrases can be found across lines."""
+    texts = []
+    for n in range(1, pages + 1):
+        out = subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        texts.append(" ".join(out.split()))
+    return texts
+
+
+def page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    match = re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)
+    assert match, info.stdout
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+@pytest.mark.parametrize("formulation", [Formulation.CAPSULE, Formulation.LIQUID])
+@pytest.mark.parametrize("schedule", [Schedule.STANDARD, Schedule.GENTLE])
+def test_sheet_prints_on_two_pages_with_the_plan_and_the_card(
+    page: Page,
+    sheet_server: SheetServer,
+    paper: str,
+    formulation: Formulation,
+    schedule: Schedule,
+) -> None:
+    page.goto(sheet_server.url + sheet_query(schedule, formulation, sheet_server.version))
+    expect(page.locator("h1")).to_have_text("Your low-dose naltrexone (LDN) plan")
+    name = f"sheet-{paper.lower()}-{schedule.value}-{formulation.value}"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = ARTIFACTS / f"{name}.pdf"
+    page.pdf(path=str(pdf), format=paper)
+
+    pages = page_count(pdf)
+    print(f"{name}: {pages} page(s)")
+    assert pages <= 2, f"{name} printed on {pages} pages"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / name)],
+        check=True,
+        capture_output=True,
+    )
+    per_page = pdf_pages_text(pdf, pages)
+    text = " ".join(per_page)
+
+    # The calendar matches the rules package's plan for the same inputs, row by row,
+    # and no row is split across the two pages.
+    plan = build_dose_plan(sheet_server.settings, schedule, formulation, START)
+    assert len(plan.steps) == (3 if schedule is Schedule.STANDARD else 9)
+    for step in plan.steps:
+        end = fmt_date(step.ends_on) if step.ends_on else "your review"
+        dates = f"{fmt_date(step.starts_on)} to {end}"
+        row = f"{step.number} {dates} {fmt_mg(step.dose_mg)}"
+        if formulation is Formulation.LIQUID:
+            assert step.volume_ml is not None
+            row += f" {fmt_ml(step.volume_ml)}"
+        assert sum(row in p for p in per_page) == 1, f"row not whole on one page: {row!r}"
+    assert f"Review {fmt_date(plan.review_on)}" in text
+    if formulation is Formulation.CAPSULE:
+        assert " mL" not in text.replace("mg per mL", "")
+
+    # Traceability, the clinic's details from the published settings, and the hand-filled lines.
+    assert f"Settings version {sheet_server.version} of" in text
+    assert CLINIC_PHONE in text and CLINIC_NAME in text
+    assert "Name" in per_page[0] and "Date" in per_page[0]
+
+    # The wallet card is whole on one page: its title, emergency note, dose line and phone.
+    card_pages = [
+        p for p in per_page if CARD_TITLE in p and "My LDN dose" in p and "Clinic phone" in p
+    ]
+    assert len(card_pages) == 1
+    card = card_pages[0][card_pages[0].index(CARD_TITLE) :]
+    assert "opioid pain medicines may not work as usual" in card
+    assert CLINIC_PHONE in card
+
+    # Print chrome is gone: no navigation, buttons or skip link.
+    for chrome in ("Skip to main content", "Print this sheet", "Change the plan", "Admin"):
+        assert chrome not in text, chrome
+
+
+def test_sheet_and_chooser_have_no_serious_axe_violations(
+    axe_page: Page, sheet_server: SheetServer
+) -> None:
+    for path in (
+        "/sheet",
+        sheet_query(Schedule.GENTLE, Formulation.LIQUID, sheet_server.version),
+        sheet_query(Schedule.STANDARD, Formulation.CAPSULE, 1),  # the stale-version notice
+        "/sheet/print?schedule=weekly&start=2026-02-30&formulation=liquid&mg_per_ml=9",
+    ):
+        axe_page.goto(sheet_server.url + path)
+        assert serious_axe_violations(axe_page) == [], path
+    screenshot(axe_page, "sheet-chooser-errors")
+
+
+def test_print_button_prints_with_javascript(page: Page, sheet_server: SheetServer) -> None:
+    # Count calls instead of opening the print dialog, which headless Chromium cannot show.
+    page.add_init_script("window.__prints = 0; window.print = () => { window.__prints += 1; };")
+    page.goto(sheet_server.url + sheet_query(Schedule.GENTLE, Formulation.LIQUID, 1))
+    expect(page.locator(".banner-stale")).to_contain_text(f"Version {sheet_server.version} of")
+    button = page.get_by_role("button", name="Print this sheet")
+    expect(button).to_be_visible()
+    expect(page.locator(".no-js-print")).to_be_hidden()
+    button.click()
+    assert page.evaluate("window.__prints") == 1
+    screenshot(page, "sheet-screen-stale")
+
+
+def test_without_javascript_the_sheet_says_how_to_print(
+    browser: Browser, sheet_server: SheetServer
+) -> None:
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1200, "height": 900}
+    )
+    try:
+        page = context.new_page()
+        page.goto(
+            sheet_server.url
+            + sheet_query(Schedule.STANDARD, Formulation.CAPSULE, sheet_server.version)
+        )
+        # A button that cannot work is not offered; the browser's own Print command is.
+        expect(page.get_by_role("button", name="Print this sheet")).to_be_hidden()
+        expect(page.locator(".no-js-print")).to_be_visible()
+        expect(page.locator(".no-js-print")).to_contain_text("browser's Print command")
+        screenshot(page, "sheet-screen-no-js")
+    finally:
+        context.close()
+
+
+def test_chooser_leads_to_the_sheet_with_the_version_pinned(
+    page: Page, sheet_server: SheetServer
+) -> None:
+    page.goto(sheet_server.url + "/sheet")
+    page.get_by_label("Gentle (smaller, slower steps)").check()
+    page.get_by_label("Start date").fill(START.isoformat())
+    page.get_by_label("Liquid", exact=True).check()
+    # The concentration question appears only for liquid.
+    expect(page.get_by_label("Liquid concentration")).to_be_visible()
+    page.get_by_label("Liquid concentration").fill("2")
+    page.get_by_role("button", name="Show the sheet").click()
+    expect(page.locator("h1")).to_have_text("Your low-dose naltrexone (LDN) plan")
+    assert page.url.endswith(
+        "/sheet/print?"
+        + urlencode(
+            {
+                "schedule": "gentle",
+                "start": START.isoformat(),
+                "formulation": "liquid",
+                "mg_per_ml": "2",
+                "v": str(sheet_server.version),
+            }
+        )
+    )
+    # At 2 mg per mL the first 0.5 mg step is 0.25 mL; the settings' own strength is not used.
+    expect(page.locator(".calendar tbody tr").first).to_contain_text("0.25 mL")
