@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as cfg
 from .store.db import default_sqlite_url, make_engine, schema_is_current, upgrade
@@ -45,6 +46,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     cfg.finalise(app.config, app.instance_path)
 
     _init_store(app)
+    if hops := int(app.config.get("LDN_PROXY_HOPS") or 0):
+        # Behind a reverse proxy: trust that many X-Forwarded-* hops for the client address
+        # (audit log, rate limits) and the scheme. Never trust them without a proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from .web import register
 

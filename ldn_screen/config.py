@@ -9,7 +9,9 @@ from typing import Any
 
 DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 3600,
-    "MAX_CONTENT_LENGTH": 256 * 1024,
+    # Large enough that a 1 MB paste reaches the form and gets a message at the field (with
+    # every answer kept); anything bigger is refused before it is parsed.
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -26,6 +28,7 @@ _ENV_KEYS = {
     "LDN_TLS": lambda v: v.lower() in {"1", "true", "yes"},
     "LDN_SESSION_MINUTES": int,
     "LDN_AUTO_MIGRATE": lambda v: v.lower() in {"1", "true", "yes"},
+    "LDN_PROXY_HOPS": int,
 }
 
 KNOWN_WEAK_SECRETS = frozenset({"", "dev", "changeme", "secret", "development", "test"})

@@ -10,11 +10,20 @@ import datetime as dt
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, StringField, TextAreaField
+from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from .rules import Answer, Formulation, OpioidType, OpioidUse, PatientAnswers, Schedule
+from .rules.diagnosis import (
+    AREA_LABELS,
+    REGION_LABELS,
+    REGIONS,
+    SEVERITY_LABELS,
+    Acr2016Answers,
+    Region,
+    WpiArea,
+)
 
 MEDICATION_LIST_MAX_CHARS = 20_000
 MEDICATION_LIST_MAX_LINES = 400
@@ -55,7 +64,29 @@ QUESTIONS: dict[str, str] = {
     "formulation": "Formulation",
     "schedule": "Titration schedule",
     "baseline_pain_nrs": "Average pain in the past week, 0 to 10",
+    # The optional 2016 fibromyalgia criteria (Wolfe 2016); region legends come from the rules.
+    **{f"wpi_{region.value}": label for region, label in REGION_LABELS.items()},
+    "wpi_none": "No pain in any of these areas",
+    "sss_fatigue": "Fatigue in the past week",
+    "sss_waking_unrefreshed": "Waking unrefreshed in the past week",
+    "sss_cognitive": "Cognitive symptoms in the past week",
+    "sss_headaches": "Bothered by headaches in the previous 6 months?",
+    "sss_lower_abdominal": "Bothered by pain or cramps in the lower abdomen in the previous "
+    "6 months?",
+    "sss_depression": "Bothered by depression in the previous 6 months?",
+    "symptoms_3_months": "Have the symptoms been present for at least 3 months?",
 }
+
+WPI_FIELDS = tuple(f"wpi_{region.value}" for region in Region)
+SSS_SEVERITY_FIELDS = ("sss_fatigue", "sss_waking_unrefreshed", "sss_cognitive")
+SSS_SYMPTOM_FIELDS = ("sss_headaches", "sss_lower_abdominal", "sss_depression")
+DIAGNOSIS_FIELDS = (
+    *WPI_FIELDS,
+    "wpi_none",
+    *SSS_SEVERITY_FIELDS,
+    *SSS_SYMPTOM_FIELDS,
+    "symptoms_3_months",
+)
 
 SELECT_MESSAGES: dict[str, str] = {
     "pregnant_or_planning": "Select whether the patient is pregnant or planning a pregnancy",
@@ -80,7 +111,23 @@ SELECT_MESSAGES: dict[str, str] = {
     "sensitive_to_medicines": "Select whether the patient is sensitive to medicines",
     "formulation": "Select capsule or liquid",
     "schedule": "Select the standard or gentle schedule",
+    "sss_fatigue": "Select how much of a problem fatigue was in the past week",
+    "sss_waking_unrefreshed": "Select how much of a problem waking unrefreshed was in the "
+    "past week",
+    "sss_cognitive": "Select how much of a problem cognitive symptoms were in the past week",
+    "sss_headaches": "Select whether headaches bothered the patient in the previous 6 months",
+    "sss_lower_abdominal": "Select whether pain or cramps in the lower abdomen bothered the "
+    "patient in the previous 6 months",
+    "sss_depression": "Select whether depression bothered the patient in the previous 6 months",
+    "symptoms_3_months": "Select whether the symptoms have been present for at least 3 months",
 }
+
+WPI_MISSING_MESSAGE = (
+    "Select the areas where the patient had pain in the past week, or 'No pain in any of "
+    "these areas'"
+)
+WPI_CONFLICT_MESSAGE = "Select painful areas or 'No pain in any of these areas', not both"
+WPI_UNKNOWN_MESSAGE = "Select areas from the list only"
 
 CSRF_EXPIRED_MESSAGE = (
     "This form was open for a long time, so for security it could not be sent. Every answer "
@@ -120,6 +167,7 @@ class Radios(RadioField):
         *args: Any,
         options: list[tuple[str, str]],
         conditional: bool = False,
+        message: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, choices=[SelectChoice(v, label) for v, label in options], **kwargs)
@@ -127,13 +175,38 @@ class Radios(RadioField):
         self.options = options
         # A conditional question may stay empty; its form-level check decides when it must not.
         self.conditional = conditional
+        # Forms other than the screening pass their own wording; the screening's is above.
+        self.message = message
+
+    @property
+    def select_message(self) -> str:
+        return self.message or SELECT_MESSAGES[self.name]
 
     def pre_validate(self, form: Any) -> None:
         if self.data in {value for value, _ in self.options}:
             return
         self.data = None
         if not self.conditional:
-            raise ValidationError(SELECT_MESSAGES[self.name])
+            raise ValidationError(self.select_message)
+
+
+class Checkboxes(SelectMultipleField):
+    """Checkboxes in a fieldset; an unknown value gets ``message``, never "Not a valid choice"."""
+
+    def __init__(
+        self, *args: Any, options: list[tuple[str, str]], message: str, **kwargs: Any
+    ) -> None:
+        choices = [SelectChoice(v, label) for v, label in options]
+        super().__init__(*args, choices=choices, validate_choice=False, **kwargs)
+        self.options = options
+        self.message = message
+
+    def pre_validate(self, form: Any) -> None:
+        allowed = {value for value, _ in self.options}
+        given = self.data or []
+        self.data = [v for v in given if v in allowed]
+        if len(self.data) != len(given):
+            raise ValidationError(self.message)
 
 
 def _radios(
@@ -148,6 +221,17 @@ def _radios(
     )
 
 
+SSS_SEVERITY = [(str(score), label) for score, label in enumerate(SEVERITY_LABELS)]
+
+
+def _wpi_region(region: Region) -> Checkboxes:
+    return Checkboxes(
+        QUESTIONS[f"wpi_{region.value}"],
+        options=[(area.value, AREA_LABELS[area]) for area in REGIONS[region]],
+        message=WPI_UNKNOWN_MESSAGE,
+    )
+
+
 class ScreeningForm(FlaskForm):
     age_years = StringField(
         QUESTIONS["age_years"], description="In years", render_kw={"inputmode": "numeric"}
@@ -155,6 +239,30 @@ class ScreeningForm(FlaskForm):
     pregnant_or_planning = _radios("pregnant_or_planning", YES_NO_UNSURE)
     breastfeeding = _radios("breastfeeding", YES_NO_UNSURE)
     fibromyalgia_diagnosed = _radios("fibromyalgia_diagnosed", YES_NO_UNSURE)
+
+    # --- Optional: the 2016 criteria. Blank is allowed; once started, every part is needed.
+    wpi_left_upper = _wpi_region(Region.LEFT_UPPER)
+    wpi_right_upper = _wpi_region(Region.RIGHT_UPPER)
+    wpi_left_lower = _wpi_region(Region.LEFT_LOWER)
+    wpi_right_lower = _wpi_region(Region.RIGHT_LOWER)
+    wpi_axial = _wpi_region(Region.AXIAL)
+    wpi_none = Checkboxes(
+        QUESTIONS["wpi_none"],
+        options=[("none", "No pain in any of these areas in the past week")],
+        message=WPI_UNKNOWN_MESSAGE,
+    )
+    sss_fatigue = _radios("sss_fatigue", SSS_SEVERITY, conditional=True)
+    sss_waking_unrefreshed = _radios("sss_waking_unrefreshed", SSS_SEVERITY, conditional=True)
+    sss_cognitive = _radios("sss_cognitive", SSS_SEVERITY, conditional=True)
+    sss_headaches = _radios("sss_headaches", YES_NO, conditional=True)
+    sss_lower_abdominal = _radios("sss_lower_abdominal", YES_NO, conditional=True)
+    sss_depression = _radios("sss_depression", YES_NO, conditional=True)
+    symptoms_3_months = _radios(
+        "symptoms_3_months",
+        YES_NO,
+        "Generally present, at a similar level, for at least 3 months.",
+        conditional=True,
+    )
 
     opioid_use = _radios(
         "opioid_use",
@@ -306,6 +414,55 @@ class ScreeningForm(FlaskForm):
                 "Paste only the current medicines"
             )
 
+    # --- The optional 2016 criteria ---------------------------------------------------------
+
+    def diagnosis_started(self) -> bool:
+        """True once any part of the criteria section has a valid answer. Fields validate in
+        page order, so later ones may still hold raw input: only listed values count."""
+        return any(_answered(self[name]) for name in DIAGNOSIS_FIELDS)
+
+    def validate_wpi_left_upper(self, field: Field) -> None:
+        # The whole index is checked here, so the message links to its first checkbox.
+        if not self.diagnosis_started():
+            return
+        areas = [v for name in WPI_FIELDS for v in (self[name].data or [])]
+        if areas and self.wpi_none.data:
+            raise ValidationError(WPI_CONFLICT_MESSAGE)
+        if not areas and not self.wpi_none.data:
+            raise ValidationError(WPI_MISSING_MESSAGE)
+
+    def _diagnosis_answer_required(self, field: Field) -> None:
+        if self.diagnosis_started() and not field.data:
+            raise ValidationError(SELECT_MESSAGES[field.name])
+
+    validate_sss_fatigue = _diagnosis_answer_required
+    validate_sss_waking_unrefreshed = _diagnosis_answer_required
+    validate_sss_cognitive = _diagnosis_answer_required
+    validate_sss_headaches = _diagnosis_answer_required
+    validate_sss_lower_abdominal = _diagnosis_answer_required
+    validate_sss_depression = _diagnosis_answer_required
+    validate_symptoms_3_months = _diagnosis_answer_required
+
+    def acr_2016(self) -> Acr2016Answers | None:
+        """The criteria answers, or None when the section was left blank."""
+        if not self.diagnosis_started():
+            return None
+        areas = frozenset(WpiArea(v) for name in WPI_FIELDS for v in (self[name].data or []))
+
+        def yes(name: str) -> bool:
+            return self[name].data == Answer.YES.value
+
+        return Acr2016Answers(
+            painful_areas=areas,
+            fatigue=int(self.sss_fatigue.data),
+            waking_unrefreshed=int(self.sss_waking_unrefreshed.data),
+            cognitive_symptoms=int(self.sss_cognitive.data),
+            headaches=yes("sss_headaches"),
+            lower_abdominal_pain_or_cramps=yes("sss_lower_abdominal"),
+            depression=yes("sss_depression"),
+            symptoms_at_least_3_months=yes("symptoms_3_months"),
+        )
+
     # --- Results ---------------------------------------------------------------------------
 
     def to_answers(self) -> PatientAnswers:
@@ -346,7 +503,16 @@ class ScreeningForm(FlaskForm):
             formulation=Formulation(self.formulation.data),
             schedule=Schedule(self.schedule.data),
             baseline_pain_nrs=int(self.baseline_pain_nrs.data.strip()),
+            acr_2016=self.acr_2016(),
         )
+
+
+def _answered(field: Field) -> bool:
+    allowed = {value for value, _ in field.options}  # type: ignore[attr-defined]
+    data = field.data
+    if isinstance(data, list):
+        return any(v in allowed for v in data)
+    return data in allowed
 
 
 def _whole_number(field: Field, lo: int, hi: int, missing: str, out_of_range: str) -> None:

@@ -239,6 +239,37 @@ CATALOGUE: dict[str, FindingSpec] = {
         "diagnosis, or record why LDN is being tried.",
         "policy_diagnosis",
     ),
+    "diagnosis_not_checked": FindingSpec(
+        S.INFO,
+        "Diagnosis not checked with the 2016 criteria.",
+        "The optional section for the 2016 fibromyalgia criteria was left blank, so the "
+        "diagnosis was not checked here. The LDN trials enrolled people who met ACR criteria "
+        "(INNOVA the 2016 criteria, FINAL those of 1990).",
+        "policy_diagnosis",
+    ),
+    "diagnosis_criteria_met": FindingSpec(
+        S.INFO,
+        "2016 fibromyalgia criteria met (WPI {wpi}, SSS {sss}).",
+        "{rule} A fibromyalgia diagnosis is valid irrespective of other diagnoses, and does "
+        "not exclude other clinically important illnesses (criterion 4).",
+        "wolfe_2016",
+    ),
+    "diagnosis_criteria_not_met_review": FindingSpec(
+        S.REVIEW,
+        "2016 fibromyalgia criteria not met (WPI {wpi}, SSS {sss}): prescriber review.",
+        "{rule} The LDN trials enrolled people who met ACR criteria, so their results may not "
+        "apply. This clinic is set to send unmet criteria to prescriber review: confirm the "
+        "diagnosis, or record why LDN is being tried.",
+        "wolfe_2016",
+    ),
+    "diagnosis_criteria_not_met_caution": FindingSpec(
+        S.CAUTION,
+        "2016 fibromyalgia criteria not met (WPI {wpi}, SSS {sss}).",
+        "{rule} The LDN trials enrolled people who met ACR criteria, so their results may not "
+        "apply. This clinic is set to note unmet criteria as a caution: record why LDN is "
+        "being tried.",
+        "wolfe_2016",
+    ),
     "thyroid": FindingSpec(
         S.CAUTION,
         "Thyroid hormone or Hashimoto's: gentle schedule; recheck thyroid tests every 2-3 months.",
@@ -281,7 +312,11 @@ def _clip(text: str) -> str:
 
 def make_finding(code: str, **params: object) -> Finding:
     """Build a finding from the catalogue, filling in the rule's numbers and dates."""
-    spec = CATALOGUE[code]
+    return finding_from(code, CATALOGUE[code], params)
+
+
+def finding_from(code: str, spec: FindingSpec, params: dict[str, object]) -> Finding:
+    """Fill in one catalogue entry; sibling catalogues (the follow-up) build theirs here too."""
     source_key = spec.source_key.format(**params)
     patient = spec.patient_text.format(**params) if spec.patient_text else None
     return Finding(

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .diagnosis import Acr2016Answers
 from .sources import Source
 
 
@@ -96,6 +97,7 @@ class PatientAnswers:
     formulation: Formulation = Formulation.CAPSULE
     schedule: Schedule = Schedule.STANDARD
     baseline_pain_nrs: int | None = None
+    acr_2016: Acr2016Answers | None = None  # None: the optional criteria section was blank
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .diagnosis import Acr2016Answers, check_acr_2016
 from .findings import ANSWER_WORDS, make_finding, yes_no_unsure
 from .medications import MatchKind, OpioidMatch
 from .model import Answer, Check, Finding, PatientAnswers
-from .settings import HepaticAction, RuleSettings
+from .settings import DiagnosisAction, HepaticAction, RuleSettings
 from .units import fmt_date
 
 
@@ -58,6 +59,7 @@ def assess_safety(
     checks.append(
         Check("Fibromyalgia diagnosis confirmed", ANSWER_WORDS[answers.fibromyalgia_diagnosed])
     )
+    findings.append(_diagnosis_criteria(answers.acr_2016, settings, checks))
 
     naltrexone = [m for m in matches if m.kind is MatchKind.NALTREXONE]
     if naltrexone:
@@ -112,3 +114,24 @@ def _surgery(
             hold=hold,
         )
     ]
+
+
+def _diagnosis_criteria(
+    acr: Acr2016Answers | None, settings: RuleSettings, checks: list[Check]
+) -> Finding:
+    topic = "2016 fibromyalgia criteria"
+    if acr is None:
+        checks.append(Check(topic, "Not checked (section left blank)"))
+        return make_finding("diagnosis_not_checked")
+    result = check_acr_2016(acr)
+    checks.append(
+        Check(
+            topic, f"{result.outcome} (WPI {result.wpi}, SSS {result.sss}). {result.deciding_rule}"
+        )
+    )
+    params = {"wpi": result.wpi, "sss": result.sss, "rule": result.deciding_rule}
+    if result.met:
+        return make_finding("diagnosis_criteria_met", **params)
+    if settings.diagnosis_not_met_action == DiagnosisAction.CAUTION:
+        return make_finding("diagnosis_criteria_not_met_caution", **params)
+    return make_finding("diagnosis_criteria_not_met_review", **params)

@@ -21,6 +21,13 @@ class HepaticAction(StrEnum):
     REVIEW = "review"
 
 
+class DiagnosisAction(StrEnum):
+    """What unmet 2016 criteria lead to. No source says; "stop" is not offered for that reason."""
+
+    REVIEW = "review"
+    CAUTION = "caution"
+
+
 @dataclass(frozen=True, slots=True)
 class SettingSpec:
     name: str
@@ -209,7 +216,7 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
     ),
     _spec(
         "responder_pct",
-        "Pain reduction that counts as a response",
+        "Pain reduction that counts as a response (moderate improvement)",
         "%",
         10,
         90,
@@ -217,6 +224,32 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         30,
         "immpact_2008",
         "IMMPACT: 30% is a moderately important change.",
+        _PLAN,
+    ),
+    _spec(
+        "responder_pct_substantial",
+        "Pain reduction that counts as a substantial improvement",
+        "%",
+        10,
+        100,
+        1,
+        50,
+        "immpact_2008",
+        "IMMPACT: 50% is a substantial change.",
+        _PLAN,
+    ),
+    _spec(
+        "responder_pct_minimal",
+        "Pain reduction that counts as a minimal improvement",
+        "%",
+        1,
+        90,
+        1,
+        10,
+        "immpact_2008",
+        "IMMPACT: 10-20% is a minimally important change; the default takes the lower end. "
+        "IMMPACT gives no band for 20-30%, so everything from here up to the response "
+        "threshold counts as minimal.",
         _PLAN,
     ),
     _spec(
@@ -256,6 +289,20 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "The conservative default is 'do not start'.",
         _SAFETY,
         choices=tuple(a.value for a in HepaticAction),
+    ),
+    _spec(
+        "diagnosis_not_met_action",
+        "2016 fibromyalgia criteria checked and not met leads to",
+        "",
+        None,
+        None,
+        None,
+        DiagnosisAction.REVIEW.value,
+        "policy_diagnosis_criteria",
+        "No source says what unmet criteria should lead to. The trials enrolled people who met "
+        "ACR criteria, so the default asks for prescriber review; 'caution' only notes it.",
+        _SAFETY,
+        choices=tuple(a.value for a in DiagnosisAction),
     ),
     _spec(
         "minimum_age_years",
@@ -314,9 +361,12 @@ class RuleSettings:
     liquid_mg_per_ml: float = SPECS_BY_NAME["liquid_mg_per_ml"].default
     review_weeks: int = SPECS_BY_NAME["review_weeks"].default
     responder_pct: int = SPECS_BY_NAME["responder_pct"].default
+    responder_pct_substantial: int = SPECS_BY_NAME["responder_pct_substantial"].default
+    responder_pct_minimal: int = SPECS_BY_NAME["responder_pct_minimal"].default
     surgery_hold_days: int = SPECS_BY_NAME["surgery_hold_days"].default
     surgery_window_days: int = SPECS_BY_NAME["surgery_window_days"].default
     hepatic_failure_action: str = SPECS_BY_NAME["hepatic_failure_action"].default
+    diagnosis_not_met_action: str = SPECS_BY_NAME["diagnosis_not_met_action"].default
     minimum_age_years: int = SPECS_BY_NAME["minimum_age_years"].default
     clinic_name: str = SPECS_BY_NAME["clinic_name"].default
     clinic_phone: str = SPECS_BY_NAME["clinic_phone"].default
@@ -423,6 +473,17 @@ def validate_values(values: dict[str, Any]) -> dict[str, list[str]]:
             add(f"{prefix}_start_dose_mg", f"{label} starting dose must not be above the target")
     if values["gentle_start_dose_mg"] > values["standard_start_dose_mg"]:
         add("gentle_start_dose_mg", "Gentle starting dose must not be above the standard one")
+    # The IMMPACT bands must stay in order, or a change could fall in two bands at once.
+    if values["responder_pct_minimal"] >= values["responder_pct"]:
+        add(
+            "responder_pct_minimal",
+            "Minimal improvement must be a smaller reduction than the response threshold",
+        )
+    if values["responder_pct_substantial"] <= values["responder_pct"]:
+        add(
+            "responder_pct_substantial",
+            "Substantial improvement must be a larger reduction than the response threshold",
+        )
     if values["washout_days_short_acting"] > values["washout_days_long_acting"]:
         add(
             "washout_days_short_acting",

@@ -303,8 +303,52 @@ _ALL = (
     Source(
         "immpact_2008",
         EvidenceKind.REVIEW,
-        "IMMPACT: 30% pain reduction is moderately important, 50% substantial",
-        "Dworkin et al., J Pain 2008;9:105-121; Farrar et al., Pain 2001;94:149",
+        "IMMPACT: 10-20% less pain is minimally important, 30% moderately important, "
+        "50% substantial",
+        "Dworkin et al., J Pain 2008;9:105-121 (table at bandolier.org.uk); Farrar et al., "
+        "Pain 2001;94:149",
+    ),
+    Source(
+        "wolfe_2016",
+        EvidenceKind.REVIEW,
+        "2016 revised fibromyalgia diagnostic criteria (Wolfe et al. 2016): WPI, SSS, "
+        "generalized pain, 3 months",
+        "Semin Arthritis Rheum 2016;46:319-329; criteria table reproduced in J Rheum Dis",
+    ),
+    Source(
+        "krebs_2009",
+        EvidenceKind.REVIEW,
+        "PEG 3-item scale (Krebs et al. 2009): pain, enjoyment of life, general activity; "
+        "score = mean, 0-10",
+        "J Gen Intern Med 2009;24(6):733-738, doi 10.1007/s11606-009-0981-1",
+    ),
+    Source(
+        "peg_by_analogy",
+        EvidenceKind.POLICY,
+        "PEG change judged with the IMMPACT pain thresholds by analogy: Krebs 2009 defines "
+        "no change threshold",
+        "Clinical reference section 4b; Dworkin et al., J Pain 2008;9:105-121",
+    ),
+    Source(
+        "bruun_2020",
+        EvidenceKind.TRIAL,
+        "Dose-finding study (Bruun et al. 2020): ED50 3.88 mg, ED95 5.40 mg",
+        "Pain Med 2020;21:2253, PMID 32068870",
+    ),
+    Source(
+        "label_hepatotoxicity",
+        EvidenceKind.SECONDARY,
+        "Naltrexone label (current): hepatitis and liver dysfunction reported; seek care "
+        "for symptoms of acute hepatitis",
+        "WW safety summary (label-derived), weightwatchers.com/us/safety-info/naltrexone; "
+        "NIH LiverTox, naltrexone",
+    ),
+    Source(
+        "surgery_dickson",
+        EvidenceKind.GUIDE,
+        "LDN Research Trust (Dickson): restart at the previous dose if off painkillers "
+        "within 2 weeks, otherwise re-titrate",
+        "ldnresearchtrust.org: when-start-and-stop-low-dose-naltrexone-ldn-and-after-surgery",
     ),
     Source(
         "seed_cost",
@@ -323,6 +367,24 @@ _ALL = (
         EvidenceKind.POLICY,
         "How far ahead a planned operation triggers review (no published source)",
         "ldn-screen admin setting; the clinic's lead clinician decides the number",
+    ),
+    Source(
+        "policy_diagnosis_criteria",
+        EvidenceKind.POLICY,
+        "What unmet 2016 criteria lead to: no published source; the clinic decides",
+        "ldn-screen admin setting; INNOVA enrolled by the ACR 2016 criteria, FINAL by ACR 1990",
+    ),
+    Source(
+        "policy_baseline_zero",
+        EvidenceKind.POLICY,
+        "A percentage change cannot be worked out from a baseline of 0",
+        "ldn-screen: arithmetic; no source defines a response from a pain-free baseline",
+    ),
+    Source(
+        "policy_severe_side_effect",
+        EvidenceKind.POLICY,
+        "No source grades severe side effects of LDN, so a severe one goes to the prescriber",
+        "ldn-screen design notes, section 4 (safety defaults)",
     ),
     Source(
         "policy_diagnosis",

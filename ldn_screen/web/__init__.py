@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
         admin,
         commands,
         errors,
+        followup,
         health,
         request_log,
         screening,
@@ -26,4 +27,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(screening.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(sheet.bp)
+    app.register_blueprint(followup.bp)
     admin.init_app(app)

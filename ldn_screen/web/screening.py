@@ -11,6 +11,7 @@ from ..forms import CSRF_EXPIRED_MESSAGE, ScreeningForm
 from ..rules import Verdict, screen
 from ..rules.chart_note import chart_note, verdict_title
 from .context import current_reading, settings_store
+from .csrf import token_expired
 
 bp = Blueprint("screening", __name__)
 
@@ -25,9 +26,7 @@ def _empty_form_page(today: dt.date) -> str:
     page = cache.get(today)
     if page is None:
         form = ScreeningForm(today=today)
-        page = render_template(
-            "screening/form.html", form=form, notice=None, csrf_value=_SLOT
-        )
+        page = render_template("screening/form.html", form=form, notice=None, csrf_value=_SLOT)
         cache.clear()
         cache[today] = page
     return page
@@ -48,11 +47,8 @@ def form():  # type: ignore[no-untyped-def]
     form = ScreeningForm()
 
     valid = form.validate()
-    if form.csrf_token.errors:
-        if "csrf_token" not in request.form:
-            abort(400)
+    if token_expired(form):
         # An expired or mismatched token: keep every answer, issue a fresh token, ask again.
-        form.csrf_token.errors = []
         return _render_form(form, notice=CSRF_EXPIRED_MESSAGE)
     if not valid:
         return _render_form(form)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from wtforms import Field
 
-from ..forms import DateInput, Radios
+from ..forms import Checkboxes, DateInput, Radios
 from ..rules.units import fmt_date, fmt_mg, fmt_ml
 
 
@@ -24,6 +24,10 @@ def answer_rows(form) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-
 def display_value(field: Field) -> str:
     if isinstance(field, Radios):
         return dict(field.options).get(field.data, "")
+    if isinstance(field, Checkboxes):
+        labels = dict(field.options)
+        # Labels such as "Jaw, left" hold commas, so the list uses semicolons.
+        return "; ".join(labels[v] for v in field.data or [] if v in labels)
     if isinstance(field, DateInput):
         return fmt_date(field.date) if field.date else ""
     if field.type == "TextAreaField":

@@ -7,8 +7,11 @@
     form.querySelectorAll(".conditional[data-show-when]").forEach(function (block) {
       var name = block.getAttribute("data-show-when");
       var wanted = block.getAttribute("data-values").split(" ");
-      var checked = form.querySelector('input[name="' + name + '"]:checked');
-      var show = checked !== null && wanted.indexOf(checked.value) !== -1;
+      // Radios have one checked input; checkboxes may have several: any wanted one shows it.
+      var checked = form.querySelectorAll('input[name="' + name + '"]:checked');
+      var show = Array.prototype.some.call(checked, function (input) {
+        return wanted.indexOf(input.value) !== -1;
+      });
       // Never hide a question that is showing an error message.
       if (block.querySelector(".error-message")) { show = true; }
       block.hidden = !show;
@@ -33,7 +36,7 @@
     var summary = document.querySelector("[data-autofocus]");
     if (summary) { summary.focus(); }
 
-    document.querySelectorAll("form.screening-form").forEach(function (form) {
+    document.querySelectorAll("form.screening-form, form.followup-form").forEach(function (form) {
       updateConditionals(form);
       form.addEventListener("change", function () { updateConditionals(form); });
     });

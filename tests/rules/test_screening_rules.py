@@ -20,6 +20,8 @@ from ldn_screen.rules import (
     Verdict,
     screen,
 )
+from ldn_screen.rules.diagnosis import Acr2016Answers
+from ldn_screen.rules.diagnosis import WpiArea as A
 from ldn_screen.rules.findings import CATALOGUE
 
 D0 = dt.date(2026, 11, 27)
@@ -134,10 +136,12 @@ def test_not_sure_to_a_safety_question_is_review_never_eligible(question: str) -
     assert "unsure_answer" in result.codes
 
 
-def test_clean_answers_are_eligible_with_no_findings() -> None:
+def test_clean_answers_are_eligible_with_only_the_criteria_note() -> None:
+    # The optional 2016 criteria section was left blank: an information note, nothing more.
     result = run(answers())
     assert result.verdict is Verdict.ELIGIBLE
-    assert result.findings == ()
+    assert result.codes == {"diagnosis_not_checked"}
+    assert result.findings[0].severity is Severity.INFO
     assert result.dose_plan is not None
 
 
@@ -395,6 +399,58 @@ def test_counselling_points_carry_sources_and_the_configured_surgery_hold() -> N
     } <= set(points)
     assert "2 days before" in points["surgery"].patient_text
     assert all(p.source.reference for p in points.values())
+
+
+# --- The optional 2016 fibromyalgia criteria ------------------------------------------------
+
+MET = Acr2016Answers(
+    painful_areas=frozenset(
+        {A.SHOULDER_LEFT, A.SHOULDER_RIGHT, A.HIP_LEFT, A.HIP_RIGHT, A.NECK, A.UPPER_BACK, A.CHEST}
+    ),
+    fatigue=2,
+    waking_unrefreshed=2,
+    cognitive_symptoms=1,
+    headaches=False,
+    lower_abdominal_pain_or_cramps=False,
+    depression=False,
+    symptoms_at_least_3_months=True,
+)
+NOT_MET = dataclasses.replace(MET, symptoms_at_least_3_months=False)
+
+DIAGNOSIS_ROWS = [
+    # (criteria answers, settings overrides, code, verdict)
+    (None, {}, "diagnosis_not_checked", Verdict.ELIGIBLE),
+    (MET, {}, "diagnosis_criteria_met", Verdict.ELIGIBLE),
+    (NOT_MET, {}, "diagnosis_criteria_not_met_review", Verdict.REVIEW),
+    (
+        NOT_MET,
+        {"diagnosis_not_met_action": "caution"},
+        "diagnosis_criteria_not_met_caution",
+        Verdict.ELIGIBLE,
+    ),
+]
+
+
+@pytest.mark.parametrize(("acr", "overrides", "code", "verdict"), DIAGNOSIS_ROWS)
+def test_the_criteria_section_gives_one_finding(
+    acr: Acr2016Answers | None, overrides: dict[str, object], code: str, verdict: Verdict
+) -> None:
+    result = run(answers(acr_2016=acr), settings(**overrides))
+    assert result.codes == {code}
+    assert result.verdict is verdict
+    check = next(c for c in result.checks if c.topic == "2016 fibromyalgia criteria")
+    if acr is None:
+        assert check.outcome.startswith("Not checked")
+    else:
+        assert "WPI 7, SSS 5" in check.outcome
+
+
+def test_unmet_criteria_name_the_rule_that_failed() -> None:
+    finding = run(answers(acr_2016=NOT_MET)).findings[0]
+    assert finding.clinician_text.startswith(
+        "Criterion 3 not met: symptoms for less than 3 months."
+    )
+    assert finding.source.key == "wolfe_2016"
 
 
 # --- The catalogue ----------------------------------------------------------------------------

@@ -45,6 +45,14 @@ BAD = [
     ({"target_dose_mg": float("nan")}, "target_dose_mg", "Enter a number"),
     ({"target_dose_mg": True}, "target_dose_mg", "Enter a number"),
     ({"hepatic_failure_action": "ignore"}, "hepatic_failure_action", "Select one of"),
+    # The IMMPACT bands stay in order: minimal < moderate (responder_pct) < substantial.
+    ({"responder_pct_minimal": 30}, "responder_pct_minimal", "smaller reduction"),
+    ({"responder_pct_minimal": 35}, "responder_pct_minimal", "smaller reduction"),
+    ({"responder_pct_substantial": 30}, "responder_pct_substantial", "larger reduction"),
+    ({"responder_pct": 50}, "responder_pct_substantial", "larger reduction"),
+    ({"responder_pct_substantial": 101}, "responder_pct_substantial", "100 % or less"),
+    ({"responder_pct_minimal": 0}, "responder_pct_minimal", "1 % or more"),
+    ({"diagnosis_not_met_action": "stop"}, "diagnosis_not_met_action", "Select one of"),
     ({"clinic_phone": "0" * 41}, "clinic_phone", "40 characters or fewer"),
     ({"surprise": 1}, "surprise", "not a known setting"),
 ]
@@ -71,3 +79,14 @@ def test_from_dict_round_trips() -> None:
     )
     assert s.target_dose_mg == 6.0 and s.clinic_name == "Pain clinic"
     assert RuleSettings.from_dict(s.as_dict()) == s
+
+
+def test_new_defaults_are_the_cited_ones() -> None:
+    assert DEFAULT_SETTINGS.responder_pct_minimal == 10
+    assert DEFAULT_SETTINGS.responder_pct == 30
+    assert DEFAULT_SETTINGS.responder_pct_substantial == 50
+    assert DEFAULT_SETTINGS.diagnosis_not_met_action == "review"
+    specs = {s.name: s for s in SETTING_SPECS}
+    assert specs["responder_pct_substantial"].source.key == "immpact_2008"
+    assert specs["responder_pct_minimal"].source.key == "immpact_2008"
+    assert specs["diagnosis_not_met_action"].choices == ("review", "caution")

@@ -48,5 +48,23 @@ def test_tls_turns_on_secure_cookies_and_hsts(tmp_path: Path) -> None:
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
-    cookie = response.headers.get("Set-Cookie", "")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_proxy_hops_trust_the_forwarded_client_address(tmp_path: Path) -> None:
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "LDN_PROXY_HOPS": 1})
+    seen: list[str | None] = []
+
+    @app.get("/probe-address")
+    def probe() -> str:
+        from flask import request
+
+        seen.append(request.remote_addr)
+        return "ok"
+
+    app.test_client().get("/probe-address", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert seen == ["203.0.113.9"]
+    plain = create_app({"INSTANCE_PATH": str(tmp_path / "b")})
+    plain.add_url_rule("/probe-address", view_func=lambda: seen.append(None) or "ok")
+    assert plain.wsgi_app.__class__.__name__ != "ProxyFix"

@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ldn_screen.forms import ScreeningForm
+from ldn_screen.forms import DIAGNOSIS_FIELDS, ScreeningForm
 from tests.conftest import csrf_token, valid_answers
 
 FIELDS = [
@@ -15,6 +15,7 @@ FIELDS = [
     "last_opioid_dose_on",
     "surgery_on",
     "ultra_low_dose_protocol",
+    *DIAGNOSIS_FIELDS,
 ]
 EXAMPLES = {"count": 0}
 

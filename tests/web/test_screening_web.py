@@ -163,6 +163,8 @@ BAD_INPUT = [
     ),
     ({"medication_list": "x" * 20_001}, "medication_list", "must be 20,000 characters or fewer"),
     ({"medication_list": "a\n" * 401}, "medication_list", "must be 400 lines or fewer"),
+    ({"medication_list": "tramadol 50 mg\n" * 10_000}, "medication_list", "characters or fewer"),
+    ({"medication_list": "\x00\x1b[31m\ud7ff" * 40_000}, "medication_list", "characters or fewer"),
 ]
 
 
@@ -259,7 +261,7 @@ def test_error_pages_are_the_house_ones(
 
 
 def test_oversized_post_gets_413(client: FlaskClient) -> None:
-    response = client.post("/", data={"medication_list": "x" * 300_000})
+    response = client.post("/", data={"medication_list": "x" * 3_000_000})
     assert response.status_code == 413
     check_page(response.get_data(as_text=True))
 

@@ -1,0 +1,639 @@
+"""The follow-up visit, "use it or lose it": is LDN earning its place for this patient?
+
+``assess_followup(answers, settings)`` works out, in this order:
+1. the change in pain from baseline, in points and percent, classified with the IMMPACT
+   thresholds (admin settings: minimal, moderate = ``responder_pct``, substantial);
+2. the time on the target dose, against the review point (``review_weeks``);
+3. the safety findings that apply to someone already taking LDN;
+4. one recommendation: continue, titrate up, manage side effects, consider stopping, or
+   (when the numbers cannot decide, or safety comes first) review with the prescriber.
+
+Scores are kept as exact fractions, so a PEG mean such as 20/3 compares with a 30%
+threshold without floating-point error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+
+from .followup_findings import (
+    BAND_WORDS,
+    BANDS_TEXT,
+    NO_SHEET_TEXT,
+    SHEET_RESTART_TEXT,
+    make_followup_finding,
+    make_recommendation,
+)
+from .model import SEVERITY_RANK, Answer, Check, Finding, Formulation, Schedule, Severity
+from .settings import RuleSettings
+from .sources import Source, source
+from .units import fmt_date, fmt_mg
+
+# The dose settings move in 0.25 mg steps; a halved dose is rounded down onto that grid.
+DOSE_STEP_MG = 0.25
+
+
+class PainMethod(StrEnum):
+    NRS = "nrs"
+    PEG = "peg"
+
+
+class DoseTiming(StrEnum):
+    NIGHT = "night"
+    MORNING = "morning"
+
+
+class OpioidsSinceStart(StrEnum):
+    NONE = "none"
+    CURRENT = "current"
+    STOPPED = "stopped"
+    UNSURE = "unsure"
+
+
+class SideEffectKind(StrEnum):
+    VIVID_DREAMS = "vivid_dreams"
+    TROUBLE_SLEEPING = "trouble_sleeping"
+    HEADACHE = "headache"
+    NAUSEA = "nausea"
+    DIARRHOEA = "diarrhoea"
+    ANXIETY = "anxiety"
+    OTHER = "other"
+
+
+SIDE_EFFECT_LABELS: dict[SideEffectKind, str] = {
+    SideEffectKind.VIVID_DREAMS: "Vivid dreams or nightmares",
+    SideEffectKind.TROUBLE_SLEEPING: "Trouble sleeping",
+    SideEffectKind.HEADACHE: "Headache",
+    SideEffectKind.NAUSEA: "Nausea",
+    SideEffectKind.DIARRHOEA: "Diarrhoea",
+    SideEffectKind.ANXIETY: "Feeling anxious",
+    SideEffectKind.OTHER: "Another side effect",
+}
+
+# Sleep effects may settle when the dose moves to the morning (seed; LDN Research Trust).
+SLEEP_EFFECTS = frozenset({SideEffectKind.VIVID_DREAMS, SideEffectKind.TROUBLE_SLEEPING})
+
+
+class SideEffectSeverity(StrEnum):
+    MILD = "mild"  # mild, or has settled
+    PERSISTENT = "persistent"  # troublesome and not settling
+    SEVERE = "severe"
+
+
+class ResponseBand(StrEnum):
+    SUBSTANTIAL = "substantial"
+    MODERATE = "moderate"
+    MINIMAL = "minimal"
+    NONE = "none"
+    NOT_CALCULABLE = "not_calculable"
+
+
+class FollowupVerdict(StrEnum):
+    TOO_EARLY = "too_early"
+    RESPONDING = "responding"
+    PARTIAL = "partial"
+    NOT_RESPONDING = "not_responding"
+    CANNOT_JUDGE = "cannot_judge"
+
+
+class Recommendation(StrEnum):
+    CONTINUE = "continue"
+    CONTINUE_AND_TITRATE = "continue_and_titrate"
+    TAKE_IN_MORNING = "take_in_morning"
+    HALVE_AND_RETITRATE = "halve_and_retitrate"
+    CONSIDER_STOPPING = "consider_stopping"
+    PRESCRIBER_REVIEW = "prescriber_review"
+
+
+@dataclass(frozen=True, slots=True)
+class PainScore:
+    """One pain measurement: the NRS (one item) or the PEG (pain, enjoyment, activity)."""
+
+    method: PainMethod
+    items: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        expected = 1 if self.method is PainMethod.NRS else 3
+        if len(self.items) != expected or not all(0 <= i <= 10 for i in self.items):
+            raise ValueError(f"{self.method} needs {expected} item(s) from 0 to 10")
+
+    @property
+    def score(self) -> Fraction:
+        """The NRS itself, or the PEG mean (Krebs 2009), exactly."""
+        return Fraction(sum(self.items), len(self.items))
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedSideEffect:
+    kind: SideEffectKind
+    severity: SideEffectSeverity
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupAnswers:
+    """What the clinician re-entered from the chart. Nothing here is stored or logged."""
+
+    assessed_on: dt.date
+    started_on: dt.date
+    schedule: Schedule
+    formulation: Formulation
+    current_dose_mg: float
+    timing: DoseTiming
+    target_reached_on: dt.date | None  # None: the target dose has not been reached
+    baseline_pain: PainScore
+    current_pain: PainScore
+    side_effects: tuple[ReportedSideEffect, ...] = ()
+    opioids_since_start: OpioidsSinceStart = OpioidsSinceStart.NONE
+    pregnant_or_planning: Answer = Answer.NO
+    liver_symptoms: Answer = Answer.NO
+    surgery_planned: Answer = Answer.NO
+    surgery_on: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        if self.baseline_pain.method is not self.current_pain.method:
+            raise ValueError("baseline and current pain must use the same method")
+
+
+@dataclass(frozen=True, slots=True)
+class PainResponse:
+    method: PainMethod
+    baseline: Fraction
+    current: Fraction
+    change_points: Fraction  # baseline minus current: positive means less pain
+    change_pct: Fraction | None  # None when the baseline is 0
+    band: ResponseBand
+
+    @property
+    def band_words(self) -> str:
+        return BAND_WORDS[self.band.value]
+
+    @property
+    def baseline_text(self) -> str:
+        return fmt_score(self.baseline)
+
+    @property
+    def current_text(self) -> str:
+        return fmt_score(self.current)
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """Where the bands come from; the PEG adds its own paper and the analogy."""
+        if self.method is PainMethod.PEG:
+            return (source("immpact_2008"), source("krebs_2009"), source("peg_by_analogy"))
+        return (source("immpact_2008"),)
+
+    @property
+    def pct_text(self) -> str:
+        """'33.3% less pain', '12.5% more pain' or 'No change in pain'."""
+        if self.change_pct is None:
+            return "No percentage (baseline 0)"
+        if self.change_pct == 0:
+            return "No change in pain"
+        word = "less" if self.change_pct > 0 else "more"
+        return f"{fmt_pct(abs(self.change_pct))} {word} pain"
+
+    @property
+    def points_text(self) -> str:
+        if self.change_points == 0:
+            return "0 points"
+        word = "lower" if self.change_points > 0 else "higher"
+        return f"{fmt_score(abs(self.change_points))} points {word}"
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    target_reached_on: dt.date | None
+    days_on_target: int
+    judge_on: dt.date  # when the response can be judged (earliest, if the target is not reached)
+    too_early: bool
+    review_weeks: int
+
+    @property
+    def on_target_text(self) -> str:
+        return fmt_days(self.days_on_target)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChange:
+    """A new titration the counselling sheet can print: only plan parameters, never answers."""
+
+    schedule: Schedule
+    starts_on: dt.date
+    formulation: Formulation
+    liquid_mg_per_ml: float | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class FollowupResult:
+    verdict: FollowupVerdict
+    response: PainResponse
+    timing: Timing
+    recommendation: Recommendation
+    advice: Finding  # the recommendation's wording and source
+    findings: tuple[Finding, ...]
+    checks: tuple[Check, ...]
+    new_plan: PlanChange | None
+    sheet_note: str  # why there is, or is not, a new counselling sheet
+    bands_text: str
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(f.code for f in self.findings)
+
+    @property
+    def needs_prescriber(self) -> bool:
+        """A stop or review finding: the recommendation holds only if the prescriber agrees."""
+        return any(
+            SEVERITY_RANK[f.severity] <= SEVERITY_RANK[Severity.REVIEW] for f in self.findings
+        )
+
+
+# --- Formatting shared by the summary and the chart note ----------------------------------
+
+
+def fmt_score(value: Fraction) -> str:
+    """7 -> '7'; 20/3 -> '6.7' (a PEG mean, to one decimal)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):.1f}"
+
+
+def fmt_pct(value: Fraction) -> str:
+    """One decimal, cut towards zero, so 29.97% shows as 29.9% and never looks like 30%."""
+    tenths = math.trunc(value * 10)
+    return f"{tenths / 10:g}%" if tenths % 10 else f"{tenths // 10}%"
+
+
+def fmt_days(days: int) -> str:
+    weeks, rest = divmod(days, 7)
+    parts = []
+    if weeks:
+        parts.append(f"{weeks} week{'s' if weeks != 1 else ''}")
+    if rest or not weeks:
+        parts.append(f"{rest} day{'s' if rest != 1 else ''}")
+    return " and ".join(parts)
+
+
+# --- The steps ------------------------------------------------------------------------------
+
+
+def pain_response(baseline: PainScore, current: PainScore, settings: RuleSettings) -> PainResponse:
+    """Change from baseline, classified with the IMMPACT thresholds from the settings."""
+    base, now = baseline.score, current.score
+    points = base - now
+    if base == 0:
+        return PainResponse(baseline.method, base, now, points, None, ResponseBand.NOT_CALCULABLE)
+    pct = points / base * 100
+    if pct >= settings.responder_pct_substantial:
+        band = ResponseBand.SUBSTANTIAL
+    elif pct >= settings.responder_pct:
+        band = ResponseBand.MODERATE
+    elif pct >= settings.responder_pct_minimal:
+        # IMMPACT names 10-20% minimal and leaves 20-30% unnamed; the gap counts as minimal.
+        band = ResponseBand.MINIMAL
+    else:
+        band = ResponseBand.NONE
+    return PainResponse(baseline.method, base, now, points, pct, band)
+
+
+def timing(answers: FollowupAnswers, settings: RuleSettings) -> Timing:
+    weeks = settings.review_weeks
+    review = dt.timedelta(weeks=weeks)
+    reached = answers.target_reached_on
+    if reached is None:
+        # Not on the target yet: the earliest possible date is a full review period from now.
+        return Timing(None, 0, answers.assessed_on + review, True, weeks)
+    judge_on = reached + review
+    days = (answers.assessed_on - reached).days
+    return Timing(reached, days, judge_on, answers.assessed_on < judge_on, weeks)
+
+
+def _verdict(response: PainResponse, timing_: Timing) -> FollowupVerdict:
+    if timing_.too_early:
+        return FollowupVerdict.TOO_EARLY
+    return {
+        ResponseBand.SUBSTANTIAL: FollowupVerdict.RESPONDING,
+        ResponseBand.MODERATE: FollowupVerdict.RESPONDING,
+        ResponseBand.MINIMAL: FollowupVerdict.PARTIAL,
+        ResponseBand.NONE: FollowupVerdict.NOT_RESPONDING,
+        ResponseBand.NOT_CALCULABLE: FollowupVerdict.CANNOT_JUDGE,
+    }[response.band]
+
+
+def _effect_list(effects: list[ReportedSideEffect]) -> str:
+    return ", ".join(SIDE_EFFECT_LABELS[e.kind].lower() for e in effects)
+
+
+def _safety(answers: FollowupAnswers, settings: RuleSettings, checks: list[Check]) -> list[Finding]:
+    findings: list[Finding] = []
+
+    def unsure(question: str) -> None:
+        findings.append(make_followup_finding("fu_unsure", question=question))
+
+    opioid_q = "Opioid taken since LDN started"
+    use = answers.opioids_since_start
+    if use is OpioidsSinceStart.CURRENT:
+        findings.append(make_followup_finding("fu_opioid_current"))
+    elif use is OpioidsSinceStart.STOPPED:
+        findings.append(make_followup_finding("fu_opioid_stopped"))
+    elif use is OpioidsSinceStart.UNSURE:
+        unsure(opioid_q)
+    checks.append(
+        Check(
+            opioid_q,
+            {
+                OpioidsSinceStart.NONE: "No",
+                OpioidsSinceStart.CURRENT: "Yes, taking one now",
+                OpioidsSinceStart.STOPPED: "Yes, now stopped",
+                OpioidsSinceStart.UNSURE: "Not sure",
+            }[use],
+        )
+    )
+
+    for question, answer, code in (
+        ("Pregnant or planning pregnancy", answers.pregnant_or_planning, "fu_pregnancy"),
+        ("Symptoms of acute hepatitis", answers.liver_symptoms, "fu_liver_symptoms"),
+    ):
+        if answer is Answer.YES:
+            findings.append(make_followup_finding(code))
+        elif answer is Answer.UNSURE:
+            unsure(question)
+        checks.append(Check(question, {"yes": "Yes", "no": "No", "unsure": "Not sure"}[answer]))
+
+    surgery_q = "Surgery planned"
+    if answers.surgery_planned is Answer.UNSURE:
+        unsure(surgery_q)
+        checks.append(Check(surgery_q, "Not sure"))
+    elif answers.surgery_planned is Answer.YES and answers.surgery_on is not None:
+        surgery_on = answers.surgery_on
+        hold = settings.surgery_hold_days
+        stop_by = surgery_on - dt.timedelta(days=hold)
+        last_dose = stop_by - dt.timedelta(days=1)
+        params = {
+            "surgery_on": fmt_date(surgery_on),
+            "hold": hold,
+            "stop_by": fmt_date(stop_by),
+            "last_dose": fmt_date(last_dose),
+        }
+        code = "fu_surgery_soon" if last_dose < answers.assessed_on else "fu_surgery_later"
+        findings.append(make_followup_finding(code, **params))
+        findings.append(make_followup_finding("fu_surgery_restart"))
+        checks.append(Check(surgery_q, f"Yes, on {fmt_date(surgery_on)}"))
+    else:
+        checks.append(Check(surgery_q, "No"))
+    return findings
+
+
+def _side_effect_findings(
+    answers: FollowupAnswers, checks: list[Check]
+) -> tuple[list[Finding], list[ReportedSideEffect]]:
+    """Findings for the side effects, and the ones that are not settling (persistent or
+    severe), which decide whether the dose or its timing changes."""
+    by_severity: dict[SideEffectSeverity, list[ReportedSideEffect]] = {
+        s: [] for s in SideEffectSeverity
+    }
+    for effect in answers.side_effects:
+        by_severity[effect.severity].append(effect)
+    findings = []
+    codes = {
+        SideEffectSeverity.SEVERE: "fu_side_effects_severe",
+        SideEffectSeverity.PERSISTENT: "fu_side_effects_persistent",
+        SideEffectSeverity.MILD: "fu_side_effects_mild",
+    }
+    for severity, code in codes.items():
+        if by_severity[severity]:
+            effects = _effect_list(by_severity[severity])
+            findings.append(make_followup_finding(code, effects=effects))
+    shown = {
+        SideEffectSeverity.MILD: "mild or settled",
+        SideEffectSeverity.PERSISTENT: "troublesome, not settling",
+        SideEffectSeverity.SEVERE: "severe",
+    }
+    checks.append(
+        Check(
+            "Side effects",
+            "; ".join(
+                f"{SIDE_EFFECT_LABELS[e.kind]}: {shown[e.severity]}" for e in answers.side_effects
+            )
+            or "None",
+        )
+    )
+    not_settling = (
+        by_severity[SideEffectSeverity.SEVERE] + by_severity[SideEffectSeverity.PERSISTENT]
+    )
+    return findings, not_settling
+
+
+def halved_dose_mg(dose_mg: float) -> float:
+    """Half the dose, rounded down to the 0.25 mg grid (4.5 -> 2.25, 2.75 -> 1.25)."""
+    return math.floor(dose_mg / 2 / DOSE_STEP_MG + 1e-9) * DOSE_STEP_MG
+
+
+def assess_followup(answers: FollowupAnswers, settings: RuleSettings) -> FollowupResult:
+    """Judge one follow-up. Pure: the same answers and settings always give the same result."""
+    checks: list[Check] = []
+    response = pain_response(answers.baseline_pain, answers.current_pain, settings)
+    when = timing(answers, settings)
+    verdict = _verdict(response, when)
+
+    findings: list[Finding] = []
+    if when.too_early:
+        if when.target_reached_on is None:
+            findings.append(
+                make_followup_finding(
+                    "fu_too_early_below_target",
+                    review_weeks=settings.review_weeks,
+                    judge_on=fmt_date(when.judge_on),
+                )
+            )
+        else:
+            findings.append(
+                make_followup_finding(
+                    "fu_too_early",
+                    on_target=when.on_target_text,
+                    review_weeks=settings.review_weeks,
+                    judge_on=fmt_date(when.judge_on),
+                )
+            )
+    measure = "PEG score" if response.method is PainMethod.PEG else "pain score"
+    if response.band is ResponseBand.NOT_CALCULABLE:
+        findings.append(
+            make_followup_finding(
+                "fu_baseline_zero", measure=measure, current=fmt_score(response.current)
+            )
+        )
+    if response.method is PainMethod.PEG:
+        findings.append(make_followup_finding("fu_peg_by_analogy"))
+    effect_findings, not_settling = _side_effect_findings(answers, checks)
+    findings += effect_findings
+    findings += _safety(answers, settings, checks)
+    findings.sort(key=lambda f: SEVERITY_RANK[f.severity])
+
+    recommendation, advice = _recommend(answers, settings, response, when, findings, not_settling)
+    if recommendation is Recommendation.CONSIDER_STOPPING:
+        findings.append(make_followup_finding("fu_stopping_tolerance"))
+    new_plan, sheet_note = _plan_change(answers, settings, recommendation)
+
+    return FollowupResult(
+        verdict=verdict,
+        response=response,
+        timing=when,
+        recommendation=recommendation,
+        advice=advice,
+        findings=tuple(findings),
+        checks=tuple(checks),
+        new_plan=new_plan,
+        sheet_note=sheet_note,
+        bands_text=bands_text(settings),
+    )
+
+
+def bands_text(settings: RuleSettings) -> str:
+    """How the bands are drawn under these settings, including the 20-30% gap."""
+    return BANDS_TEXT.format(
+        substantial=settings.responder_pct_substantial,
+        moderate=settings.responder_pct,
+        minimal=settings.responder_pct_minimal,
+    )
+
+
+def _side_effect_action(
+    answers: FollowupAnswers, not_settling: list[ReportedSideEffect]
+) -> Recommendation | None:
+    """Sleep effects at night: move the dose to the morning. Anything else not settling, or
+    sleep effects already on a morning dose: halve and titrate again (LDN Research Trust)."""
+    if not not_settling:
+        return None
+    only_sleep = all(e.kind in SLEEP_EFFECTS for e in not_settling)
+    if only_sleep and answers.timing is DoseTiming.NIGHT:
+        return Recommendation.TAKE_IN_MORNING
+    return Recommendation.HALVE_AND_RETITRATE
+
+
+def _recommend(
+    answers: FollowupAnswers,
+    settings: RuleSettings,
+    response: PainResponse,
+    when: Timing,
+    findings: list[Finding],
+    not_settling: list[ReportedSideEffect],
+) -> tuple[Recommendation, Finding]:
+    dose = answers.current_dose_mg
+    effects = _effect_list(not_settling)
+    common = {
+        "dose": fmt_mg(dose),
+        "effects": effects,
+        "pct_text": response.pct_text,
+        "on_target": when.on_target_text,
+        "responder": settings.responder_pct,
+        "review_weeks": settings.review_weeks,
+        "judge_on": fmt_date(when.judge_on),
+    }
+
+    if any(f.severity is Severity.STOP for f in findings):
+        return Recommendation.PRESCRIBER_REVIEW, make_recommendation("rec_review_safety")
+
+    side_action = _side_effect_action(answers, not_settling)
+    judged = not when.too_early
+
+    if judged and response.band is ResponseBand.NOT_CALCULABLE:
+        return Recommendation.PRESCRIBER_REVIEW, make_recommendation("rec_review_baseline_zero")
+
+    if judged and response.band in (ResponseBand.NONE, ResponseBand.MINIMAL):
+        # Titrating further is the one way to try for more, and only while it is tolerated.
+        tolerated = side_action in (None, Recommendation.TAKE_IN_MORNING)
+        if response.band is ResponseBand.MINIMAL and tolerated and dose < settings.max_dose_mg:
+            return Recommendation.CONTINUE_AND_TITRATE, make_recommendation(
+                "rec_titrate_to_max",
+                **common,
+                max_dose=fmt_mg(settings.max_dose_mg),
+                step=fmt_mg(_step_mg(answers, settings)),
+            )
+        if response.band is ResponseBand.MINIMAL:
+            note = (
+                f", although it is a minimal improvement, and the dose is already the "
+                f"maximum of {fmt_mg(settings.max_dose_mg)}"
+                if dose >= settings.max_dose_mg
+                else ", although it is a minimal improvement, and side effects stand in the "
+                "way of a higher dose"
+            )
+        else:
+            note = ""
+        return Recommendation.CONSIDER_STOPPING, make_recommendation(
+            "rec_consider_stopping", **common, dose_note=note
+        )
+
+    if side_action is Recommendation.TAKE_IN_MORNING:
+        return side_action, make_recommendation("rec_morning", **common)
+    if side_action is Recommendation.HALVE_AND_RETITRATE:
+        half = halved_dose_mg(dose)
+        if half < DOSE_STEP_MG:
+            return Recommendation.PRESCRIBER_REVIEW, make_recommendation(
+                "rec_review_lowest_dose", **common, dose_step=fmt_mg(DOSE_STEP_MG)
+            )
+        return side_action, make_recommendation(
+            "rec_halve",
+            **common,
+            half=fmt_mg(half),
+            gentle_step=fmt_mg(settings.gentle_step_mg),
+            gentle_interval=settings.gentle_step_interval_days,
+        )
+
+    if when.target_reached_on is None and dose < settings.max_dose_mg:
+        gentle = answers.schedule is Schedule.GENTLE
+        target = settings.target_dose_mg if dose < settings.target_dose_mg else settings.max_dose_mg
+        _, step, interval = settings.schedule_values(gentle)
+        return Recommendation.CONTINUE_AND_TITRATE, make_recommendation(
+            "rec_titrate_to_target",
+            **common,
+            target=fmt_mg(target),
+            schedule=answers.schedule.value,
+            step=fmt_mg(step),
+            interval=interval,
+            schedule_source="ldnrt_sensitive" if gentle else "hdrx_dosing",
+        )
+    if when.too_early:
+        return Recommendation.CONTINUE, make_recommendation("rec_continue_wait", **common)
+    return Recommendation.CONTINUE, make_recommendation(
+        "rec_continue", **common, band=response.band_words
+    )
+
+
+def _step_mg(answers: FollowupAnswers, settings: RuleSettings) -> float:
+    return settings.schedule_values(answers.schedule is Schedule.GENTLE)[1]
+
+
+def _plan_change(
+    answers: FollowupAnswers, settings: RuleSettings, recommendation: Recommendation
+) -> tuple[PlanChange | None, str]:
+    """A new counselling sheet only when the doses change and the sheet can show the plan."""
+    if recommendation is Recommendation.HALVE_AND_RETITRATE:
+        half = halved_dose_mg(answers.current_dose_mg)
+        start = settings.gentle_start_dose_mg
+        if start > half:
+            return None, NO_SHEET_TEXT["half_below_start"].format(start_dose=fmt_mg(start))
+        liquid = answers.formulation is Formulation.LIQUID
+        note = SHEET_RESTART_TEXT.format(
+            start_dose=fmt_mg(start), starts_on=fmt_date(answers.assessed_on), half=fmt_mg(half)
+        )
+        return (
+            PlanChange(
+                Schedule.GENTLE,
+                answers.assessed_on,
+                answers.formulation,
+                settings.liquid_mg_per_ml if liquid else None,
+                note,
+            ),
+            note,
+        )
+    if (
+        recommendation is Recommendation.CONTINUE_AND_TITRATE
+        and answers.target_reached_on is not None
+    ):
+        return None, NO_SHEET_TEXT["above_target"].format(target=fmt_mg(settings.target_dose_mg))
+    return None, NO_SHEET_TEXT["unchanged"]

@@ -1,0 +1,83 @@
+"""The follow-up visit: is LDN earning its place? Stateless: nothing is stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, render_template, request, url_for
+
+from ..followup_forms import CSRF_EXPIRED_MESSAGE, FollowupForm
+from ..rules.followup import assess_followup
+from ..rules.followup_findings import METHOD_NAMES, METHOD_TEXT
+from ..rules.followup_note import followup_note, verdict_title
+from .context import current_reading
+from .csrf import token_expired
+
+bp = Blueprint("followup", __name__)
+
+
+def _form() -> FollowupForm:
+    settings = current_reading().active.settings
+    return FollowupForm(
+        max_dose_mg=settings.max_dose_mg,
+        target_dose_mg=settings.target_dose_mg,
+        today=dt.date.today(),
+    )
+
+
+def _render_form(form: FollowupForm, notice: str | None = None):  # type: ignore[no-untyped-def]
+    return render_template("followup/form.html", form=form, notice=notice)
+
+
+@bp.route("/followup", methods=["GET", "POST"])
+def form():  # type: ignore[no-untyped-def]
+    form = _form()
+    if request.method == "GET":
+        return _render_form(form)
+    valid = form.validate()
+    if token_expired(form):
+        return _render_form(form, notice=CSRF_EXPIRED_MESSAGE)
+    if not valid:
+        return _render_form(form)
+
+    reading = current_reading()
+    version = reading.active
+    form.clear_unused()
+    answers = form.to_answers()
+    result = assess_followup(answers, version.settings)
+    sheet_url = None
+    if result.new_plan is not None:
+        plan = result.new_plan
+        params = {
+            "schedule": plan.schedule.value,
+            "start": plan.starts_on.isoformat(),
+            "formulation": plan.formulation.value,
+            "v": version.number,
+        }
+        if plan.liquid_mg_per_ml:
+            params["mg_per_ml"] = f"{plan.liquid_mg_per_ml:g}"
+        sheet_url = url_for("sheet.sheet", **params)
+    return render_template(
+        "followup/summary.html",
+        form=form,
+        answers=answers,
+        result=result,
+        verdict_title=verdict_title(result),
+        method_name=METHOD_NAMES[result.response.method.value],
+        method_text=METHOD_TEXT[result.response.method.value],
+        version=version,
+        warning=reading.warning,
+        chart_note=followup_note(answers, result, version.number, version.created_at.date()),
+        sheet_url=sheet_url,
+    )
+
+
+@bp.post("/followup/edit")
+def edit():  # type: ignore[no-untyped-def]
+    """Back from the summary to the form, with every answer filled in."""
+    form = _form()
+    if "csrf_token" not in request.form:
+        abort(400)
+    notice = None if form.csrf_token.validate(form) else CSRF_EXPIRED_MESSAGE
+    form.csrf_token.errors = []
+    return _render_form(form, notice=notice)
