@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..rules import DEFAULT_SETTINGS, RuleSettings, SettingsError
+from ..rules.settings import SETTING_SPECS, SPECS_BY_NAME
 from .audit import AuditEntry, add_entry
 from .models import SettingsVersion
 
@@ -32,6 +33,8 @@ class ActiveSettings:
     reason: str
     based_on: int | None = None
     restores: int | None = None  # set when this version rolled back to an older one
+    # Settings a later release added, shown with their cited default (history display only).
+    filled: tuple[str, ...] = ()
 
 
 class SettingsUnavailable(RuntimeError):
@@ -93,22 +96,68 @@ class SettingsStore:
             row = session.scalars(
                 select(SettingsVersion).where(SettingsVersion.number == number)
             ).one_or_none()
-            return _to_active(row) if row else None
+            return _to_active(row, strict=False) if row else None
 
     def history(self) -> list[ActiveSettings]:
         with Session(self.engine) as session:
             rows = session.scalars(select(SettingsVersion).order_by(SettingsVersion.number.desc()))
-            return [_to_active(r) for r in rows]
+            return [_to_active(r, strict=False) for r in rows]
 
     def ensure_seeded(self) -> None:
-        """Publish the cited defaults as version 1 if the store is empty."""
+        """Publish the cited defaults as version 1 if the store is empty; then make sure the
+        current version has every setting this release knows (see ``ensure_complete``)."""
         with Session(self.engine) as session:
-            if session.scalar(select(func.count(SettingsVersion.id))):
-                return
-        with contextlib.suppress(PublishConflict):  # another worker seeded it first
-            self.publish(
-                DEFAULT_SETTINGS.as_dict(), "system", "Initial cited defaults", based_on=None
-            )
+            empty = not session.scalar(select(func.count(SettingsVersion.id)))
+        if empty:
+            with contextlib.suppress(PublishConflict):  # another worker seeded it first
+                self.publish(
+                    DEFAULT_SETTINGS.as_dict(), "system", "Initial cited defaults", based_on=None
+                )
+        self.ensure_complete()
+
+    def ensure_complete(self) -> ActiveSettings | None:
+        """Bring the current version up to this release's list of settings.
+
+        A release that adds a setting would otherwise leave the stored version incomplete,
+        and every screening would stop. Instead a new version is published by "system":
+        the current values, plus each new setting at its cited default, minus settings the
+        release removed. It is visible in the history and the audit log like any other.
+        """
+        with Session(self.engine) as session:
+            row = session.scalars(
+                select(SettingsVersion).order_by(SettingsVersion.number.desc()).limit(1)
+            ).one_or_none()
+            if row is None:
+                return None
+            stored, number = dict(row.values), row.number
+        added = [spec.name for spec in SETTING_SPECS if spec.name not in stored]
+        removed = sorted(key for key in stored if key not in SPECS_BY_NAME)
+        if not added and not removed:
+            return None
+        values = {k: v for k, v in stored.items() if k in SPECS_BY_NAME}
+        values.update({name: SPECS_BY_NAME[name].default for name in added})
+        parts = []
+        if added:
+            parts.append("adds " + ", ".join(added) + " at the cited defaults")
+        if removed:
+            parts.append("removes " + ", ".join(removed))
+        reason = f"This release {' and '.join(parts)}; every other value is kept."
+        entry = AuditEntry("system", "publish", "success", "", {"reason": reason})
+        try:
+            return self.publish(values, "system", reason, based_on=number, audit=entry)
+        except PublishConflict:
+            return None  # another worker completed it first
+        except SettingsError as exc:
+            raise SettingsError(
+                {
+                    "release": [
+                        f"Version {number} cannot take this release's new settings at "
+                        "their cited defaults; import a complete file with "
+                        "'ldn-screen import-settings'"
+                    ],
+                    **exc.errors,
+                }
+            ) from exc
 
     def publish(
         self,
@@ -160,16 +209,31 @@ class SettingsStore:
             return _to_active(row)
 
 
-def _to_active(row: SettingsVersion) -> ActiveSettings:
+def _to_active(row: SettingsVersion, strict: bool = True) -> ActiveSettings:
+    """A stored version. ``strict`` (for screening) refuses anything this release cannot
+    use as it is; otherwise (for the history pages) a version that predates a setting shows
+    that setting at its cited default and lists it in ``filled``."""
     created = row.created_at
     if created.tzinfo is None:  # SQLite drops the zone; values are written in UTC
         created = created.replace(tzinfo=dt.UTC)
+    filled: tuple[str, ...] = ()
+    if strict:
+        settings = RuleSettings.from_dict(row.values)
+    else:
+        filled = tuple(spec.name for spec in SETTING_SPECS if spec.name not in row.values)
+        values = {spec.name: row.values.get(spec.name, spec.default) for spec in SETTING_SPECS}
+        try:
+            settings = RuleSettings.from_dict(values)
+        except SettingsError:
+            # Valid under the rules it was published with; shown as it was, never screened with.
+            settings = RuleSettings(**values)
     return ActiveSettings(
         number=row.number,
-        settings=RuleSettings.from_dict(row.values),
+        settings=settings,
         created_at=created,
         author=row.author,
         reason=row.reason,
         based_on=row.based_on,
         restores=row.restores,
+        filled=filled,
     )

@@ -1,11 +1,81 @@
-"""Flask CLI commands for deployment: schema upgrade and the first settings version."""
+"""Flask CLI commands: schema upgrade, admin accounts, and settings export and import.
+
+Run them as ``ldn-screen COMMAND`` or ``flask --app ldn_screen COMMAND``.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 
+from ..rules import RuleSettings
+from ..rules.reference_cases import impact
+from ..store.audit import AuditEntry, AuditLog
 from ..store.db import upgrade
+from ..store.diff import diff_values
+from ..store.settings_file import (
+    FORMATS,
+    SettingsFileError,
+    export_text,
+    format_for,
+    parse_text,
+)
+from ..store.settings_store import PublishConflict, SettingsStore, SettingsUnavailable
+from ..store.users import AccountError, UserStore, normalise_username
+
+CLI_CLIENT = "command line"
+
+
+def _cli_actor() -> str:
+    """Who ran the command, as the operating system knows them."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        name = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return f"cli:{name}"
+
+
+def _store() -> SettingsStore:
+    return current_app.extensions["ldn_settings"]
+
+
+def _users() -> UserStore:
+    return UserStore(current_app.extensions["ldn_engine"])
+
+
+def _audit() -> AuditLog:
+    return AuditLog(current_app.extensions["ldn_engine"])
+
+
+def _require_current_schema() -> None:
+    message = current_app.extensions.get("ldn_schema_outdated")
+    if message:
+        raise click.ClickException(message)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        # One line; only the line ending is removed, so spaces inside the password count.
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt(
+        "Password (at least 12 characters)",
+        hide_input=True,
+        confirmation_prompt="Repeat the password",
+    )
+
+
+def _password_option(func):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--password-stdin",
+        is_flag=True,
+        help="Read the password from the first line of standard input instead of prompting.",
+    )(func)
 
 
 def init_app(app: Flask) -> None:
@@ -13,5 +83,144 @@ def init_app(app: Flask) -> None:
     def db_upgrade() -> None:
         """Create or upgrade the schema, and publish the cited defaults if none exist."""
         upgrade(current_app.extensions["ldn_engine"])
-        current_app.extensions["ldn_settings"].ensure_seeded()
+        current_app.extensions.pop("ldn_schema_outdated", None)
+        _store().ensure_seeded()
         click.echo("Schema is up to date.")
+
+    @app.cli.command("create-admin")
+    @click.argument("username")
+    @_password_option
+    def create_admin(username: str, password_stdin: bool) -> None:
+        """Create an admin account called USERNAME (asks for the password twice)."""
+        _require_current_schema()
+        name = normalise_username(username)
+        password = _read_password(password_stdin)
+        entry = AuditEntry(_cli_actor(), "user_created", "success", CLI_CLIENT, {"username": name})
+        try:
+            account = _users().create(username, password, audit=entry)
+        except AccountError as exc:
+            _audit().record(
+                AuditEntry(
+                    _cli_actor(),
+                    "user_created",
+                    "failure",
+                    CLI_CLIENT,
+                    {"username": name[:80], "reason": str(exc)},
+                )
+            )
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Admin account '{account.username}' created. Sign in at /admin/login.")
+
+    @app.cli.command("reset-password")
+    @click.argument("username")
+    @_password_option
+    def reset_password(username: str, password_stdin: bool) -> None:
+        """Set a new password for USERNAME; the account's open sessions end."""
+        _require_current_schema()
+        name = normalise_username(username)
+        password = _read_password(password_stdin)
+        entry = AuditEntry(
+            _cli_actor(), "password_changed", "success", CLI_CLIENT, {"username": name}
+        )
+        try:
+            account = _users().set_password(username, password, audit=entry)
+        except AccountError as exc:
+            _audit().record(
+                AuditEntry(
+                    _cli_actor(),
+                    "password_changed",
+                    "failure",
+                    CLI_CLIENT,
+                    {"username": name[:80], "reason": str(exc)},
+                )
+            )
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"The password of '{account.username}' is changed.")
+
+    @app.cli.command("export-settings")
+    @click.option("--version", "number", type=int, help="Version number (default: the current).")
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)
+    @click.option("--output", type=click.Path(dir_okay=False), help="File to write (or print).")
+    def export_settings(number: int | None, fmt: str, output: str | None) -> None:
+        """Write a settings version as JSON or TOML, for review or for import elsewhere."""
+        _require_current_schema()
+        try:
+            version = _store().version(number) if number else _store().read().active
+        except SettingsUnavailable as exc:
+            raise click.ClickException(f"The settings cannot be read: {exc}") from exc
+        if version is None:
+            raise click.ClickException(f"There is no settings version {number}")
+        text = export_text(version, fmt)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            click.echo(f"Version {version.number} written to {output}.", err=True)
+        else:
+            click.echo(text, nl=False)
+
+    @app.cli.command("import-settings")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--author", required=True, help="Your admin username (recorded as the author).")
+    @click.option("--reason", required=True, help="Why these values are published.")
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Default: from the name.")
+    @click.option("--yes", is_flag=True, help="Publish without asking for confirmation.")
+    def import_settings(file: str, author: str, reason: str, fmt: str | None, yes: bool) -> None:
+        """Publish the values in a reviewed FILE as a new settings version."""
+        _require_current_schema()
+        account = _users().find(author)
+        if account is None or not account.is_active:
+            raise click.ClickException(
+                f"There is no admin account called '{author}'. Give your admin username "
+                "(create one with create-admin)."
+            )
+        if not reason.strip():
+            raise click.ClickException("Give the reason for this change with --reason")
+        name = Path(file).name
+
+        def audit(outcome: str, **detail: object) -> AuditEntry:
+            return AuditEntry(
+                account.username, "import", outcome, CLI_CLIENT, {"file": name, **detail}
+            )
+
+        try:
+            parsed = parse_text(Path(file).read_text(encoding="utf-8"), format_for(file, fmt))
+        except SettingsFileError as exc:
+            _audit().record(audit("invalid", problems=exc.problems[:20]))
+            raise click.ClickException(
+                "The file was not imported:\n  " + "\n  ".join(exc.problems)
+            ) from exc
+        current = _store().read().active
+        changes = diff_values(current.settings.as_dict(), parsed.values)
+        if not changes:
+            raise click.ClickException(
+                f"The file has the same values as version {current.number}; nothing to import."
+            )
+        click.echo(f"Changes from version {current.number} (current):")
+        for change in changes:
+            click.echo(f"  {change.label}: {change.old} -> {change.new}")
+        new_settings = RuleSettings.from_dict(parsed.values)
+        moved = [i for i in impact(current.settings, new_settings, dt.date.today()) if i.changed]
+        click.echo(
+            f"{len(moved)} reference patient(s) would get a different verdict, start date or "
+            "dose plan" + (": " + ", ".join(i.case.id for i in moved) if moved else ".")
+        )
+        if not yes:
+            click.confirm(f"Publish these values as version {current.number + 1}?", abort=True)
+        based_on = parsed.exported_from_version or current.number
+        log = [[c.name, c.old, c.new] for c in changes]
+        try:
+            version = _store().publish(
+                new_settings.as_dict(),
+                account.username,
+                reason.strip(),
+                based_on=based_on,
+                audit=audit("success", reason=reason.strip(), based_on=based_on, changes=log),
+            )
+        except PublishConflict as exc:
+            _audit().record(audit("conflict", based_on=based_on, current=exc.current))
+            raise click.ClickException(
+                f"The file was exported from version {based_on}, but version {exc.current} is "
+                "the current version here. Export the current version, apply your changes to "
+                "it, and import that file instead (or remove 'exported_from_version' from the "
+                "file to publish it on top of the current version)."
+            ) from exc
+        click.echo(f"Published version {version.number}.")

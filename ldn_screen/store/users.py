@@ -1,0 +1,137 @@
+"""Admin accounts. Passwords are kept only as argon2id hashes, never in plain text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .audit import AuditEntry, add_entry
+from .models import User
+
+MIN_PASSWORD_CHARS = 12
+# argon2 hashes any length, but a megabyte "password" is a cheap way to burn CPU.
+MAX_PASSWORD_CHARS = 256
+USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{0,79}")
+
+# argon2id with the library's defaults (RFC 9106 "second recommended" profile: 64 MiB, t=3).
+_hasher = PasswordHasher()
+# Verified when the account does not exist, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password: timing only")
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    username: str
+    is_active: bool
+    # Kept so the web layer can tie a session to the current password (see auth.py).
+    password_hash: str = field(repr=False)
+
+
+def normalise_username(raw: str) -> str:
+    """Usernames are case-insensitive: 'Alice' and 'alice' are one account."""
+    return raw.strip().lower()
+
+
+def check_username(raw: str) -> str:
+    name = normalise_username(raw)
+    if not USERNAME_PATTERN.fullmatch(name):
+        raise AccountError(
+            "Enter a username of 1 to 80 characters: letters, digits, '.', '_', '@' or '-', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def check_password(password: str, username: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AccountError(f"Enter a password of at least {MIN_PASSWORD_CHARS} characters")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise AccountError(f"Enter a password of at most {MAX_PASSWORD_CHARS} characters")
+    if username and username in password.lower():
+        raise AccountError("Enter a password that does not contain the username")
+
+
+def _account(row: User) -> Account:
+    return Account(row.id, row.username, bool(row.is_active), row.password_hash)
+
+
+class UserStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def get(self, user_id: int) -> Account | None:
+        with Session(self.engine) as session:
+            row = session.get(User, user_id)
+            return _account(row) if row else None
+
+    def find(self, username: str) -> Account | None:
+        with Session(self.engine) as session:
+            row = session.scalars(
+                select(User).where(User.username == normalise_username(username))
+            ).one_or_none()
+            return _account(row) if row else None
+
+    def create(self, username: str, password: str, audit: AuditEntry | None = None) -> Account:
+        name = check_username(username)
+        check_password(password, name)
+        with Session(self.engine) as session:
+            row = User(username=name, password_hash=_hasher.hash(password), is_active=True)
+            session.add(row)
+            if audit:
+                add_entry(session, audit)
+            try:
+                session.commit()
+            except IntegrityError as exc:
+                raise AccountError(
+                    f"An account called '{name}' already exists; use reset-password to change "
+                    "its password"
+                ) from exc
+            return _account(row)
+
+    def set_password(
+        self, username: str, password: str, audit: AuditEntry | None = None
+    ) -> Account:
+        """Replace the password (and re-enable the account). Existing sessions end."""
+        name = normalise_username(username)
+        check_password(password, name)
+        with Session(self.engine) as session:
+            row = session.scalars(select(User).where(User.username == name)).one_or_none()
+            if row is None:
+                raise AccountError(f"There is no account called '{name}'")
+            row.password_hash = _hasher.hash(password)
+            row.is_active = True
+            if audit:
+                add_entry(session, audit)
+            session.commit()
+            return _account(row)
+
+    def authenticate(self, username: str, password: str) -> Account | None:
+        """The account if the password is right and the account active; otherwise None."""
+        name = normalise_username(username)
+        if len(password) > MAX_PASSWORD_CHARS:
+            return None
+        with Session(self.engine) as session:
+            row = session.scalars(select(User).where(User.username == name)).one_or_none()
+            stored = row.password_hash if row else _DUMMY_HASH
+            try:
+                _hasher.verify(stored, password)
+            except (VerificationError, InvalidHashError):
+                return None
+            if row is None or not row.is_active:
+                return None
+            if _hasher.check_needs_rehash(stored):
+                # Stronger parameters in a newer release apply from the next sign-in.
+                row.password_hash = _hasher.hash(password)
+                session.commit()
+            return _account(row)

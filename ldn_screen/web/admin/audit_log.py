@@ -1,0 +1,73 @@
+"""The audit log, read-only, with filters. There is no route that edits or deletes it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from wtforms.fields.choices import SelectChoice
+
+from ...rules.settings import SPECS_BY_NAME
+from ...store.audit import ACTIONS, OUTCOMES
+from .common import audit_log
+from .forms import AuditFilterForm
+
+bp = Blueprint("audit", __name__)
+
+PAGE_SIZE = 50
+
+
+def describe(detail: dict) -> list[str]:  # type: ignore[type-arg]
+    """An audit row's detail as short lines for the table."""
+    lines: list[str] = []
+    if "version" in detail:
+        lines.append(f"Version {detail['version']}")
+    if detail.get("restores"):
+        lines.append(f"Values of version {detail['restores']}")
+    if detail.get("based_on"):
+        lines.append(f"Edited from version {detail['based_on']}")
+    if detail.get("current"):
+        lines.append(f"Version {detail['current']} was current")
+    for name, old, new in detail.get("changes", []):
+        spec = SPECS_BY_NAME.get(name)
+        lines.append(f"{spec.label if spec else name}: {old} → {new}")
+    for key in ("reason", "file", "username"):
+        if detail.get(key):
+            lines.append(f"{key.capitalize()}: {detail[key]}")
+    return lines
+
+
+@bp.get("/audit")
+def index() -> ResponseReturnValue:
+    log = audit_log()
+    form = AuditFilterForm(request.args)
+    form.actor.choices = [SelectChoice("", "Anyone"), *(SelectChoice(a) for a in log.actors())]
+    valid = form.validate() if request.args else True
+    page_no = request.args.get("page", "1")
+    page_no_int = int(page_no) if page_no.isdigit() and 0 < int(page_no) < 100_000 else 1
+    page = None
+    if valid:
+        page = log.search(
+            action=form.action.data or None,
+            actor=form.actor.data or None,
+            since=getattr(form.since, "date", None),
+            until=getattr(form.until, "date", None),
+            limit=PAGE_SIZE,
+            offset=(page_no_int - 1) * PAGE_SIZE,
+        )
+    filters = {k: v for k, v in request.args.items() if k != "page" and v}
+
+    def page_url(number: int) -> str:
+        return url_for(".index", **filters, page=number)
+
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        page=page,
+        page_no=page_no_int,
+        page_size=PAGE_SIZE,
+        page_url=page_url,
+        actions=ACTIONS,
+        outcomes=OUTCOMES,
+        describe=describe,
+        page_has_errors=not valid,
+    )

@@ -1,0 +1,225 @@
+"""Sign in and out, sessions that end after inactivity, and throttled failed sign-ins."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import time
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_limiter import Limiter, RequestLimit
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ...store.users import Account, normalise_username
+from ..csrf import token_expired
+from .common import audit_log, client_address, entry, record, users
+from .forms import ActionForm, LoginForm
+
+bp = Blueprint("auth", __name__)
+
+LOGIN_ENDPOINT = "admin.auth.login"
+# Failed sign-ins allowed per account and per client address in a moving window.
+DEFAULT_ACCOUNT_LIMIT = "5 per 15 minutes"
+DEFAULT_CLIENT_LIMIT = "20 per 15 minutes"
+SEEN_KEY = "admin_seen"
+FAILED_MESSAGE = "Enter a correct username and password"
+TIMEOUT_MESSAGE = "You were signed out because the admin pages were not used for {minutes} minutes."
+
+
+class AdminUser(UserMixin):
+    def __init__(self, account: Account, secret: str) -> None:
+        self.account = account
+        self.username = account.username
+        self.fingerprint = password_fingerprint(account, secret)
+
+    def get_id(self) -> str:
+        return f"{self.account.id}:{self.fingerprint}"
+
+
+def password_fingerprint(account: Account, secret: str) -> str:
+    """Ties a session to the password it was opened with: a reset ends every old session.
+
+    An HMAC, not the hash itself, goes into the (signed but readable) session cookie.
+    """
+    key = secret.encode()
+    return hmac.new(key, account.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _load_user(user_id: str) -> AdminUser | None:
+    number, _, fingerprint = user_id.partition(":")
+    if not number.isdigit():
+        return None
+    account = users().get(int(number))
+    if account is None or not account.is_active:
+        return None
+    user = AdminUser(account, current_app.config["SECRET_KEY"])
+    return user if hmac.compare_digest(user.fingerprint, fingerprint) else None
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path inside /admin: never another site (an open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or not parts.path.startswith("/admin"):
+        return None
+    return target
+
+
+def session_minutes() -> int:
+    return int(current_app.permanent_session_lifetime.total_seconds() // 60)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    form = LoginForm()
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(url_for("admin.home"))
+        form.next.data = _safe_next(request.args.get("next"))
+        return _render_login(form)
+    if not form.validate():
+        if token_expired(form):  # no token at all is a 400 (web/csrf.py)
+            return _render_login(form, notice="This page was open too long. Sign in again.")
+        return _render_login(form)
+
+    account = users().authenticate(form.username.data, form.password.data)
+    if account is None:
+        g.login_failed = True  # counted by the throttle (see init_app)
+        known = users().find(form.username.data)
+        # A name that is not an account is not written down: people type passwords there.
+        actor = known.username if known else "(unknown account)"
+        why = "no account" if not known else "wrong password" if known.is_active else "disabled"
+        record("login", "failure", actor=actor, reason=why)
+        form.password.errors = [FAILED_MESSAGE]
+        return _render_login(form)
+
+    session.clear()  # a fresh session on sign-in: nothing carried over from before
+    login_user(AdminUser(account, current_app.config["SECRET_KEY"]))
+    session.permanent = True
+    session[SEEN_KEY] = time.time()
+    record("login", "success", actor=account.username)
+    return redirect(_safe_next(form.next.data) or url_for("admin.home"))
+
+
+def _render_login(form: LoginForm, notice: str | None = None) -> ResponseReturnValue:
+    form.password.data = ""  # never echo a password back
+    errors = any(f.errors for f in form) or notice
+    if request.args.get("timeout") and not errors:
+        notice_info = TIMEOUT_MESSAGE.format(minutes=session_minutes())
+    else:
+        notice_info = None
+    return render_template(
+        "admin/login.html",
+        form=form,
+        notice=notice,
+        info=notice_info,
+        page_has_errors=bool(errors),
+    )
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    form = ActionForm()
+    if not form.validate():
+        # Without a valid token this could be another site signing the admin out.
+        return redirect(url_for("admin.home"))
+    record("logout", "success")
+    logout_user()
+    session.clear()
+    flash("You have signed out.")
+    return redirect(url_for(LOGIN_ENDPOINT))
+
+
+def require_login() -> ResponseReturnValue | None:
+    """Runs before every /admin view: sign-in required, and sign-out after inactivity."""
+    if request.endpoint == LOGIN_ENDPOINT:
+        return None
+    if not current_user.is_authenticated:
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for(LOGIN_ENDPOINT, next=target))
+    now = time.time()
+    seen = session.get(SEEN_KEY)
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    if not isinstance(seen, int | float) or now - seen > lifetime:
+        # The cookie itself also expires after the same time; this check covers an admin who
+        # kept the session alive on the screening pages without using the admin pages.
+        record("logout", "timeout")
+        logout_user()
+        session.clear()
+        return redirect(url_for(LOGIN_ENDPOINT, timeout=1))
+    session[SEEN_KEY] = now
+    session.permanent = True
+    return None
+
+
+# --- Throttling ----------------------------------------------------------------------------
+
+
+def _account_key() -> str:
+    return "account:" + normalise_username(request.form.get("username", ""))[:80]
+
+
+def _client_key() -> str:
+    return "client:" + client_address()
+
+
+def _failed(_response: Response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _throttled(_limit: RequestLimit) -> None:
+    if g.get("throttle_recorded"):
+        return  # both limits breached: one audit row is enough
+    g.throttle_recorded = True
+    known = users().find(request.form.get("username", ""))
+    actor = known.username if known else "(unknown account)"
+    audit_log().record(entry("login", "throttled", actor=actor))
+
+
+def init_app(app: Flask) -> None:
+    manager = LoginManager()
+    manager.session_protection = "strong"
+    manager.user_loader(_load_user)
+    manager.init_app(app)
+
+    storage = (
+        app.config.get("RATELIMIT_STORAGE_URI")
+        or os.environ.get("LDN_RATELIMIT_STORAGE_URI")
+        or "memory://"
+    )
+    limiter = Limiter(
+        key_func=client_address,
+        storage_uri=storage,
+        strategy="moving-window",
+        headers_enabled=True,  # Retry-After on the 429 page
+    )
+    limiter.init_app(app)
+    app.extensions["ldn_limiter"] = limiter
+
+    # The login view is wrapped here, per app, so each app (and each test) has its own
+    # limiter and storage. Only failed attempts count (deduct_when), only on POST.
+    view = app.view_functions[LOGIN_ENDPOINT]
+    for limit, key in (
+        (app.config.get("LDN_LOGIN_LIMIT_CLIENT", DEFAULT_CLIENT_LIMIT), _client_key),
+        (app.config.get("LDN_LOGIN_LIMIT_ACCOUNT", DEFAULT_ACCOUNT_LIMIT), _account_key),
+    ):
+        view = limiter.limit(
+            limit, key_func=key, methods=["POST"], deduct_when=_failed, on_breach=_throttled
+        )(view)
+    app.view_functions[LOGIN_ENDPOINT] = view

@@ -1,0 +1,228 @@
+"""Admin forms. The settings form is generated from SETTING_SPECS: no threshold is listed twice.
+
+Values are checked by ``rules.settings.validate_values`` (the same function imports use), so
+the form only turns typed text into numbers and hands the rest over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+from ...forms import Radios
+from ...rules.settings import SETTING_SPECS, SettingSpec, validate_values
+from ...store.audit import ACTIONS
+
+REASON_MAX_CHARS = 2000
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_NUMBER_MAX_CHARS = 20
+
+# How the admin form words each choice; the stored value stays the short code.
+CHOICE_LABELS: dict[str, str] = {
+    "stop": "Do not start LDN (stop)",
+    "review": "Prescriber review before starting (review)",
+}
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username")
+    password = PasswordField("Password")
+    next = HiddenField()
+
+    def validate_username(self, field: Field) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError("Enter your username")
+
+    def validate_password(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError("Enter your password")
+
+
+class ActionForm(FlaskForm):
+    """A form with nothing but its CSRF token: sign out."""
+
+
+# --- Settings ------------------------------------------------------------------------------
+
+
+def _plain(number: float) -> str:
+    return f"{number:g}"
+
+
+def spec_hint(spec: SettingSpec) -> str:
+    """Unit, allowed range, cited default and source, as the hint under each field."""
+    parts: list[str] = []
+    unit = f" {spec.unit}" if spec.unit and spec.unit != "%" else spec.unit
+    if spec.choices:
+        parts.append("Choose one.")
+    elif isinstance(spec.default, str):
+        parts.append(f"Text, up to {_plain(spec.maximum or 0)} characters; may be left blank.")
+    else:
+        parts.append(f"In {spec.unit}." if spec.unit else "A number.")
+        if spec.step == 1:
+            steps = ", whole numbers."
+        else:
+            steps = f", in steps of {_plain(spec.step)}{unit}." if spec.step else "."
+        parts.append(
+            f"Allowed: {_plain(spec.minimum or 0)} to {_plain(spec.maximum or 0)}{unit}{steps}"
+        )
+    if isinstance(spec.default, str):
+        default = CHOICE_LABELS.get(spec.default, spec.default) or "blank"
+    else:
+        default = f"{_plain(spec.default)}{unit}"
+    parts.append(f"Cited default: {default}.")
+    parts.append(f"Source ({spec.source.kind}): {spec.source.title}. {spec.why}")
+    return " ".join(parts)
+
+
+def _field(spec: SettingSpec) -> Field:
+    if spec.choices:
+        # conditional=True: an empty or unknown choice is reported by validate_values, in the
+        # same words as an import would get, rather than by the screening form's messages.
+        return Radios(
+            spec.label,
+            options=[(c, CHOICE_LABELS.get(c, c)) for c in spec.choices],
+            description=spec_hint(spec),
+            validate_choice=False,
+            conditional=True,
+        )
+    mode = "numeric" if spec.step is not None and float(spec.step).is_integer() else "decimal"
+    kw = {} if isinstance(spec.default, str) else {"render_kw": {"inputmode": mode}}
+    return StringField(spec.label, description=spec_hint(spec), **kw)
+
+
+def _parse(spec: SettingSpec, raw: Any) -> Any:
+    """Typed text to a value for validate_values. Text it cannot read stays text, so
+    validate_values reports 'Enter a number for ...' in its own words."""
+    if spec.choices or isinstance(spec.default, str):
+        return (raw or "").strip() if spec.choices else (raw or "")
+    text = (raw or "").strip()
+    if not text:
+        return None
+    if len(text) > _NUMBER_MAX_CHARS or not _NUMBER.fullmatch(text):
+        return text
+    return float(text) if "." in text else int(text)
+
+
+def display(value: Any) -> str:
+    """A stored value as the form shows it: 10, not 10.0."""
+    if isinstance(value, float):
+        return _plain(value)
+    return "" if value is None else str(value)
+
+
+class SettingsFormBase(FlaskForm):
+    based_on = HiddenField()
+
+    def setting_fields(self) -> list[Field]:
+        return [self[spec.name] for spec in SETTING_SPECS]
+
+    def values(self) -> dict[str, Any]:
+        return {spec.name: _parse(spec, self[spec.name].data) for spec in SETTING_SPECS}
+
+    def based_on_number(self) -> int | None:
+        raw = (self.based_on.data or "").strip()
+        return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+    def check_values(self) -> bool:
+        """Put validate_values' errors on the fields; True when there are none."""
+        errors = validate_values(self.values())
+        for name, messages in errors.items():
+            self[name].errors = list(messages)
+        return not errors
+
+    def groups(self) -> list[tuple[str, list[tuple[Field, SettingSpec]]]]:
+        """Fields under their headings, in SETTING_SPECS order."""
+        grouped: dict[str, list[tuple[Field, SettingSpec]]] = {}
+        for spec in SETTING_SPECS:
+            grouped.setdefault(spec.group, []).append((self[spec.name], spec))
+        return list(grouped.items())
+
+    def fill(self, values: dict[str, Any], based_on: int) -> None:
+        for spec in SETTING_SPECS:
+            self[spec.name].data = display(values.get(spec.name))
+        self.based_on.data = str(based_on)
+
+
+SettingsForm: type[SettingsFormBase] = type(
+    "SettingsForm", (SettingsFormBase,), {spec.name: _field(spec) for spec in SETTING_SPECS}
+)
+
+
+class _ReasonMixin:
+    reason = TextAreaField(
+        "Reason for this change",
+        description="Say why, and who agreed it. It is kept with the version and cannot be "
+        "changed later.",
+    )
+
+    def validate_reason(self, field: Field) -> None:
+        text = (field.data or "").strip()
+        if not text:
+            raise ValidationError("Enter the reason for this change")
+        if len(text) > REASON_MAX_CHARS:
+            raise ValidationError(f"The reason must be {REASON_MAX_CHARS:,} characters or fewer")
+
+
+PublishForm: type[SettingsFormBase] = type("PublishForm", (_ReasonMixin, SettingsForm), {})
+
+
+class RollbackForm(_ReasonMixin, FlaskForm):
+    based_on = HiddenField()
+
+
+# --- History and audit filters (GET forms: no CSRF, nothing changes) ----------------------
+
+
+class CompareForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    old = SelectField("Older version", validate_choice=False)
+    new = SelectField("Newer version", validate_choice=False)
+
+
+def _date_filter(field: Field, name: str) -> None:
+    raw = (field.data or "").strip()
+    if not raw:
+        field.date = None  # type: ignore[attr-defined]
+        return
+    try:
+        field.date = dt.date.fromisoformat(raw)  # type: ignore[attr-defined]
+    except ValueError:
+        field.date = None  # type: ignore[attr-defined]
+        raise ValidationError(f"Enter the {name} as a real date, for example 2026-11-03") from None
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = SelectField(
+        "Action",
+        choices=[SelectChoice("", "Any action"), *(SelectChoice(k, v) for k, v in ACTIONS.items())],
+        validate_choice=False,
+    )
+    actor = SelectField("Who", validate_choice=False)
+    since = StringField("From (UTC)", description="For example, 2026-11-03.")
+    until = StringField("To (UTC), included", description="For example, 2026-11-30.")
+
+    def validate_action(self, field: Field) -> None:
+        if field.data and field.data not in ACTIONS:
+            raise ValidationError("Select an action from the list")
+
+    def validate_since(self, field: Field) -> None:
+        _date_filter(field, "start date")
+
+    def validate_until(self, field: Field) -> None:
+        _date_filter(field, "end date")
+        since = getattr(self.since, "date", None)
+        until = getattr(field, "date", None)
+        if since and until and until < since:
+            raise ValidationError("The end date must be the same as or after the start date")

@@ -1,0 +1,117 @@
+"""Schema management on each backend: upgrade, the outdated-schema refusal, append-only rows."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from ldn_screen import create_app
+from ldn_screen.app import OutdatedSchema
+from ldn_screen.store.audit import AuditEntry, AuditLog
+from ldn_screen.store.db import make_engine, schema_is_current, upgrade
+from ldn_screen.store.settings_store import SettingsStore
+from tests.store.conftest import reset_postgres
+
+
+def test_upgrade_creates_every_table_and_is_idempotent(engine: Engine) -> None:
+    assert schema_is_current(engine)
+    upgrade(engine)  # a second run changes nothing and does not fail
+    tables = set(inspect(engine).get_table_names())
+    assert {"users", "settings_versions", "audit_events", "alembic_version"} <= tables
+    columns = {c["name"] for c in inspect(engine).get_columns("settings_versions")}
+    assert "restores" in columns
+
+
+def test_an_old_schema_is_not_current(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    assert not schema_is_current(engine)
+    upgrade(engine)
+    assert schema_is_current(engine)
+    engine.dispose()
+
+
+def test_app_refuses_to_serve_on_an_outdated_schema(db_url: str, tmp_path: Path) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    engine.dispose()
+    config = {
+        "DATABASE_URL": db_url,
+        "LDN_AUTO_MIGRATE": False,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    with pytest.raises(OutdatedSchema, match="db-upgrade"):
+        create_app(config)
+
+
+def test_db_upgrade_command_fixes_an_outdated_schema(db_url: str, tmp_path: Path) -> None:
+    """The documented upgrade step must run even though the app refuses to serve."""
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "LDN_AUTO_MIGRATE": "0",
+        "LDN_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    flask = [sys.executable, "-m", "flask", "--app", "ldn_screen"]
+    refused = subprocess.run(
+        [*flask, "create-admin", "bob", "--password-stdin"],
+        env=env,
+        input="a long enough password\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0
+    assert "older than this release" in refused.stderr
+    done = subprocess.run(
+        [*flask, "db-upgrade"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Schema is up to date." in done.stdout
+    assert schema_is_current(engine)
+    assert SettingsStore(engine).read().active.number == 1
+    engine.dispose()
+    app = create_app({"DATABASE_URL": db_url, "LDN_AUTO_MIGRATE": False, "TESTING": True})
+    assert app.test_client().get("/healthz").json["settings_version"] == 1
+    app.extensions["ldn_engine"].dispose()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE settings_versions SET reason = 'rewritten'",
+        "DELETE FROM settings_versions",
+        "UPDATE audit_events SET outcome = 'success'",
+        "DELETE FROM audit_events",
+    ],
+)
+def test_versions_and_audit_rows_cannot_be_changed_or_deleted(
+    engine: Engine, statement: str
+) -> None:
+    SettingsStore(engine).ensure_seeded()
+    AuditLog(engine).record(AuditEntry("alice", "login", "failure", "10.0.0.1"))
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text(statement))
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM settings_versions")) == 1
+        assert conn.scalar(text("SELECT reason FROM settings_versions")) != "rewritten"
+        assert conn.scalar(text("SELECT outcome FROM audit_events")) == "failure"
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_truncate_too(postgres_server: str) -> None:
+    reset_postgres(postgres_server)  # SQLite has no TRUNCATE; its DELETE trigger is above
+    engine = make_engine(postgres_server)
+    upgrade(engine)
+    AuditLog(engine).record(AuditEntry("alice", "login", "success"))
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text("TRUNCATE audit_events"))
+    engine.dispose()
