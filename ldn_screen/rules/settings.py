@@ -7,6 +7,7 @@ is written twice. ``SETTING_SPECS`` is the declaration; ``RuleSettings`` is the 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -342,6 +343,8 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
     ),
 )
 
+MAX_TITRATION_STEPS = 12
+
 SPECS_BY_NAME: dict[str, SettingSpec] = {s.name: s for s in SETTING_SPECS}
 _TEXT_SETTINGS = frozenset({"clinic_name", "clinic_phone"})
 
@@ -410,19 +413,61 @@ def _coerce(name: str, value: Any) -> Any:
     return float(value)
 
 
+# How each setting is named inside an error message ("Enter the target daily dose").
+MESSAGE_NOUNS: dict[str, str] = {
+    "washout_days_short_acting": "the opioid-free days after short-acting opioids",
+    "washout_days_long_acting": "the opioid-free days after long-acting opioids",
+    "standard_start_dose_mg": "the standard starting dose",
+    "standard_step_mg": "the standard dose step",
+    "standard_step_interval_days": "the days between standard steps",
+    "gentle_start_dose_mg": "the gentle starting dose",
+    "gentle_step_mg": "the gentle dose step",
+    "gentle_step_interval_days": "the days between gentle steps",
+    "target_dose_mg": "the target daily dose",
+    "max_dose_mg": "the maximum daily dose",
+    "liquid_mg_per_ml": "the liquid concentration",
+    "review_weeks": "the weeks on the target dose before the review",
+    "responder_pct": "the moderate response threshold",
+    "responder_pct_substantial": "the substantial response threshold",
+    "responder_pct_minimal": "the minimal response threshold",
+    "surgery_hold_days": "the days to stop LDN before surgery",
+    "surgery_window_days": "the days ahead that planned surgery needs review",
+    "hepatic_failure_action": "what acute hepatitis or liver failure leads to",
+    "minimum_age_years": "the age below which patients need review",
+    "diagnosis_not_met_action": "what 'criteria not met' leads to",
+    "clinic_name": "the clinic name",
+    "clinic_phone": "the clinic phone number",
+}
+
+
+def _noun(spec: SettingSpec) -> str:
+    return MESSAGE_NOUNS.get(spec.name, spec.label)
+
+
+def _amount(number: float, unit: str) -> str:
+    if not unit:
+        return _fmt(number)
+    if unit in {"%", "mg/mL"}:
+        return f"{_fmt(number)}{unit}" if unit == "%" else f"{_fmt(number)} {unit}"
+    singular = unit.removesuffix("s") if number == 1 else unit
+    return f"{_fmt(number)} {singular}"
+
+
 def _number_error(spec: SettingSpec, value: Any) -> str | None:
+    noun = _noun(spec)
+    subject = noun[0].upper() + noun[1:]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"Enter a number for {spec.label.lower()}"
+        return f"Enter {noun} as a number"
     if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
-        return f"Enter a number for {spec.label.lower()}"
+        return f"Enter {noun} as a number"
     if spec.name in _INT_FIELDS and int(value) != value:
-        return f"Enter a whole number of {spec.unit} for {spec.label.lower()}"
+        return f"Enter {noun} as a whole number of {spec.unit}"
     if spec.minimum is not None and value < spec.minimum:
-        return f"{spec.label} must be {_fmt(spec.minimum)} {spec.unit} or more".rstrip()
+        return f"{subject} must be {_amount(spec.minimum, spec.unit)} or more"
     if spec.maximum is not None and value > spec.maximum:
-        return f"{spec.label} must be {_fmt(spec.maximum)} {spec.unit} or less".rstrip()
+        return f"{subject} must be {_amount(spec.maximum, spec.unit)} or less"
     if spec.step is not None and not _on_step(value, spec.step):
-        return f"{spec.label} must be a multiple of {_fmt(spec.step)} {spec.unit}"
+        return f"{subject} must be a multiple of {_amount(spec.step, spec.unit)}"
     return None
 
 
@@ -446,7 +491,7 @@ def validate_values(values: dict[str, Any]) -> dict[str, list[str]]:
             add(key, f"'{key}' is not a known setting")
     for spec in SETTING_SPECS:
         if spec.name not in values or values[spec.name] is None:
-            add(spec.name, f"Enter {spec.label.lower()}")
+            add(spec.name, f"Select {_noun(spec)}" if spec.choices else f"Enter {_noun(spec)}")
             continue
         value = values[spec.name]
         if spec.choices:
@@ -454,10 +499,12 @@ def validate_values(values: dict[str, Any]) -> dict[str, list[str]]:
                 add(spec.name, f"Select one of: {', '.join(spec.choices)}")
         elif spec.name in _TEXT_SETTINGS:
             if not isinstance(value, str):
-                add(spec.name, f"Enter text for {spec.label.lower()}")
+                add(spec.name, f"Enter {_noun(spec)} as text")
             elif len(value) > (spec.maximum or 0):
                 add(
-                    spec.name, f"{spec.label} must be {_fmt(spec.maximum or 0)} characters or fewer"
+                    spec.name,
+                    f"{_noun(spec)[0].upper()}{_noun(spec)[1:]} must be "
+                    f"{_fmt(spec.maximum or 0)} characters or fewer",
                 )
         elif message := _number_error(spec, value):
             add(spec.name, message)
@@ -473,6 +520,16 @@ def validate_values(values: dict[str, Any]) -> dict[str, list[str]]:
             add(f"{prefix}_start_dose_mg", f"{label} starting dose must not be above the target")
     if values["gentle_start_dose_mg"] > values["standard_start_dose_mg"]:
         add("gentle_start_dose_mg", "Gentle starting dose must not be above the standard one")
+    # The printed titration calendar has room for this many rows on two pages.
+    for prefix, label in (("standard", "standard"), ("gentle", "gentle")):
+        climb = values["target_dose_mg"] - values[f"{prefix}_start_dose_mg"]
+        steps = 1 + max(0, math.ceil(climb / values[f"{prefix}_step_mg"] - 1e-9))
+        if steps > MAX_TITRATION_STEPS:
+            add(
+                f"{prefix}_step_mg",
+                f"The {label} schedule would need {steps} steps to reach the target; the "
+                f"printed sheet has room for {MAX_TITRATION_STEPS}. Use a larger step",
+            )
     # The IMMPACT bands must stay in order, or a change could fall in two bands at once.
     if values["responder_pct_minimal"] >= values["responder_pct"]:
         add(

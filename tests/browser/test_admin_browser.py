@@ -91,7 +91,7 @@ def test_field_errors_are_linked_from_the_summary(page: Page, admin_server: str)
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()
     assert page.title().startswith("Error: Change the clinical settings")
-    summary.get_by_role("link", name="Maximum daily dose must be 6 mg or less").click()
+    summary.get_by_role("link", name="The maximum daily dose must be 6 mg or less").click()
     expect(page.locator("#max_dose_mg")).to_be_focused()
     expect(page.locator("#max_dose_mg")).to_have_value("7")
 

@@ -31,7 +31,7 @@ SETTINGS = {
     "slow": dataclasses.replace(
         DEFAULT_SETTINGS,
         gentle_start_dose_mg=0.25,
-        gentle_step_mg=0.25,
+        gentle_step_mg=0.5,
         gentle_step_interval_days=21,
         standard_step_interval_days=10,
         liquid_mg_per_ml=5.0,

@@ -67,11 +67,11 @@ def test_the_form_is_generated_from_the_setting_specs(admin: FlaskClient) -> Non
 @pytest.mark.parametrize(
     ("field", "typed", "message"),
     [
-        ("target_dose_mg", "9", "Target daily dose must be 6 mg or less"),
-        ("target_dose_mg", "four", "Enter a number for target daily dose"),
-        ("target_dose_mg", "", "Enter target daily dose"),
+        ("target_dose_mg", "9", "The target daily dose must be 6 mg or less"),
+        ("target_dose_mg", "four", "Enter the target daily dose as a number"),
+        ("target_dose_mg", "", "Enter the target daily dose"),
         ("standard_start_dose_mg", "1.3", "must be a multiple of 0.25 mg"),
-        ("review_weeks", "12.5", "Enter a whole number of weeks"),
+        ("review_weeks", "12.5", "as a whole number of weeks"),
         ("washout_days_short_acting", "20", "must not be more than after long-acting ones"),
         ("target_dose_mg", "6", "Target daily dose must not be above the maximum daily dose"),
         ("hepatic_failure_action", "ignore", "Select one of: stop, review"),
@@ -238,7 +238,7 @@ def test_hand_edited_hidden_values_are_validated_again(app: Flask, admin: FlaskC
     page = preview(admin, based_on=1, target_dose_mg="3")
     data = {**hidden_fields(page), "target_dose_mg": "60", "reason": "x", "action": "publish"}
     response = admin.post("/admin/settings/publish", data=data)
-    assert "Target daily dose must be 6 mg or less" in text_of(response)
+    assert "The target daily dose must be 6 mg or less" in text_of(response)
     assert versions(app) == [1]
     [row] = audit_rows(app, "publish")
     assert row.outcome == "invalid"

@@ -233,7 +233,7 @@ SETTINGS_VARIANTS = {
     },
     "slow gentle steps at 5 mg/mL": {
         "gentle_start_dose_mg": 0.25,
-        "gentle_step_mg": 0.25,
+        "gentle_step_mg": 0.5,
         "gentle_step_interval_days": 21,
         "liquid_mg_per_ml": 5.0,
         "review_weeks": 8,

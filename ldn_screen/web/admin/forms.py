@@ -99,7 +99,7 @@ def _field(spec: SettingSpec) -> Field:
 
 def _parse(spec: SettingSpec, raw: Any) -> Any:
     """Typed text to a value for validate_values. Text it cannot read stays text, so
-    validate_values reports 'Enter a number for ...' in its own words."""
+    validate_values reports 'Enter ... as a number' in its own words."""
     if spec.choices or isinstance(spec.default, str):
         return (raw or "").strip() if spec.choices else (raw or "")
     text = (raw or "").strip()
