@@ -7,6 +7,7 @@ so WTForms' own wording ("Not a valid choice") never reaches a clinician.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -159,6 +160,12 @@ class DateInput(StringField):
         self.date = _parse_date(self.data) if self.data else None
 
 
+@functools.cache
+def _select_choices(options: tuple[tuple[str, str], ...]) -> list[SelectChoice]:
+    # Fields are rebuilt on every request; their choices never change, so build them once.
+    return [SelectChoice(value, label) for value, label in options]
+
+
 class Radios(RadioField):
     """Radios that report "Select ..." instead of WTForms' "Not a valid choice"."""
 
@@ -170,7 +177,7 @@ class Radios(RadioField):
         message: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, choices=[SelectChoice(v, label) for v, label in options], **kwargs)
+        super().__init__(*args, choices=_select_choices(tuple(options)), **kwargs)
         # (value, label) pairs, in order, for the accessible radios macro.
         self.options = options
         # A conditional question may stay empty; its form-level check decides when it must not.
@@ -196,7 +203,7 @@ class Checkboxes(SelectMultipleField):
     def __init__(
         self, *args: Any, options: list[tuple[str, str]], message: str, **kwargs: Any
     ) -> None:
-        choices = [SelectChoice(v, label) for v, label in options]
+        choices = _select_choices(tuple(options))
         super().__init__(*args, choices=choices, validate_choice=False, **kwargs)
         self.options = options
         self.message = message

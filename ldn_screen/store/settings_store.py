@@ -55,6 +55,9 @@ class Reading:
     warning: str | None  # set when the store failed and a previously loaded version is used
 
 
+_NEWEST_NUMBER = select(func.max(SettingsVersion.number))
+
+
 class SettingsStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -68,13 +71,16 @@ class SettingsStore:
 
     def read(self) -> Reading:
         try:
+            # Every screening asks for the newest number, so keep that path to one plain
+            # query on a pooled connection; the ORM is used only when a new version appears.
+            with self.engine.connect() as conn:
+                newest = conn.execute(_NEWEST_NUMBER).scalar()
+            if newest is None:
+                raise SettingsUnavailable("no settings version has been published")
+            cached = self._cached
+            if cached is not None and cached.number == newest:
+                return Reading(cached, None)
             with Session(self.engine) as session:
-                newest = session.scalar(select(func.max(SettingsVersion.number)))
-                if newest is None:
-                    raise SettingsUnavailable("no settings version has been published")
-                cached = self._cached
-                if cached is not None and cached.number == newest:
-                    return Reading(cached, None)
                 row = session.scalars(
                     select(SettingsVersion).where(SettingsVersion.number == newest)
                 ).one()

@@ -6,9 +6,10 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from ..forms import CSRF_EXPIRED_MESSAGE, ScreeningForm
-from ..rules import Verdict, screen
+from ..rules import ScreeningResult, Verdict, screen
 from ..rules.chart_note import chart_note, verdict_title
 from .context import current_reading, settings_store
 from .csrf import token_expired
@@ -80,7 +81,24 @@ def form():  # type: ignore[no-untyped-def]
         chart_note=chart_note(result, version.number, version.created_at.date(), form.today),
         screened_on=form.today,
         sheet_url=sheet_url,
+        reference_sections=_reference_sections(version.number, result),
     )
+
+
+def _reference_sections(version_number: int, result: ScreeningResult) -> Markup:
+    cache: dict[int, Markup] = current_app.extensions.setdefault("ldn_reference_sections", {})
+    html = cache.get(version_number)
+    if html is None:
+        html = Markup(  # noqa: S704 - rendered by an autoescaping template
+            render_template(
+                "screening/_reference_sections.html",
+                side_effects=result.side_effects,
+                counselling=result.counselling,
+            )
+        )
+        cache.clear()
+        cache[version_number] = html
+    return html
 
 
 @bp.post("/edit")
