@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 
 from ..followup_forms import CSRF_EXPIRED_MESSAGE, FollowupForm
 from ..rules.followup import assess_followup
@@ -12,6 +12,7 @@ from ..rules.followup_findings import METHOD_NAMES, METHOD_TEXT
 from ..rules.followup_note import followup_note, verdict_title
 from .context import current_reading
 from .csrf import token_expired
+from .sheet import sheet_url_for
 
 bp = Blueprint("followup", __name__)
 
@@ -45,18 +46,7 @@ def form():  # type: ignore[no-untyped-def]
     form.clear_unused()
     answers = form.to_answers()
     result = assess_followup(answers, version.settings)
-    sheet_url = None
-    if result.new_plan is not None:
-        plan = result.new_plan
-        params = {
-            "schedule": plan.schedule.value,
-            "start": plan.starts_on.isoformat(),
-            "formulation": plan.formulation.value,
-            "v": version.number,
-        }
-        if plan.liquid_mg_per_ml:
-            params["mg_per_ml"] = f"{plan.liquid_mg_per_ml:g}"
-        sheet_url = url_for("sheet.sheet", **params)
+    sheet_url = sheet_url_for(result.new_plan, version.number)
     return render_template(
         "followup/summary.html",
         form=form,

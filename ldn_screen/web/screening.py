@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -13,6 +13,7 @@ from ..rules import ScreeningResult, Verdict, screen
 from ..rules.chart_note import chart_note, verdict_title
 from .context import current_reading, settings_store
 from .csrf import token_expired
+from .sheet import sheet_url_for
 
 bp = Blueprint("screening", __name__)
 
@@ -57,18 +58,7 @@ def form():  # type: ignore[no-untyped-def]
     answers = form.to_answers()
     result = screen(answers, reading.active.settings)
     version = reading.active
-    plan = result.dose_plan
-    sheet_url = None
-    if plan is not None:
-        params = {
-            "schedule": plan.schedule.value,
-            "start": plan.starts_on.isoformat(),
-            "formulation": plan.formulation.value,
-            "v": version.number,
-        }
-        if plan.liquid_mg_per_ml:
-            params["mg_per_ml"] = f"{plan.liquid_mg_per_ml:g}"
-        sheet_url = url_for("sheet.sheet", **params)
+    sheet_url = sheet_url_for(result.dose_plan, version.number)
     return render_template(
         "screening/summary.html",
         form=form,

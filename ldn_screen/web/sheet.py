@@ -22,13 +22,29 @@ from wtforms.validators import ValidationError
 
 from ..forms import DateInput, Radios
 from ..rules.dosing import build_dose_plan
-from ..rules.model import Formulation, Schedule
+from ..rules.model import DosePlan, Formulation, Schedule
 from ..rules.settings import SPECS_BY_NAME, SettingsError
 from ..rules.sheet_text import calendar, sheet_text
 from ..store.settings_store import ActiveSettings, SettingsUnavailable
 from .context import current_reading, settings_store
 
 bp = Blueprint("sheet", __name__)
+
+
+def sheet_url_for(plan: DosePlan | None, version_number: int) -> str | None:
+    """The sheet's address for a plan: non-identifying plan parameters and the version only."""
+    if plan is None:
+        return None
+    params: dict[str, str | int] = {
+        "schedule": plan.schedule.value,
+        "start": plan.starts_on.isoformat(),
+        "formulation": plan.formulation.value,
+        "v": version_number,
+    }
+    if plan.liquid_mg_per_ml:
+        params["mg_per_ml"] = f"{plan.liquid_mg_per_ml:g}"
+    return url_for("sheet.sheet", **params)
+
 
 PLAN_PARAMS = ("schedule", "start", "formulation", "mg_per_ml")
 VERSION_PARAM = "v"
