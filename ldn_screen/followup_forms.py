@@ -15,7 +15,9 @@ from wtforms import Field, StringField
 from wtforms.validators import ValidationError
 
 from .forms import (
+    FORMULATION_OPTIONS,
     NUMBER_MAX_CHARS,
+    SCHEDULE_OPTIONS,
     YES_NO,
     YES_NO_UNSURE,
     Checkboxes,
@@ -89,15 +91,12 @@ class FollowupForm(FlaskForm):
     )
     schedule = Radios(
         "Titration schedule",
-        options=[
-            (Schedule.STANDARD.value, "Standard"),
-            (Schedule.GENTLE.value, "Gentle (smaller, slower steps)"),
-        ],
+        options=SCHEDULE_OPTIONS,
         validate_choice=False,
     )
     formulation = Radios(
         "Formulation",
-        options=[(Formulation.CAPSULE.value, "Capsule"), (Formulation.LIQUID.value, "Liquid")],
+        options=FORMULATION_OPTIONS,
         validate_choice=False,
     )
     current_dose_mg = StringField(

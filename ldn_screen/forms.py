@@ -36,6 +36,11 @@ YES_NO_UNSURE = [
     (Answer.UNSURE.value, "Not sure"),
 ]
 YES_NO = [(Answer.YES.value, "Yes"), (Answer.NO.value, "No")]
+SCHEDULE_OPTIONS = [
+    (Schedule.STANDARD.value, "Standard"),
+    (Schedule.GENTLE.value, "Gentle (smaller, slower steps)"),
+]
+FORMULATION_OPTIONS = [(Formulation.CAPSULE.value, "Capsule"), (Formulation.LIQUID.value, "Liquid")]
 
 # The question text doubles as the summary-list label on the results page.
 QUESTIONS: dict[str, str] = {
@@ -338,14 +343,11 @@ class ScreeningForm(FlaskForm):
     start_on = DateInput(QUESTIONS["start_on"], description="For example, 2026-12-01.")
     formulation = _radios(
         "formulation",
-        [(Formulation.CAPSULE.value, "Capsule"), (Formulation.LIQUID.value, "Liquid")],
+        FORMULATION_OPTIONS,
     )
     schedule = _radios(
         "schedule",
-        [
-            (Schedule.STANDARD.value, "Standard"),
-            (Schedule.GENTLE.value, "Gentle (smaller, slower steps)"),
-        ],
+        SCHEDULE_OPTIONS,
     )
     baseline_pain_nrs = StringField(
         QUESTIONS["baseline_pain_nrs"],

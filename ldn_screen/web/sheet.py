@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form, StringField
 from wtforms.validators import ValidationError
 
-from ..forms import DateInput, Radios
+from ..forms import FORMULATION_OPTIONS, SCHEDULE_OPTIONS, DateInput, Radios
 from ..rules.dosing import build_dose_plan
 from ..rules.model import DosePlan, Formulation, Schedule
 from ..rules.settings import SPECS_BY_NAME, SettingsError
@@ -91,16 +91,13 @@ class SheetForm(Form):
 
     schedule = Radios(
         "Titration schedule",
-        options=[
-            (Schedule.STANDARD.value, "Standard"),
-            (Schedule.GENTLE.value, "Gentle (smaller, slower steps)"),
-        ],
+        options=SCHEDULE_OPTIONS,
         validate_choice=False,
     )
     start = DateInput("Start date", description="For example, 2026-12-01.")
     formulation = Radios(
         "Formulation",
-        options=[(Formulation.CAPSULE.value, "Capsule"), (Formulation.LIQUID.value, "Liquid")],
+        options=FORMULATION_OPTIONS,
         validate_choice=False,
     )
     mg_per_ml = StringField("Liquid concentration", render_kw={"inputmode": "decimal"})
