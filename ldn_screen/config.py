@@ -29,6 +29,7 @@ _ENV_KEYS = {
     "LDN_SESSION_MINUTES": int,
     "LDN_AUTO_MIGRATE": lambda v: v.lower() in {"1", "true", "yes"},
     "LDN_PROXY_HOPS": int,
+    "LDN_RATELIMIT_STORAGE_URI": str,
 }
 
 KNOWN_WEAK_SECRETS = frozenset({"", "dev", "changeme", "secret", "development", "test"})

@@ -6,6 +6,7 @@ import logging
 import traceback
 
 from flask import Flask, render_template
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..store.settings_store import SettingsUnavailable
@@ -47,6 +48,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(SettingsUnavailable)
     def _settings(exc: SettingsUnavailable):  # type: ignore[no-untyped-def]
         log.error("settings unavailable: %s", exc.__class__.__name__)
+        return render_error(503)
+
+    @app.errorhandler(OperationalError)
+    def _store_down(exc: OperationalError):  # type: ignore[no-untyped-def]
+        # The database cannot be reached (e.g. a sign-in while it is down): a temporary
+        # outage, so the 503 page, as for the settings, rather than "Something went wrong".
+        log.error("store unavailable: %s", exc.__class__.__name__)
         return render_error(503)
 
     @app.errorhandler(Exception)

@@ -69,6 +69,28 @@ def test_a_worker_that_loaded_a_version_keeps_it_and_says_so(
     assert health.json == {"status": "degraded", "settings_version": 1}
 
 
+def test_a_signed_in_admin_can_still_screen_during_an_outage(
+    app: Flask, db_url: str, tmp_path: Path
+) -> None:
+    """Flask-Login reads the signed-in account for every rendered page. With the database
+    down that read fails: screening must still work, and the admin pages and a new sign-in
+    get the 503 page (a regression: they were bare or house-style 500s)."""
+    create_admin(app)
+    admin = app.test_client()
+    assert login(admin).status_code == 302
+    assert "Warning:" not in text_of(post_screening(admin))  # version 1 is now loaded
+    down = make_engine(_down_url(db_url, tmp_path))  # the database goes away, for every store
+    for name in ("ldn_settings", "ldn_users", "ldn_audit"):
+        app.extensions[name].engine = down
+    screening = post_screening(admin)
+    assert screening.status_code == 200
+    assert "Warning: The settings store could not be read" in text_of(screening)
+    for response in (admin.get("/admin/settings"), login(app.test_client())):
+        assert response.status_code == 503
+        check_page(response.get_data(as_text=True))
+        assert "Settings unavailable" in text_of(response)
+
+
 def test_a_worker_with_no_version_refuses_to_screen(db_url: str, tmp_path: Path) -> None:
     app = create_app(
         {

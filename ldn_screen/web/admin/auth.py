@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import time
 from urllib.parse import urlsplit
 
@@ -23,6 +22,8 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter, RequestLimit
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from ...store.users import Account, normalise_username
@@ -39,6 +40,8 @@ DEFAULT_CLIENT_LIMIT = "20 per 15 minutes"
 SEEN_KEY = "admin_seen"
 FAILED_MESSAGE = "Enter a correct username and password"
 TIMEOUT_MESSAGE = "You were signed out because the admin pages were not used for {minutes} minutes."
+# Set when the signed-in account could not be read because the store is down.
+ACCOUNTS_UNREADABLE = "ldn_accounts_unreadable"
 
 
 class AdminUser(UserMixin):
@@ -64,7 +67,15 @@ def _load_user(user_id: str) -> AdminUser | None:
     number, _, fingerprint = user_id.partition(":")
     if not number.isdigit():
         return None
-    account = users().get(int(number))
+    try:
+        account = users().get(int(number))
+    except SQLAlchemyError:
+        # Flask-Login loads the user for every rendered template, the clinician's pages and
+        # the error pages included; with the database down that must not turn them into a
+        # bare 500. Anonymous for this request only: the session is kept, and the admin
+        # pages answer 503 (require_login).
+        g.setdefault(ACCOUNTS_UNREADABLE, True)
+        return None
     if account is None or not account.is_active:
         return None
     user = AdminUser(account, current_app.config["SECRET_KEY"])
@@ -151,6 +162,8 @@ def require_login() -> ResponseReturnValue | None:
     if request.endpoint == LOGIN_ENDPOINT:
         return None
     if not current_user.is_authenticated:
+        if g.get(ACCOUNTS_UNREADABLE):  # signed in, but the store is down: not a login form
+            raise ServiceUnavailable()
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for(LOGIN_ENDPOINT, next=target))
     now = time.time()
@@ -200,7 +213,7 @@ def init_app(app: Flask) -> None:
 
     storage = (
         app.config.get("RATELIMIT_STORAGE_URI")
-        or os.environ.get("LDN_RATELIMIT_STORAGE_URI")
+        or app.config.get("LDN_RATELIMIT_STORAGE_URI")
         or "memory://"
     )
     limiter = Limiter(
@@ -208,6 +221,10 @@ def init_app(app: Flask) -> None:
         storage_uri=storage,
         strategy="moving-window",
         headers_enabled=True,  # Retry-After on the 429 page
+        # If the shared store (Redis) goes away, keep throttling per instance rather than
+        # turning every sign-in into an error page.
+        in_memory_fallback_enabled=True,
+        swallow_errors=True,
     )
     limiter.init_app(app)
     app.extensions["ldn_limiter"] = limiter

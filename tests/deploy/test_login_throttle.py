@@ -1,0 +1,107 @@
+"""The login throttle across instances (issue 6).
+
+With LDN_RATELIMIT_STORAGE_URI pointing at one Redis, every instance (and every worker of
+each) counts failed sign-ins in the same place, so the per-account limit holds however a
+load balancer spreads the attempts. Without it each instance counts on its own, in memory:
+the effective limit is then the per-account limit times the number of instances (the README
+says the default store is per instance).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from ldn_screen.store.db import make_engine, upgrade
+from ldn_screen.store.settings_store import SettingsStore
+from ldn_screen.store.users import UserStore
+from ldn_screen.web.admin.auth import FAILED_MESSAGE
+from tests.admin_support import PASSWORD
+from tests.conftest import check_page, csrf_token
+from tests.deploy.instances import Client, Instance, Reply, app_env, running
+from tests.pg_support import PgCluster
+
+pytestmark = pytest.mark.postgres
+
+ACCOUNT_LIMIT = 5  # DEFAULT_ACCOUNT_LIMIT, "5 per 15 minutes"
+WRONG = "not the password!"
+
+
+@pytest.fixture(scope="module")
+def database(deploy_cluster: PgCluster) -> Iterator[str]:
+    """One database with the schema, version 1 and two admins (alice, bob)."""
+    url = deploy_cluster.create_database("throttle")
+    engine = make_engine(url)
+    upgrade(engine)
+    SettingsStore(engine).ensure_seeded()
+    users = UserStore(engine)
+    users.create("alice", PASSWORD)
+    users.create("bob", PASSWORD)
+    engine.dispose()
+    yield url
+
+
+def attempt(instance: Instance, username: str, password: str) -> Reply:
+    """One sign-in from a fresh browser: the login page for its token, then the POST."""
+    client = Client()
+    token = csrf_token(client.get(instance.url("/admin/login")).body)
+    return client.post(
+        instance.url("/admin/login"),
+        {"csrf_token": token, "username": username, "password": password},
+    )
+
+
+def _refused(reply: Reply) -> bool:
+    return reply.status == 200 and FAILED_MESSAGE in reply.text
+
+
+def _throttled(reply: Reply) -> bool:
+    return reply.status == 429 and "Too many attempts" in reply.text
+
+
+def test_failed_logins_on_two_instances_count_against_one_shared_limit(
+    database: str, redis_url: str, tmp_path: Path
+) -> None:
+    env = app_env(database, tmp_path / "instance", LDN_RATELIMIT_STORAGE_URI=redis_url)
+    # Two workers each: four processes, one count.
+    with running([("one", env, 2), ("two", env, 2)], tmp_path) as (one, two):
+        started = time.monotonic()
+        for n in range(ACCOUNT_LIMIT):  # one, two, one, two, one
+            reply = attempt((one, two)[n % 2], "alice", WRONG)
+            assert _refused(reply), f"attempt {n + 1}: {reply.status} {reply.text[:200]}"
+        # Neither instance has seen five failures (three and two), yet the account is
+        # throttled on both: even the right password is refused now.
+        for instance in (two, one):
+            blocked = attempt(instance, "alice", PASSWORD)
+            assert _throttled(blocked), f"{instance.name}: {blocked.status} {blocked.text[:200]}"
+            assert blocked.headers["Retry-After"], "the 429 says when to try again"
+            check_page(blocked.body)
+        elapsed = time.monotonic() - started
+        # Per account, not per client address: another admin from the same address signs in.
+        bob = attempt(one, "bob", PASSWORD)
+        assert bob.status == 200 and bob.url.endswith("/admin/"), bob.text[:200]
+
+    # The counts really live in Redis (the limiter's keys name the account).
+    keys = redis.Redis.from_url(redis_url).keys("*account:alice*")
+    assert keys, "no throttle key for alice in Redis"
+    print(f"\n{ACCOUNT_LIMIT} failures + 2 throttled attempts over 2 instances: {elapsed:.2f} s")
+
+
+def test_without_a_shared_store_each_instance_counts_on_its_own(
+    database: str, tmp_path: Path
+) -> None:
+    """The control: the default memory store. One worker each, so each instance is one
+    counter and the figures below are exact."""
+    env = app_env(database, tmp_path / "instance")  # no LDN_RATELIMIT_STORAGE_URI
+    with running([("one", env, 1), ("two", env, 1)], tmp_path) as (one, two):
+        # Twice the limit, alternating: every instance sees exactly the limit, none is over.
+        for n in range(2 * ACCOUNT_LIMIT):
+            reply = attempt((one, two)[n % 2], "alice", WRONG)
+            assert _refused(reply), f"attempt {n + 1}: {reply.status} {reply.text[:200]}"
+        # Each instance does enforce its own count.
+        assert _throttled(attempt(one, "alice", WRONG))
+        assert _throttled(attempt(two, "alice", WRONG))
