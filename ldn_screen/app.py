@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from flask import Flask
+from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as cfg
@@ -68,7 +69,8 @@ def _init_store(app: Flask) -> None:
         auto = url.startswith("sqlite")
     store = SettingsStore(engine)
     if auto:
-        upgrade(engine)
+        if not schema_is_current(engine):
+            _auto_upgrade(engine)
         store.ensure_seeded()
     else:
         try:
@@ -80,6 +82,16 @@ def _init_store(app: Flask) -> None:
                 _outdated_schema(app)
     app.extensions["ldn_engine"] = engine
     app.extensions["ldn_settings"] = store
+
+
+def _auto_upgrade(engine: Engine) -> None:
+    try:
+        upgrade(engine)
+    except Exception:
+        # Several gunicorn workers may start on a new SQLite file at once; if another one
+        # finished the upgrade first, that is fine.
+        if not schema_is_current(engine):
+            raise
 
 
 OUTDATED_MESSAGE = (

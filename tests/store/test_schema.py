@@ -14,7 +14,13 @@ from sqlalchemy.exc import DBAPIError
 from ldn_screen import create_app
 from ldn_screen.app import OutdatedSchema
 from ldn_screen.store.audit import AuditEntry, AuditLog
-from ldn_screen.store.db import make_engine, schema_is_current, upgrade
+from ldn_screen.store.db import (
+    HEAD_REVISION,
+    alembic_head,
+    make_engine,
+    schema_is_current,
+    upgrade,
+)
 from ldn_screen.store.settings_store import SettingsStore
 from tests.store.conftest import reset_postgres
 
@@ -115,3 +121,20 @@ def test_postgres_refuses_truncate_too(postgres_server: str) -> None:
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(text("TRUNCATE audit_events"))
     engine.dispose()
+
+
+def test_the_recorded_head_revision_is_alembics_head() -> None:
+    # Serving workers compare against HEAD_REVISION without importing Alembic.
+    assert alembic_head() == HEAD_REVISION
+
+
+def test_a_serving_worker_does_not_import_alembic(tmp_path: Path) -> None:
+    start = (
+        "from ldn_screen import create_app\n"
+        f"app = create_app({{'INSTANCE_PATH': {str(tmp_path)!r}}})\n"
+    )
+    subprocess.run([sys.executable, "-c", start], check=True)  # first start: creates the schema
+    probe = start + "import sys\nassert app.test_client().get('/').status_code == 200\n"
+    probe += "print('alembic' in sys.modules)\n"
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "False"
