@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask
-from sqlalchemy import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as cfg
@@ -69,9 +71,11 @@ def _init_store(app: Flask) -> None:
         auto = url.startswith("sqlite")
     store = SettingsStore(engine)
     if auto:
-        if not schema_is_current(engine):
-            _auto_upgrade(engine)
-        store.ensure_seeded()
+        # gunicorn starts its workers together, and each builds the app: one at a time, please.
+        with _instance_lock(app.instance_path):
+            if not schema_is_current(engine):
+                upgrade(engine)
+            store.ensure_seeded()
     else:
         try:
             current = schema_is_current(engine)
@@ -84,14 +88,15 @@ def _init_store(app: Flask) -> None:
     app.extensions["ldn_settings"] = store
 
 
-def _auto_upgrade(engine: Engine) -> None:
-    try:
-        upgrade(engine)
-    except Exception:
-        # Several gunicorn workers may start on a new SQLite file at once; if another one
-        # finished the upgrade first, that is fine.
-        if not schema_is_current(engine):
-            raise
+@contextlib.contextmanager
+def _instance_lock(instance_path: str) -> Iterator[None]:
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    with open(Path(instance_path) / "start-up.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 OUTDATED_MESSAGE = (

@@ -1,34 +1,39 @@
-"""``ldn-screen``: start the app under gunicorn, or run any Flask CLI command."""
+"""``ldn-screen``: start the app under gunicorn, and the operator commands (admins, settings).
+
+Flask's own development server (``flask run``) is deliberately not offered here: the app is
+always served by gunicorn.
+"""
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+from importlib.metadata import version
 
-from flask.cli import FlaskGroup
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 
 
-def _serve(argv: list[str]) -> None:
-    parser = argparse.ArgumentParser(prog="ldn-screen serve")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    args = parser.parse_args(argv)
-
-    from . import create_app
-
-    app = create_app()  # creates the instance folder, secret, schema and version 1
-    url = f"http://{args.host}:{args.port}/"
-    print(
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@with_appcontext
+def serve_command(host: str, port: int) -> None:
+    """Start the app under gunicorn (creates the data folder and database on first run)."""
+    # Building the app (done by the command group before this runs) created the instance
+    # folder, the secret key, the schema and settings version 1, before any worker starts.
+    url = f"http://{host}:{port}/"
+    click.echo(
         f"\n  ldn-screen is starting at {url}\n"
         f"  Open {url} in a browser to screen a patient.\n"
-        f"  Data folder: {app.instance_path}\n"
+        f"  Data folder: {current_app.instance_path}\n"
         "  Admin pages are at /admin. There is no default password; create your first\n"
         "  admin account in another terminal with:\n"
         "      .venv/bin/ldn-screen create-admin YOUR-NAME\n"
-        "  Press Ctrl+C to stop.\n",
-        flush=True,
+        "  Press Ctrl+C to stop.\n"
     )
+    sys.stdout.flush()
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     os.execv(  # noqa: S606 - replaces this process with gunicorn, with fixed arguments
         gunicorn,
@@ -37,16 +42,27 @@ def _serve(argv: list[str]) -> None:
             "--config",
             "python:ldn_screen.gunicorn_conf",
             "--bind",
-            f"{args.host}:{args.port}",
+            f"{host}:{port}",
             "ldn_screen.wsgi_entry:app",
         ],
     )
 
 
-def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "serve":
-        _serve(sys.argv[2:])
-        return
+def _create_app():  # type: ignore[no-untyped-def]
     from . import create_app
 
-    FlaskGroup(create_app=create_app, add_default_commands=True)(prog_name="ldn-screen")
+    return create_app()
+
+
+def main() -> None:
+    group = FlaskGroup(
+        create_app=_create_app,
+        add_default_commands=False,
+        add_version_option=False,
+        help="ldn-screen: LDN screening for a fibromyalgia clinic.",
+    )
+    group.add_command(serve_command)
+    group.add_command(shell_command)
+    group.add_command(routes_command)
+    group = click.version_option(version("ldn-screen"), prog_name="ldn-screen")(group)
+    group(prog_name="ldn-screen")

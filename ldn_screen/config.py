@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +49,20 @@ def local_secret(instance_path: str) -> str:
     """A per-install secret kept in the instance folder, so a new user never handles one."""
     path = Path(instance_path) / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        # O_EXCL: when several workers start at once, exactly one writes the secret.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    for _ in range(50):  # another worker may be between creating and writing the file
+        secret = path.read_text().strip()
+        if secret:
+            return secret
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty: delete it and start again")
 
 
 def finalise(config: dict[str, Any], instance_path: str) -> None:

@@ -12,6 +12,7 @@ max_requests_jitter = 500
 # The control socket would write to ~/.gunicorn; this app needs none.
 control_socket_disable = True
 accesslog = "-"
-# URLs never carry patient answers, and POST bodies are never logged.
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# Method and path only: no query string (the sheet's plan parameters stay out of the logs
+# too), and never a body.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -36,13 +37,22 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     return create_app({"INSTANCE_PATH": str(tmp_path_factory.mktemp("browser-instance"))})
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+@contextlib.contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port in a thread; yields the base address."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    with serve(live_app) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

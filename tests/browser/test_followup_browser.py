@@ -8,31 +8,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot, serious_axe_violations
-from tests.browser.test_screening_browser import choose_radio_by_keyboard, fill_valid, type_into
+from tests.browser.keyboard import (
+    choose_radio_by_keyboard,
+    tick_by_keyboard,
+    type_date,
+    type_into,
+)
+from tests.browser.test_screening_browser import fill_valid
 
 pytestmark = pytest.mark.browser
 
 TODAY = dt.date.today()
-
-
-def tab_to(page: Page, element_id: str) -> None:
-    for _ in range(300):
-        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"could not reach #{element_id} with Tab")
-
-
-def type_date(page: Page, field_id: str, day: dt.date) -> None:
-    # Chromium's date field takes month, day and year in the en-US locale.
-    tab_to(page, field_id)
-    page.keyboard.type(day.strftime("%m%d%Y"))
-
-
-def tick_by_keyboard(page: Page, checkbox_id: str) -> None:
-    tab_to(page, checkbox_id)
-    page.keyboard.press("Space")
-    expect(page.locator(f"#{checkbox_id}")).to_be_checked()
 
 
 def test_keyboard_only_followup_reaches_a_recommendation_and_a_new_sheet(

@@ -8,42 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot, serious_axe_violations
+from tests.browser.keyboard import choose_radio_by_keyboard, type_into
 
 pytestmark = pytest.mark.browser
-
-
-def choose_radio_by_keyboard(page: Page, name: str, label: str) -> None:
-    """Tab to a radio group, then use the arrow keys to reach the option, like a keyboard user."""
-    group = page.locator(f'input[name="{name}"]')
-    labels = [
-        page.locator(f'label[for="{group.nth(i).get_attribute("id")}"]').inner_text()
-        for i in range(group.count())
-    ]
-    target = labels.index(label)
-    for _ in range(200):
-        focused_name = page.evaluate("document.activeElement && document.activeElement.name")
-        if focused_name == name:
-            break
-        page.keyboard.press("Tab")
-    else:
-        raise AssertionError(f"could not reach {name} with Tab")
-    # Arrow keys move the selection in a radio group; the first arrow press from an
-    # unselected group selects the next option, so start by selecting the first with Space.
-    page.keyboard.press("Space")
-    for _ in range(target):
-        page.keyboard.press("ArrowRight")
-    expect(group.nth(target)).to_be_checked()
-
-
-def type_into(page: Page, field_id: str, text: str) -> None:
-    for _ in range(200):
-        if page.evaluate("document.activeElement && document.activeElement.id") == field_id:
-            break
-        page.keyboard.press("Tab")
-    else:
-        raise AssertionError(f"could not reach #{field_id} with Tab")
-    page.keyboard.press("Control+A")
-    page.keyboard.type(text)
 
 
 def test_keyboard_only_screening_reaches_the_verdict(page: Page, live_server: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -27,6 +27,11 @@ bp.register_blueprint(audit_log.bp)
 
 @bp.before_request
 def _guard() -> ResponseReturnValue | None:
+    # Admin input reaches the database, and PostgreSQL refuses text holding NUL (a 500).
+    # No browser sends one, so a request that does is refused here, before any query.
+    sent = (*request.args.listvalues(), *request.form.listvalues())
+    if any("\x00" in value for values in sent for value in values):
+        abort(400)
     return auth.require_login()
 
 

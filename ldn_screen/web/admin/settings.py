@@ -51,6 +51,10 @@ def _render_edit(
     notice: str | None = None,
     their_changes: list[Change] | None = None,
 ) -> ResponseReturnValue:
+    if "reason" in form:
+        # The publish form comes back here when its values fail; this page has no reason
+        # field, so a reason error would be a summary link to nothing. Preview asks again.
+        form.reason.errors = []
     has_errors = bool(notice) or any(f.errors for f in form.setting_fields())
     return render_template(
         "admin/settings_form.html",
