@@ -261,3 +261,16 @@ def test_text_settings_round_trip_exactly(app: Flask, admin: FlaskClient) -> Non
     current = app.extensions["ldn_settings"].read().active.settings
     assert current.clinic_name == name and current.clinic_phone == "+44 20 7946 0000"
     assert "<Clinic>" not in admin.get("/admin/history/2").get_data(as_text=True)  # escaped
+
+
+def test_a_hand_made_publish_without_a_change_publishes_nothing(
+    app: Flask, admin: FlaskClient
+) -> None:
+    page = preview(admin, 1, target_dose_mg="3")
+    data = {**hidden_fields(page), "reason": "No real change", "action": "publish"}
+    data.update(settings_data())  # the hidden values put back to the current ones by hand
+    response = admin.post("/admin/settings/publish", data=data)
+    assert response.status_code == 200
+    assert versions(app) == [1]
+    check_page(response.get_data(as_text=True))
+    assert "change" in text_of(response).lower()

@@ -139,7 +139,6 @@ def publish() -> ResponseReturnValue:
     if form.based_on_number() is None:
         abort(400)
     if request.form.get("action") == "edit":
-        form.reason.errors = []
         form.check_values()
         return _render_edit(form, current)
     valid = form.validate()
@@ -154,6 +153,8 @@ def publish() -> ResponseReturnValue:
         return render_preview(form=form, current=current, new_settings=new_settings, mode="publish")
     base = form.based_on_number()
     changes = diff_values(current.settings.as_dict(), new_settings.as_dict())
+    if not changes and base == current.number:  # a hand-made post: nothing to publish
+        return _render_edit(form, current, NO_CHANGE_NOTICE)
     reason = form.reason.data.strip()
     try:
         version = settings_store().publish(
