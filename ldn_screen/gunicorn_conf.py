@@ -1,6 +1,8 @@
 """gunicorn settings shipped with the app. Override any of them on the command line."""
 
 import os
+import subprocess
+import sys
 
 workers = int(os.environ.get("LDN_WORKERS", "2"))
 worker_class = "sync"
@@ -16,3 +18,14 @@ accesslog = "-"
 # too), and never a body.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
+
+
+def on_starting(server: object) -> None:
+    """Build the app once before any worker starts: the instance folder, the secret, the
+    SQLite schema and settings version 1 are then made once, and no worker needs the
+    migration tooling. On an outdated PostgreSQL schema this stops the start with a clear
+    message. It runs in a child process so the master (and every worker forked from it)
+    stays small."""
+    subprocess.run(  # this interpreter, fixed arguments
+        [sys.executable, "-c", "from ldn_screen import create_app; create_app()"], check=True
+    )

@@ -58,9 +58,12 @@ def start_gunicorn(
     ready_path: str = "/healthz",
 ) -> subprocess.Popen:  # type: ignore[type-arg]
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
+    # ldn-screen runs with the config it ships (the flags below override its numbers).
+    shipped = ["-c", "python:ldn_screen.gunicorn_conf"] if app == "wsgi:app" else []
     proc = subprocess.Popen(
         [
             gunicorn,
+            *shipped,
             "--workers",
             str(workers),
             "--worker-class",

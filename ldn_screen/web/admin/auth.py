@@ -229,6 +229,11 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     app.extensions["ldn_limiter"] = limiter
 
+    @limiter.request_filter
+    def _only_the_login_page() -> bool:
+        # Only sign-in is limited; skip the limiter's work on every other request.
+        return request.endpoint != LOGIN_ENDPOINT
+
     # The login view is wrapped here, per app, so each app (and each test) has its own
     # limiter and storage. Only failed attempts count (deduct_when), only on POST.
     view = app.view_functions[LOGIN_ENDPOINT]
