@@ -6,6 +6,8 @@ wording is written to be read at US grade 8 or below (a test measures it).
 
 from __future__ import annotations
 
+import functools
+
 from .model import CounsellingPoint, SideEffect
 from .settings import RuleSettings
 from .sources import source
@@ -19,6 +21,7 @@ PERSISTENT_SIDE_EFFECTS_ADVICE = (
 )
 
 
+@functools.cache
 def side_effects() -> tuple[SideEffect, ...]:
     dreams = source("side_effects_trials")
     seed = source("seed")
@@ -49,6 +52,7 @@ def side_effects() -> tuple[SideEffect, ...]:
     )
 
 
+@functools.lru_cache(maxsize=8)  # one entry per settings version in use
 def counselling_points(settings: RuleSettings) -> tuple[CounsellingPoint, ...]:
     hold = settings.surgery_hold_days
     return (
