@@ -12,10 +12,17 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings as hypothesis_settings
 
 from ldn_screen import create_app
 
 TODAY = dt.date.today()
+
+# In CI the property tests draw the same examples on every run, so a red build can always be
+# reproduced; locally they explore new examples each time.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 _skipped: list[str] = []
 
 
