@@ -19,7 +19,13 @@ from ldn_screen.rules import Formulation, Schedule
 from ldn_screen.rules.dosing import build_dose_plan
 from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml
 from tests.browser.conftest import screenshot
-from tests.browser.keyboard import choose_radio_by_keyboard, tab_until, type_date, type_into
+from tests.browser.keyboard import (
+    answer_the_safety_questions_no,
+    choose_radio_by_keyboard,
+    tab_until,
+    type_date,
+    type_into,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -67,21 +73,9 @@ def test_keyboard_only_screening_to_summary_to_sheet(
     choose_radio_by_keyboard(page, "breastfeeding", "No")
     choose_radio_by_keyboard(page, "fibromyalgia_diagnosed", "Yes")
     choose_radio_by_keyboard(page, "opioid_use", "No opioids")
-    for name in ("opioid_dependence", "opioid_withdrawal", "kratom_or_similar"):
-        choose_radio_by_keyboard(page, name, "No")
-    type_into(page, "medication_list", "duloxetine 60 mg daily\npregabalin 75 mg twice daily")
-    for name in (
-        "naltrexone_allergy",
-        "naloxone_allergy",
-        "acute_hepatitis_or_liver_failure",
-        "other_liver_disease",
-        "kidney_impairment",
-        "transplant_or_immunosuppressant",
-        "surgery_planned",
-        "thyroid_condition",
-        "sensitive_to_medicines",
-    ):
-        choose_radio_by_keyboard(page, name, "No")
+    answer_the_safety_questions_no(
+        page, medication_list="duloxetine 60 mg daily\npregabalin 75 mg twice daily"
+    )
     type_date(page, "start_on", START)
     # Gentle and liquid: the longest calendar (nine steps) and a volume column to compare.
     choose_radio_by_keyboard(page, "formulation", "Liquid")

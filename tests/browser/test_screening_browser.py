@@ -8,7 +8,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot, serious_axe_violations
-from tests.browser.keyboard import choose_radio_by_keyboard, type_into
+from tests.browser.keyboard import (
+    answer_the_safety_questions_no,
+    choose_radio_by_keyboard,
+    type_into,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -29,21 +33,7 @@ def test_keyboard_only_screening_reaches_the_verdict(page: Page, live_server: st
     # Chromium's date field takes month, day and year in the en-US locale.
     long_ago = dt.date.today() - dt.timedelta(days=60)  # the interval is complete
     page.keyboard.type(long_ago.strftime("%m%d%Y"))
-    for name in ("opioid_dependence", "opioid_withdrawal", "kratom_or_similar"):
-        choose_radio_by_keyboard(page, name, "No")
-    type_into(page, "medication_list", "duloxetine 60 mg daily")
-    for name in (
-        "naltrexone_allergy",
-        "naloxone_allergy",
-        "acute_hepatitis_or_liver_failure",
-        "other_liver_disease",
-        "kidney_impairment",
-        "transplant_or_immunosuppressant",
-        "surgery_planned",
-        "thyroid_condition",
-        "sensitive_to_medicines",
-    ):
-        choose_radio_by_keyboard(page, name, "No")
+    answer_the_safety_questions_no(page, medication_list="duloxetine 60 mg daily")
     choose_radio_by_keyboard(page, "formulation", "Liquid")
     choose_radio_by_keyboard(page, "schedule", "Standard")
     type_into(page, "baseline_pain_nrs", "7")

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import Engine, text
 
+from ldn_screen import create_app
 from ldn_screen.store.db import make_engine, upgrade
 from tests.pg_support import throwaway_cluster
 
@@ -56,3 +58,18 @@ def engine(db_url: str) -> Iterator[Engine]:
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture()
+def app(db_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The whole app on each backend in turn (replaces the SQLite-only app of tests/)."""
+    app = create_app(
+        {
+            "DATABASE_URL": db_url,
+            "LDN_AUTO_MIGRATE": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "TESTING": True,
+        }
+    )
+    yield app
+    app.extensions["ldn_engine"].dispose()

@@ -8,15 +8,11 @@ browser sends NUL from a form, so refusing the request loses nothing a person ty
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from ldn_screen import create_app
 from tests.admin_support import create_admin, hidden_fields, login, preview, publish, text_of
 from tests.conftest import check_page, csrf_token
 
@@ -24,18 +20,9 @@ NUL = "\x00"
 
 
 @pytest.fixture()
-def app(db_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "DATABASE_URL": db_url,
-            "LDN_AUTO_MIGRATE": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "TESTING": True,
-        }
-    )
+def app(app: Flask) -> Flask:
     create_admin(app)
-    yield app
-    app.extensions["ldn_engine"].dispose()
+    return app
 
 
 @pytest.fixture()

@@ -4,34 +4,18 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 from flask import Flask
 
-from ldn_screen import create_app
 from ldn_screen.rules import DEFAULT_SETTINGS
 from ldn_screen.store.audit import AuditLog
 from ldn_screen.store.settings_store import SettingsStore
 from ldn_screen.store.users import UserStore
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture()
-def app(db_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "DATABASE_URL": db_url,
-            "LDN_AUTO_MIGRATE": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "TESTING": True,
-        }
-    )
-    yield app
-    app.extensions["ldn_engine"].dispose()
 
 
 def cli(app: Flask, *args: str, input: str | None = None) -> Result:

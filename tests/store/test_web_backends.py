@@ -4,30 +4,14 @@ and a store that cannot be read never means a silent fall-back to the built-in d
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from flask import Flask
 
 from ldn_screen import create_app
 from ldn_screen.store.db import make_engine
 from tests.admin_support import create_admin, login, publish, text_of
 from tests.conftest import check_page, post_screening
-
-
-@pytest.fixture()
-def app(db_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "DATABASE_URL": db_url,
-            "LDN_AUTO_MIGRATE": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "TESTING": True,
-        }
-    )
-    yield app
-    app.extensions["ldn_engine"].dispose()
 
 
 def _down_url(db_url: str, tmp_path: Path) -> str:
