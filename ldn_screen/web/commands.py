@@ -9,7 +9,9 @@ import datetime as dt
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -78,6 +80,18 @@ def _password_option(func):  # type: ignore[no-untyped-def]
     )(func)
 
 
+def _account_change(action: str, name: str, change: Callable[[AuditEntry], Any]) -> Any:
+    """Run an account change from the CLI; audit it as a success (inside ``change``, in the
+    same transaction) or as a failure, with the reason."""
+    entry = AuditEntry(_cli_actor(), action, "success", CLI_CLIENT, {"username": name})
+    try:
+        return change(entry)
+    except AccountError as exc:
+        detail = {"username": name[:80], "reason": str(exc)}
+        _audit().record(AuditEntry(_cli_actor(), action, "failure", CLI_CLIENT, detail))
+        raise click.ClickException(str(exc)) from exc
+
+
 def init_app(app: Flask) -> None:
     @app.cli.command("db-upgrade")
     def db_upgrade() -> None:
@@ -95,20 +109,9 @@ def init_app(app: Flask) -> None:
         _require_current_schema()
         name = normalise_username(username)
         password = _read_password(password_stdin)
-        entry = AuditEntry(_cli_actor(), "user_created", "success", CLI_CLIENT, {"username": name})
-        try:
-            account = _users().create(username, password, audit=entry)
-        except AccountError as exc:
-            _audit().record(
-                AuditEntry(
-                    _cli_actor(),
-                    "user_created",
-                    "failure",
-                    CLI_CLIENT,
-                    {"username": name[:80], "reason": str(exc)},
-                )
-            )
-            raise click.ClickException(str(exc)) from exc
+        account = _account_change(
+            "user_created", name, lambda entry: _users().create(username, password, audit=entry)
+        )
         click.echo(f"Admin account '{account.username}' created. Sign in at /admin/login.")
 
     @app.cli.command("reset-password")
@@ -119,22 +122,11 @@ def init_app(app: Flask) -> None:
         _require_current_schema()
         name = normalise_username(username)
         password = _read_password(password_stdin)
-        entry = AuditEntry(
-            _cli_actor(), "password_changed", "success", CLI_CLIENT, {"username": name}
+        account = _account_change(
+            "password_changed",
+            name,
+            lambda entry: _users().set_password(username, password, audit=entry),
         )
-        try:
-            account = _users().set_password(username, password, audit=entry)
-        except AccountError as exc:
-            _audit().record(
-                AuditEntry(
-                    _cli_actor(),
-                    "password_changed",
-                    "failure",
-                    CLI_CLIENT,
-                    {"username": name[:80], "reason": str(exc)},
-                )
-            )
-            raise click.ClickException(str(exc)) from exc
         click.echo(f"The password of '{account.username}' is changed.")
 
     @app.cli.command("export-settings")
