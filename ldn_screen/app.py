@@ -57,6 +57,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .web import register
 
     register(app)
+    if not app.testing:  # the test suite builds hundreds of apps; servers build one
+        _warm_up(app)
     return app
 
 
@@ -86,6 +88,16 @@ def _init_store(app: Flask) -> None:
                 _outdated_schema(app)
     app.extensions["ldn_engine"] = engine
     app.extensions["ldn_settings"] = store
+
+
+def _warm_up(app: Flask) -> None:
+    """Compile the medication vocabulary and the page templates now, so the first patient of
+    each worker does not wait for them."""
+    from .rules.medications import compiled_matcher
+
+    compiled_matcher()
+    for name in ("screening/form.html", "screening/summary.html", "errors/error.html"):
+        app.jinja_env.get_template(name)
 
 
 @contextlib.contextmanager

@@ -179,6 +179,10 @@ def measure(base: str, tmp: Path, duration: int, connections: int, repeats: int)
     page = urllib.request.urlopen(request, timeout=5).read().decode()
     if "Screening result: Eligible to start" not in page:
         raise RuntimeError("the benchmark POST did not produce a summary")
+    # Warm both workers up (each serves some of these), so wrk measures the steady state.
+    for _ in range(20):
+        urllib.request.urlopen(request, timeout=5).read()
+        urllib.request.urlopen(base + "/", timeout=5).read()
     script = post_script(tmp / "app-post.lua", body, cookie)
     return {
         "GET /": repeat(base + "/", duration, connections, repeats),
