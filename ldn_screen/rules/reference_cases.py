@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from .chart_note import VERDICT_TITLES
 from .engine import screen
 from .model import (
     Answer,
@@ -25,7 +26,6 @@ from .model import (
     PatientAnswers,
     Schedule,
     ScreeningResult,
-    Verdict,
 )
 from .settings import RuleSettings
 from .units import fmt_date, fmt_mg, fmt_ml
@@ -183,13 +183,6 @@ def reference_cases(today: dt.date) -> tuple[ReferenceCase, ...]:
 
 # --- Comparing two sets of settings ------------------------------------------------------
 
-_VERDICT_WORDS: dict[Verdict, str] = {
-    Verdict.DO_NOT_START: "Do not start",
-    Verdict.NOT_YET: "Not yet",
-    Verdict.REVIEW: "Prescriber review",
-    Verdict.ELIGIBLE: "Eligible",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -204,7 +197,7 @@ class Outcome:
         plan = result.dose_plan
         start = plan.starts_on if plan else result.earliest_start_on
         return cls(
-            verdict=_VERDICT_WORDS[result.verdict],
+            verdict=VERDICT_TITLES[result.verdict],
             start=fmt_date(start) if start else "No start date",
             plan=describe_plan(plan) if plan else "No dose plan",
         )

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from ..forms import CSRF_EXPIRED_MESSAGE, ScreeningForm
 from ..rules import ScreeningResult, Verdict, screen
-from ..rules.chart_note import chart_note, verdict_title
+from ..rules.chart_note import VERDICT_EXPLANATIONS, chart_note, verdict_title
 from .context import current_reading, settings_store
 from .csrf import token_expired
 from .sheet import sheet_url_for
@@ -65,6 +65,7 @@ def form():  # type: ignore[no-untyped-def]
         result=result,
         answers=answers,
         verdict_title=verdict_title(result),
+        verdict_explanation=VERDICT_EXPLANATIONS[result.verdict],
         Verdict=Verdict,
         version=version,
         warning=reading.warning,

@@ -70,7 +70,7 @@ def test_outcome_text_shows_what_a_clinician_acts_on() -> None:
         for i in impact(DEFAULT_SETTINGS, _with(target_dose_mg=3.0), TODAY)
         if i.case.id == "standard-capsules"
     ]
-    assert standard.before.verdict == standard.after.verdict == "Eligible"
+    assert standard.before.verdict == standard.after.verdict == "Eligible to start"
     assert standard.before.start == "Mon 2 Mar 2026"
     assert "1.5 mg → 3 mg → 4.5 mg" in standard.before.plan
     assert "1.5 mg → 3 mg," in standard.after.plan
