@@ -49,14 +49,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     cfg.finalise(app.config, app.instance_path)
 
     _init_store(app)
-    if hops := int(app.config.get("LDN_PROXY_HOPS") or 0):
-        # Behind a reverse proxy: trust that many X-Forwarded-* hops for the client address
-        # (audit log, rate limits) and the scheme. Never trust them without a proxy.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from .web import register
 
     register(app)
+    if hops := int(app.config.get("LDN_PROXY_HOPS") or 0):
+        # Behind a reverse proxy: trust that many X-Forwarded-* hops for the client address
+        # (audit log, rate limits, request log) and the scheme. Never without a proxy. It
+        # wraps everything else, so every layer sees the corrected address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     if not app.testing:  # the test suite builds hundreds of apps; servers build one
         _warm_up(app)
     return app

@@ -358,6 +358,7 @@ class ScreeningForm(FlaskForm):
     # --- Field checks that need context (today's date, other answers) --------------------
 
     def __init__(self, *args: Any, today: dt.date | None = None, **kwargs: Any) -> None:
+        self._diagnosis_started: bool | None = None
         super().__init__(*args, **kwargs)
         self.today = today or dt.date.today()
         if not self.is_submitted() and not self.start_on.data:
@@ -427,8 +428,12 @@ class ScreeningForm(FlaskForm):
 
     def diagnosis_started(self) -> bool:
         """True once any part of the criteria section has a valid answer. Fields validate in
-        page order, so later ones may still hold raw input: only listed values count."""
-        return any(_answered(self[name]) for name in DIAGNOSIS_FIELDS)
+        page order, so later ones may still hold raw input: only listed values count, which
+        also makes the answer the same before and after validation. Eight validators ask, so
+        it is worked out once per form."""
+        if self._diagnosis_started is None:
+            self._diagnosis_started = any(_answered(self[name]) for name in DIAGNOSIS_FIELDS)
+        return self._diagnosis_started
 
     def validate_wpi_left_upper(self, field: Field) -> None:
         # The whole index is checked here, so the message links to its first checkbox.

@@ -9,15 +9,14 @@ worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
 keepalive = 2
-max_requests = 5000
-max_requests_jitter = 500
 # The control socket would write to ~/.gunicorn; this app needs none.
 control_socket_disable = True
-accesslog = "-"
-# Method and path only: no query string (the sheet's plan parameters stay out of the logs
-# too), and never a body.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+# No gunicorn access log: the app writes one structured JSON line per request, with its
+# request id, and never a query string or a body (ldn_screen/web/request_log.py).
+accesslog = None
 errorlog = "-"
+# Workers are not recycled (gunicorn's max_requests stays 0): nothing leaks, and on a
+# 2-core server a recycled worker spends a second or more rebuilding the app mid-load.
 
 
 def on_starting(server: object) -> None:

@@ -1,8 +1,15 @@
-"""Security headers on every response, and no caching of pages that may show answers."""
+"""Security headers on every response, and no caching of pages that may show answers.
+
+The headers are fixed, so they are added by a small WSGI wrapper from a precomputed list:
+every response gets them, error pages and redirects included, for the cost of a list copy.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -12,22 +19,53 @@ CSP = (
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 )
+HSTS = "max-age=31536000; includeSubDomains"
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def response_headers(tls: bool, page: bool) -> list[tuple[str, str]]:
+    """The headers every response carries; ``page`` adds no-store (anything but a static file)."""
+    headers = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if tls:
+        headers.append(("Strict-Transport-Security", HSTS))
+    if page:
+        # Pages can carry patient answers: never keep them in any cache or history.
+        headers += [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+    return headers
+
+
+class SecurityHeaders:
+    """WSGI wrapper: replaces any same-named header with the fixed value."""
+
+    def __init__(self, app: WsgiApp, static_prefix: str, tls: bool) -> None:
+        self.app = app
+        self.static_prefix = static_prefix
+        self.page = response_headers(tls, page=True)
+        self.static = response_headers(tls, page=False)
+        self.names = {name.lower() for name, _ in self.page}
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        static = environ.get("PATH_INFO", "").startswith(self.static_prefix)
+        fixed = self.static if static else self.page
+        names = self.names
+
+        def _start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            kept = [h for h in headers if h[0].lower() not in names]
+            return start_response(status, kept + fixed, exc_info)
+
+        return self.app(environ, _start)
 
 
 def init_app(app: Flask) -> None:
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "no-referrer"
-        headers["X-Frame-Options"] = "DENY"
-        headers["Permissions-Policy"] = PERMISSIONS_POLICY
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        if app.config.get("LDN_TLS"):
-            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if request.endpoint != "static":
-            # Pages can carry patient answers: never keep them in any cache or history.
-            headers["Cache-Control"] = "no-store"
-            headers["Pragma"] = "no-cache"
-        return response
+    app.wsgi_app = SecurityHeaders(  # type: ignore[method-assign]
+        app.wsgi_app, f"{app.static_url_path}/", bool(app.config.get("LDN_TLS"))
+    )

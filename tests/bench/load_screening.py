@@ -31,6 +31,7 @@ from typing import IO
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.bench import reference_app  # noqa: E402
 from tests.conftest import valid_answers  # noqa: E402
 
 
@@ -202,10 +203,20 @@ def measure_reference(
     if size < 14_000:
         raise RuntimeError(f"the reference POST rendered only {size} bytes")
     script = post_script(tmp / "ref-post.lua", body, cookie)
+    forty = urllib.parse.urlencode({"csrf_token": token, **reference_app.FORTY_ANSWERS})
+    request40 = urllib.request.Request(
+        base + "/submit40", data=forty.encode(), headers={"Cookie": cookie}
+    )
+    if len(urllib.request.urlopen(request40, timeout=5).read()) < 14_000:
+        raise RuntimeError("the 40-question reference POST did not validate")
+    script40 = post_script(tmp / "ref-post40.lua", forty, cookie)
     return {
         "bare hello": repeat(base + "/hello", duration, connections, repeats),
         "bare 25-field form": repeat(base + "/form", duration, connections, repeats),
         "bare CSRF POST 15 KB": repeat(base + "/submit", duration, connections, repeats, script),
+        "bare 40-question POST": repeat(
+            base + "/submit40", duration, connections, repeats, script40
+        ),
     }
 
 

@@ -1,13 +1,18 @@
 """A bare Flask + Flask-WTF app to measure against, in the same run, on the same machine.
 
 Three endpoints: a "hello", a 25-field WTForms page, and a CSRF-checked POST that renders a
-15 KB page. Start it with: gunicorn --pythonpath tests/bench reference_app:app
+15 KB page. A fourth shows the floor for the screening POST: the same CSRF-checked POST and
+15 KB page, with a 40-question WTForms form (33 radio groups and 7 text fields, the
+screening form's shape) bound and validated. Templates are compiled once, as
+``render_template`` does with template files. Start it with:
+gunicorn --pythonpath tests/bench reference_app:app
 """
 
 from __future__ import annotations
 
-from flask import Flask, render_template_string
+from flask import Flask, render_template
 from flask_wtf import FlaskForm
+from jinja2 import DictLoader
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 
 app = Flask(__name__)
@@ -37,6 +42,19 @@ class SmallForm(FlaskForm):
     name = StringField("Name")
 
 
+class FortyQuestions(FlaskForm):
+    pass
+
+
+ANSWERS = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
+for i in range(40):
+    if i < 33:
+        setattr(FortyQuestions, f"q{i}", RadioField(f"Question {i}", choices=ANSWERS))
+    else:
+        setattr(FortyQuestions, f"q{i}", StringField(f"Question {i}"))
+FORTY_ANSWERS = {f"q{i}": "yes" if i < 33 else "42" for i in range(40)}
+
+
 FORM_PAGE = """<!doctype html><html lang="en"><head><title>Form</title></head><body><main>
 <h1>Reference form</h1><form method="post" action="/submit">{{ form.csrf_token }}
 {% for field in form if field.name != 'csrf_token' %}
@@ -46,6 +64,7 @@ FORM_PAGE = """<!doctype html><html lang="en"><head><title>Form</title></head><b
 RESULT_PAGE = """<!doctype html><html lang="en"><head><title>Result</title></head><body><main>
 <h1>Result for {{ name }}</h1>{% for i in range(rows) %}<p>Row {{ i }}: {{ filler }}</p>{% endfor %}
 </main></body></html>"""
+app.jinja_loader = DictLoader({"form.html": FORM_PAGE, "result.html": RESULT_PAGE})  # type: ignore[assignment]
 FILLER = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor."
 
 
@@ -56,7 +75,7 @@ def hello() -> str:
 
 @app.get("/form")
 def form() -> str:
-    return render_template_string(FORM_PAGE, form=TwentyFiveFields())
+    return render_template("form.html", form=TwentyFiveFields())
 
 
 @app.post("/submit")
@@ -65,11 +84,18 @@ def submit():  # type: ignore[no-untyped-def]
     if not small.validate():
         return "invalid", 400
     # About 15 KB of rendered HTML, like a result page.
-    return render_template_string(RESULT_PAGE, name=small.name.data, rows=160, filler=FILLER)
+    return render_template("result.html", name=small.name.data, rows=160, filler=FILLER)
+
+
+@app.post("/submit40")
+def submit40():  # type: ignore[no-untyped-def]
+    form = FortyQuestions()
+    if not form.validate():
+        return "invalid", 400
+    return render_template("result.html", name=form.q33.data, rows=160, filler=FILLER)
 
 
 @app.get("/token")
 def token() -> str:
-    return render_template_string(
-        '<input name="csrf_token" value="{{ f.csrf_token.current_token }}">', f=SmallForm()
-    )
+    # The token is URL-safe base64: nothing in it needs escaping.
+    return f'<input name="csrf_token" value="{SmallForm().csrf_token.current_token}">'

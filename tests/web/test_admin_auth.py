@@ -18,7 +18,7 @@ from ldn_screen import create_app
 from ldn_screen.store.audit import AuditLog
 from ldn_screen.store.users import UserStore
 from tests.admin_support import PASSWORD, create_admin, login, text_of
-from tests.conftest import check_page, csrf_token
+from tests.conftest import check_page, csrf_token, post_screening
 
 
 def audit_rows(app: Flask, action: str | None = None) -> list:  # type: ignore[type-arg]
@@ -318,3 +318,41 @@ def test_the_throttle_storage_is_configurable(
     app = create_app({"INSTANCE_PATH": str(tmp_path / "b"), "TESTING": True})
     assert type(app.extensions["ldn_limiter"].storage).__name__ == "MemoryStorage"
     app.extensions["ldn_engine"].dispose()
+
+
+def test_the_clinicians_pages_never_touch_the_throttle(app: Flask) -> None:
+    """The limiter's hooks run for the admin pages only: a screening, a follow-up or a sheet
+    never waits on (or fails with) the throttle store."""
+    limiter = app.extensions["ldn_limiter"]
+    calls: list[str] = []
+
+    class Spy(type(limiter.storage)):  # type: ignore[misc]
+        def __getattribute__(self, name: str) -> object:
+            # The storage's own expiry timer reads its fields; requests call these.
+            if name in {"incr", "get", "acquire_entry", "get_moving_window", "clear", "check"}:
+                calls.append(name)
+            return super().__getattribute__(name)
+
+    limiter.storage.__class__ = Spy
+    # Its request hooks are registered for the admin blueprint only (Flask's per-blueprint
+    # registries), so the other pages do not even run them.
+    for registry in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        assert not [
+            f
+            for f in registry[None]
+            if limiter in (getattr(f, "__self__", None), *getattr(f, "args", ()))
+        ]
+        assert [
+            f
+            for f in registry["admin"]
+            if limiter in (getattr(f, "__self__", None), *getattr(f, "args", ()))
+        ]
+    client = app.test_client()
+    assert post_screening(client).status_code == 200
+    for path in ("/", "/followup", "/sheet", "/healthz", "/static/css/app.css"):
+        assert client.get(path).status_code == 200
+    assert calls == []
+    # ...while a failed sign-in still counts.
+    create_admin(app)
+    assert attempt(from_ip(app, "192.0.2.30"), "alice", "wrong password!").status_code == 200
+    assert calls

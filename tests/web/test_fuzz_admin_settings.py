@@ -372,6 +372,8 @@ def test_random_settings_never_fail_and_invalid_ones_never_publish(
         and action != "edit"
         and not any(s.tag == "invalid" for s in fields.values())
         and (typed is None or not validate_values(typed))
+        # The admin pages refuse a NUL anywhere in the post, unknown fields included (a 400).
+        and not any("\x00" in value for value in extra.values())
     )
     if not could_publish:
         assert after == before, "an invalid submission created a version"

@@ -6,6 +6,7 @@ import json
 import logging
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from ldn_screen.web.request_log import JsonFormatter
@@ -46,3 +47,23 @@ def test_a_safe_incoming_request_id_is_kept_and_an_unsafe_one_replaced(client: F
     replaced = client.get("/healthz", headers={"X-Request-ID": "<script>alert(1)</script>"})
     assert replaced.headers["X-Request-ID"] != "<script>alert(1)</script>"
     assert len(replaced.headers["X-Request-ID"]) == 32
+
+
+def test_an_error_logged_during_a_request_carries_its_request_id(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("an answer: " + "zebra" * 2)  # the source line is in the stack
+
+    caplog.set_level(logging.INFO)
+    response = app.test_client().get("/boom", headers={"X-Request-ID": "trace-0001-abcd"})
+    assert response.status_code == 500
+    assert response.headers["X-Request-ID"] == "trace-0001-abcd"
+    formatter = JsonFormatter()
+    entries = [json.loads(formatter.format(r)) for r in caplog.records]
+    error = [e for e in entries if e["level"] == "ERROR"]
+    assert error and error[0]["request_id"] == "trace-0001-abcd"
+    assert "zebrazebra" not in json.dumps(entries)
+    access = [e for e in entries if e["msg"] == "request"]
+    assert access[-1]["status"] == 500 and access[-1]["client"] == "127.0.0.1"

@@ -270,3 +270,30 @@ def test_healthz_reports_the_settings_version(client: FlaskClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "settings_version": 1}
+
+
+def test_static_files_get_the_security_headers_but_may_be_cached(client: FlaskClient) -> None:
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers.get("Cache-Control") != "no-store"
+
+
+def test_error_pages_get_the_security_headers_once(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert response.headers.getlist("Content-Security-Policy") == [
+        client.get("/").headers["Content-Security-Policy"]
+    ]
+    assert response.headers.getlist("Cache-Control") == ["no-store"]
+
+
+def test_a_screening_leaves_the_session_cookie_alone(client: FlaskClient) -> None:
+    # The form's GET sets the session (it holds the CSRF secret); the screening itself then
+    # neither rewrites it nor sends any other cookie, e.g. a remember-me deletion.
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    response = client.post("/", data={"csrf_token": token, **valid_answers()})
+    assert "Screening result" in response.get_data(as_text=True)
+    assert response.headers.getlist("Set-Cookie") == []
+    assert client.get("/").headers.getlist("Set-Cookie") == []

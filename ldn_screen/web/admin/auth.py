@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import time
@@ -205,11 +206,34 @@ def _throttled(_limit: RequestLimit) -> None:
     audit_log().record(entry("login", "throttled", actor=actor))
 
 
+def _limiter_on_admin_only(app: Flask, limiter: Limiter) -> None:
+    """Flask-Limiter hooks into every request, but only sign-in is limited, so its three
+    hooks move to the admin blueprint's scope (``before_request_funcs`` and friends are
+    Flask's documented per-blueprint registries): the clinician's pages skip them."""
+    moved = 0
+    for registry in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        ours = [f for f in registry.get(None, []) if _bound_to(f, limiter)]
+        registry[None] = [f for f in registry[None] if f not in ours]
+        registry.setdefault("admin", []).extend(ours)
+        moved += len(ours)
+    if moved != 3:  # a Flask-Limiter release hooked in differently: fail loudly
+        raise RuntimeError(f"expected Flask-Limiter's 3 request hooks, found {moved}")
+
+
+def _bound_to(func: object, owner: object) -> bool:
+    if isinstance(func, functools.partial):
+        return bool(func.args) and func.args[0] is owner
+    return getattr(func, "__self__", None) is owner
+
+
 def init_app(app: Flask) -> None:
     manager = LoginManager()
     manager.session_protection = "strong"
     manager.user_loader(_load_user)
-    manager.init_app(app)
+    # No app-wide `current_user` in templates: the admin pages get theirs from the admin
+    # blueprint. Loading the user on every clinician page would run the session check and
+    # rewrite the session cookie on every screening.
+    manager.init_app(app, add_context_processor=False)
 
     storage = (
         app.config.get("RATELIMIT_STORAGE_URI")
@@ -227,6 +251,7 @@ def init_app(app: Flask) -> None:
         swallow_errors=True,
     )
     limiter.init_app(app)
+    _limiter_on_admin_only(app, limiter)
     app.extensions["ldn_limiter"] = limiter
 
     @limiter.request_filter
