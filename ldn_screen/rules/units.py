@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 
 def fmt_mg(dose_mg: float) -> str:
@@ -14,6 +15,7 @@ def fmt_ml(volume_ml: float) -> str:
     return f"{volume_ml:g} mL"
 
 
+@functools.lru_cache(maxsize=4096)  # a summary prints a dozen dates, mostly the same ones
 def fmt_date(day: dt.date) -> str:
     """Unambiguous in any locale: 'Mon 7 Dec 2026'."""
     return f"{day:%a} {day.day} {day:%b %Y}"

@@ -10,10 +10,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, Row, Select, func, insert, select
 
-from .models import AuditEvent
+from .models import audit_events
 
 # Action names, and the words the audit page shows for them.
 ACTIONS: dict[str, str] = {
@@ -55,20 +54,21 @@ class AuditRecord:
     detail: dict[str, Any]
 
 
-def add_entry(session: Session, entry: AuditEntry) -> AuditEvent:
-    """Add ``entry`` to ``session``, so it commits (or not) with the change it describes."""
+def add_entry(conn: Connection, entry: AuditEntry) -> None:
+    """Insert ``entry`` on ``conn``, inside the transaction of the change it describes, so
+    it commits (or not) with that change."""
     if entry.action not in ACTIONS or entry.outcome not in OUTCOMES:
         raise ValueError(f"unknown audit action or outcome: {entry.action}/{entry.outcome}")
-    row = AuditEvent(
-        at=dt.datetime.now(dt.UTC),
-        actor=entry.actor[:80],
-        action=entry.action,
-        outcome=entry.outcome,
-        client=entry.client[:64],
-        detail=dict(entry.detail),
+    conn.execute(
+        insert(audit_events).values(
+            at=dt.datetime.now(dt.UTC),
+            actor=entry.actor[:80],
+            action=entry.action,
+            outcome=entry.outcome,
+            client=entry.client[:64],
+            detail=dict(entry.detail),
+        )
     )
-    session.add(row)
-    return row
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -76,9 +76,10 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _record(row: AuditEvent) -> AuditRecord:
+def _record(row: Row[Any]) -> AuditRecord:
+    m = row._mapping
     return AuditRecord(
-        row.id, _aware(row.at), row.actor, row.action, row.outcome, row.client, row.detail
+        m["id"], _aware(m["at"]), m["actor"], m["action"], m["outcome"], m["client"], m["detail"]
     )
 
 
@@ -93,9 +94,8 @@ class AuditLog:
         self.engine = engine
 
     def record(self, entry: AuditEntry) -> None:
-        with Session(self.engine) as session:
-            add_entry(session, entry)
-            session.commit()
+        with self.engine.begin() as conn:
+            add_entry(conn, entry)
 
     def search(
         self,
@@ -108,26 +108,25 @@ class AuditLog:
         offset: int = 0,
     ) -> AuditPage:
         """Newest first. ``since`` and ``until`` are whole UTC days, both included."""
-        query: Select[tuple[AuditEvent]] = select(AuditEvent)
+        events = audit_events.c
+        query: Select[Any] = select(audit_events)
         if action:
-            query = query.where(AuditEvent.action == action)
+            query = query.where(events.action == action)
         if actor:
-            query = query.where(AuditEvent.actor == actor)
+            query = query.where(events.actor == actor)
         if since:
             start = dt.datetime.combine(since, dt.time(), dt.UTC)
-            query = query.where(AuditEvent.at >= start)
+            query = query.where(events.at >= start)
         if until:
             end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
-            query = query.where(AuditEvent.at < end)
-        with Session(self.engine) as session:
-            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            rows = session.scalars(
-                query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-                .limit(limit)
-                .offset(offset)
+            query = query.where(events.at < end)
+        with self.engine.connect() as conn:
+            total = conn.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = conn.execute(
+                query.order_by(events.at.desc(), events.id.desc()).limit(limit).offset(offset)
             )
             return AuditPage([_record(r) for r in rows], total)
 
     def actors(self) -> list[str]:
-        with Session(self.engine) as session:
-            return sorted(session.scalars(select(AuditEvent.actor).distinct()))
+        with self.engine.connect() as conn:
+            return sorted(conn.scalars(select(audit_events.c.actor).distinct()))

@@ -1,53 +1,62 @@
-"""Tables. Versions and audit rows are written once and never updated by the app."""
+"""Tables. Versions and audit rows are written once and never updated by the app.
+
+Plain SQLAlchemy Core tables, not ORM classes: serving workers never import
+``sqlalchemy.orm`` (about 6 MiB per worker).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    true,
+)
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+metadata = MetaData()
 
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("is_active", Boolean, nullable=False, default=True, server_default=true()),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
 
-class Base(DeclarativeBase):
-    pass
-
-
-class User(Base):
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    is_active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
-
-
-class SettingsVersion(Base):
-    __tablename__ = "settings_versions"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+settings_versions = Table(
+    "settings_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
     # The number is unique, so two admins publishing "version N+1" at once cannot both win.
-    number: Mapped[int] = mapped_column(Integer, unique=True)
-    values: Mapped[dict] = mapped_column(JSON)
-    author: Mapped[str] = mapped_column(String(80))
-    reason: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    based_on: Mapped[int | None] = mapped_column(
-        ForeignKey("settings_versions.number"), nullable=True
-    )
+    Column("number", Integer, nullable=False, unique=True),
+    Column("values", JSON, nullable=False),
+    Column("author", String(80), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("based_on", Integer, ForeignKey("settings_versions.number"), nullable=True),
     # The older version whose values a rollback published again (migration 0002).
-    restores: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    Column("restores", Integer, nullable=True),
+)
 
-
-class AuditEvent(Base):
-    __tablename__ = "audit_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(String(80), index=True)
-    action: Mapped[str] = mapped_column(String(40), index=True)
-    outcome: Mapped[str] = mapped_column(String(40))
-    client: Mapped[str] = mapped_column(String(64), default="")
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Declared as migration 0001 made them, so a schema comparison finds no drift.
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(80), nullable=False, index=True),
+    Column("action", String(40), nullable=False, index=True),
+    Column("outcome", String(40), nullable=False),
+    Column("client", String(64), nullable=False, default="", server_default=""),
+    Column("detail", JSON, nullable=False, default=dict),
+)

@@ -11,17 +11,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from ..rules import DEFAULT_SETTINGS, RuleSettings, SettingsError
 from ..rules.settings import SETTING_SPECS, SPECS_BY_NAME
 from .audit import AuditEntry, add_entry
-from .models import SettingsVersion
+from .models import settings_versions
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,12 @@ class Reading:
     warning: str | None  # set when the store failed and a previously loaded version is used
 
 
-_NEWEST_NUMBER = select(func.max(SettingsVersion.number))
+_VERSIONS = settings_versions.c
+_NEWEST_NUMBER = select(func.max(_VERSIONS.number))
+
+
+def _by_number(number: int) -> Select[Any]:
+    return select(settings_versions).where(_VERSIONS.number == number)
 
 
 class SettingsStore:
@@ -72,19 +77,17 @@ class SettingsStore:
     def read(self) -> Reading:
         try:
             # Every screening asks for the newest number, so keep that path to one plain
-            # query on a pooled connection; the ORM is used only when a new version appears.
+            # query on a pooled connection; the full version is loaded only when a new one
+            # appears.
             with self.engine.connect() as conn:
                 newest = conn.execute(_NEWEST_NUMBER).scalar()
-            if newest is None:
-                raise SettingsUnavailable("no settings version has been published")
-            cached = self._cached
-            if cached is not None and cached.number == newest:
-                return Reading(cached, None)
-            with Session(self.engine) as session:
-                row = session.scalars(
-                    select(SettingsVersion).where(SettingsVersion.number == newest)
-                ).one()
-                active = _to_active(row)
+                if newest is None:
+                    raise SettingsUnavailable("no settings version has been published")
+                cached = self._cached
+                if cached is not None and cached.number == newest:
+                    return Reading(cached, None)
+                row = conn.execute(_by_number(newest)).one()
+            active = _to_active(row._mapping)
         except (SQLAlchemyError, SettingsError) as exc:
             if self._cached is None:
                 raise SettingsUnavailable(str(exc)) from exc
@@ -98,22 +101,20 @@ class SettingsStore:
         return Reading(active, None)
 
     def version(self, number: int) -> ActiveSettings | None:
-        with Session(self.engine) as session:
-            row = session.scalars(
-                select(SettingsVersion).where(SettingsVersion.number == number)
-            ).one_or_none()
-            return _to_active(row, strict=False) if row else None
+        with self.engine.connect() as conn:
+            row = conn.execute(_by_number(number)).one_or_none()
+        return _to_active(row._mapping, strict=False) if row is not None else None
 
     def history(self) -> list[ActiveSettings]:
-        with Session(self.engine) as session:
-            rows = session.scalars(select(SettingsVersion).order_by(SettingsVersion.number.desc()))
-            return [_to_active(r, strict=False) for r in rows]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(settings_versions).order_by(_VERSIONS.number.desc()))
+            return [_to_active(r._mapping, strict=False) for r in rows]
 
     def ensure_seeded(self) -> None:
         """Publish the cited defaults as version 1 if the store is empty; then make sure the
         current version has every setting this release knows (see ``ensure_complete``)."""
-        with Session(self.engine) as session:
-            empty = not session.scalar(select(func.count(SettingsVersion.id)))
+        with self.engine.connect() as conn:
+            empty = not conn.scalar(select(func.count(_VERSIONS.id)))
         if empty:
             with contextlib.suppress(PublishConflict):  # another worker seeded it first
                 self.publish(
@@ -129,13 +130,16 @@ class SettingsStore:
         the current values, plus each new setting at its cited default, minus settings the
         release removed. It is visible in the history and the audit log like any other.
         """
-        with Session(self.engine) as session:
-            row = session.scalars(
-                select(SettingsVersion).order_by(SettingsVersion.number.desc()).limit(1)
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                # By key: ``.c.values`` is the ColumnCollection method, not the column.
+                select(_VERSIONS["values"], _VERSIONS.number)
+                .order_by(_VERSIONS.number.desc())
+                .limit(1)
             ).one_or_none()
-            if row is None:
-                return None
-            stored, number = dict(row.values), row.number
+        if row is None:
+            return None
+        stored, number = dict(row._mapping["values"]), row._mapping["number"]
         added = [spec.name for spec in SETTING_SPECS if spec.name not in stored]
         removed = sorted(key for key in stored if key not in SPECS_BY_NAME)
         if not added and not removed:
@@ -183,63 +187,71 @@ class SettingsStore:
         settings = RuleSettings.from_dict(values)  # refuses invalid values
         if not reason.strip():
             raise ValueError("a reason is required to publish settings")
-        with Session(self.engine) as session:
-            newest = session.scalar(select(func.max(SettingsVersion.number))) or 0
-            if based_on is not None and based_on != newest:
-                raise PublishConflict(newest)
-            row = SettingsVersion(
-                number=newest + 1,
-                values=settings.as_dict(),
-                author=author,
-                reason=reason,
-                created_at=dt.datetime.now(dt.UTC),
-                based_on=based_on,
-                restores=restores,
-            )
-            session.add(row)
-            if audit is not None:
-                add_entry(
-                    session,
-                    AuditEntry(
-                        audit.actor,
-                        audit.action,
-                        audit.outcome,
-                        audit.client,
-                        {**audit.detail, "version": newest + 1},
-                    ),
+        newest = 0
+        try:
+            # One transaction: the version and its audit row commit together, or neither does.
+            with self.engine.begin() as conn:
+                newest = conn.execute(_NEWEST_NUMBER).scalar() or 0
+                if based_on is not None and based_on != newest:
+                    raise PublishConflict(newest)
+                conn.execute(
+                    insert(settings_versions).values(
+                        number=newest + 1,
+                        values=settings.as_dict(),
+                        author=author,
+                        reason=reason,
+                        created_at=dt.datetime.now(dt.UTC),
+                        based_on=based_on,
+                        restores=restores,
+                    )
                 )
-            try:
-                session.commit()
-            except IntegrityError as exc:  # the unique number lost a race
-                raise PublishConflict(newest + 1) from exc
-            return _to_active(row)
+                if audit is not None:
+                    add_entry(
+                        conn,
+                        AuditEntry(
+                            audit.actor,
+                            audit.action,
+                            audit.outcome,
+                            audit.client,
+                            {**audit.detail, "version": newest + 1},
+                        ),
+                    )
+                # Read back as stored (JSON and timestamps round-tripped), as screening will.
+                row = conn.execute(_by_number(newest + 1)).one()
+        except IntegrityError as exc:  # the unique number lost a race
+            raise PublishConflict(newest + 1) from exc
+        return _to_active(row._mapping)
 
 
-def _to_active(row: SettingsVersion, strict: bool = True) -> ActiveSettings:
+def _to_active(row: Mapping[str, Any], strict: bool = True) -> ActiveSettings:
     """A stored version. ``strict`` (for screening) refuses anything this release cannot
     use as it is; otherwise (for the history pages) a version that predates a setting shows
-    that setting at its cited default and lists it in ``filled``."""
-    created = row.created_at
+    that setting at its cited default and lists it in ``filled``.
+
+    ``row`` is a Core row's ``_mapping``: one column is called ``values``, so columns are
+    read by key, never as attributes of the Row."""
+    created = row["created_at"]
     if created.tzinfo is None:  # SQLite drops the zone; values are written in UTC
         created = created.replace(tzinfo=dt.UTC)
     filled: tuple[str, ...] = ()
     if strict:
-        settings = RuleSettings.from_dict(row.values)
+        settings = RuleSettings.from_dict(row["values"])
     else:
-        filled = tuple(spec.name for spec in SETTING_SPECS if spec.name not in row.values)
-        values = {spec.name: row.values.get(spec.name, spec.default) for spec in SETTING_SPECS}
+        stored = row["values"]
+        filled = tuple(spec.name for spec in SETTING_SPECS if spec.name not in stored)
+        values = {spec.name: stored.get(spec.name, spec.default) for spec in SETTING_SPECS}
         try:
             settings = RuleSettings.from_dict(values)
         except SettingsError:
             # Valid under the rules it was published with; shown as it was, never screened with.
             settings = RuleSettings(**values)
     return ActiveSettings(
-        number=row.number,
+        number=row["number"],
         settings=settings,
         created_at=created,
-        author=row.author,
-        reason=row.reason,
-        based_on=row.based_on,
-        restores=row.restores,
+        author=row["author"],
+        reason=row["reason"],
+        based_on=row["based_on"],
+        restores=row["restores"],
         filled=filled,
     )

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Row, Select, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from .audit import AuditEntry, add_entry
-from .models import User
+from .models import users
 
 MIN_PASSWORD_CHARS = 12
 # argon2 hashes any length, but a megabyte "password" is a cheap way to burn CPU.
@@ -62,8 +62,13 @@ def check_password(password: str, username: str) -> None:
         raise AccountError("Enter a password that does not contain the username")
 
 
-def _account(row: User) -> Account:
-    return Account(row.id, row.username, bool(row.is_active), row.password_hash)
+def _account(row: Row[Any]) -> Account:
+    m = row._mapping
+    return Account(m["id"], m["username"], bool(m["is_active"]), m["password_hash"])
+
+
+def _by_name(name: str) -> Select[Any]:
+    return select(users).where(users.c.username == name)
 
 
 class UserStore:
@@ -71,33 +76,34 @@ class UserStore:
         self.engine = engine
 
     def get(self, user_id: int) -> Account | None:
-        with Session(self.engine) as session:
-            row = session.get(User, user_id)
-            return _account(row) if row else None
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.id == user_id)).one_or_none()
+        return _account(row) if row is not None else None
 
     def find(self, username: str) -> Account | None:
-        with Session(self.engine) as session:
-            row = session.scalars(
-                select(User).where(User.username == normalise_username(username))
-            ).one_or_none()
-            return _account(row) if row else None
+        with self.engine.connect() as conn:
+            row = conn.execute(_by_name(normalise_username(username))).one_or_none()
+        return _account(row) if row is not None else None
 
     def create(self, username: str, password: str, audit: AuditEntry | None = None) -> Account:
         name = check_username(username)
         check_password(password, name)
-        with Session(self.engine) as session:
-            row = User(username=name, password_hash=_hasher.hash(password), is_active=True)
-            session.add(row)
-            if audit:
-                add_entry(session, audit)
-            try:
-                session.commit()
-            except IntegrityError as exc:
-                raise AccountError(
-                    f"An account called '{name}' already exists; use reset-password to change "
-                    "its password"
-                ) from exc
-            return _account(row)
+        password_hash = _hasher.hash(password)
+        try:
+            # One transaction: the account and its audit row commit together, or neither does.
+            with self.engine.begin() as conn:
+                result = conn.execute(
+                    insert(users).values(username=name, password_hash=password_hash, is_active=True)
+                )
+                user_id = result.inserted_primary_key[0]
+                if audit:
+                    add_entry(conn, audit)
+        except IntegrityError as exc:
+            raise AccountError(
+                f"An account called '{name}' already exists; use reset-password to change "
+                "its password"
+            ) from exc
+        return Account(user_id, name, True, password_hash)
 
     def set_password(
         self, username: str, password: str, audit: AuditEntry | None = None
@@ -105,33 +111,42 @@ class UserStore:
         """Replace the password (and re-enable the account). Existing sessions end."""
         name = normalise_username(username)
         check_password(password, name)
-        with Session(self.engine) as session:
-            row = session.scalars(select(User).where(User.username == name)).one_or_none()
+        with self.engine.begin() as conn:
+            row = conn.execute(_by_name(name)).one_or_none()
             if row is None:
                 raise AccountError(f"There is no account called '{name}'")
-            row.password_hash = _hasher.hash(password)
-            row.is_active = True
+            user_id = row._mapping["id"]
+            password_hash = _hasher.hash(password)
+            conn.execute(
+                update(users)
+                .where(users.c.id == user_id)
+                .values(password_hash=password_hash, is_active=True)
+            )
             if audit:
-                add_entry(session, audit)
-            session.commit()
-            return _account(row)
+                add_entry(conn, audit)
+        return Account(user_id, row._mapping["username"], True, password_hash)
 
     def authenticate(self, username: str, password: str) -> Account | None:
         """The account if the password is right and the account active; otherwise None."""
         name = normalise_username(username)
         if len(password) > MAX_PASSWORD_CHARS:
             return None
-        with Session(self.engine) as session:
-            row = session.scalars(select(User).where(User.username == name)).one_or_none()
-            stored = row.password_hash if row else _DUMMY_HASH
+        with self.engine.connect() as conn:
+            row = conn.execute(_by_name(name)).one_or_none()
+            stored = row._mapping["password_hash"] if row is not None else _DUMMY_HASH
             try:
                 _hasher.verify(stored, password)
             except (VerificationError, InvalidHashError):
                 return None
-            if row is None or not row.is_active:
+            if row is None or not row._mapping["is_active"]:
                 return None
+            account = _account(row)
             if _hasher.check_needs_rehash(stored):
                 # Stronger parameters in a newer release apply from the next sign-in.
-                row.password_hash = _hasher.hash(password)
-                session.commit()
-            return _account(row)
+                rehashed = _hasher.hash(password)
+                conn.execute(
+                    update(users).where(users.c.id == account.id).values(password_hash=rehashed)
+                )
+                conn.commit()
+                account = Account(account.id, account.username, account.is_active, rehashed)
+            return account

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from markupsafe import Markup, escape
 from wtforms import Field
 
 from ..forms import Checkboxes, DateInput, Radios
@@ -36,6 +37,23 @@ def display_value(field: Field) -> str:
     return (field.data or "").strip()
 
 
+def hidden_answers(form) -> Markup:  # type: ignore[no-untyped-def]
+    """Every answer as hidden inputs, so "Change answers" posts them back (never in a URL).
+
+    Built here rather than in a template loop: it runs on every summary, for ~40 fields."""
+    parts: list[str] = []
+    for field in form:
+        if field.type == "CSRFTokenField":
+            continue
+        if isinstance(field, Checkboxes):
+            values = field.data or []
+        else:
+            values = ["" if field.data is None else field.data]
+        # Field names are Python identifiers; every value is escaped.
+        parts += [f'<input type="hidden" name="{field.name}" value="{escape(v)}">' for v in values]
+    return Markup("".join(parts))  # noqa: S704  # nosec B704
+
+
 def form_errors(form) -> list[Field]:  # type: ignore[no-untyped-def]
     """Fields with errors, in page order, for the error summary (the CSRF token excluded)."""
     return [f for f in form if f.errors and f.type != "CSRFTokenField"]
@@ -43,6 +61,8 @@ def form_errors(form) -> list[Field]:  # type: ignore[no-untyped-def]
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(date=fmt_date, mg=fmt_mg, ml=fmt_ml)
-    app.jinja_env.globals.update(answer_rows=answer_rows, form_errors=form_errors)
+    app.jinja_env.globals.update(
+        answer_rows=answer_rows, form_errors=form_errors, hidden_answers=hidden_answers
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -2,10 +2,12 @@
 
 Usage:  .venv/bin/python -m tests.bench.load_screening [--duration 10] [--connections 32]
 
-It starts gunicorn on a throwaway SQLite database, takes a real CSRF token and session
-cookie from the form, then measures GET / and the screening POST (valid answers, full
-summary) three times each and prints the medians: requests per second, p50 and p99
-latency, non-2xx count, and each worker's RSS after the run. Needs wrk (Debian package).
+It starts the bare reference app (reference_app.py), then ldn-screen on a throwaway SQLite
+database, takes a real CSRF token and session cookie from the form, and measures each path
+three times: GET / as a new visitor (no cookie) and as a returning one, the screening POST
+(valid answers, full summary) and a POST with a bad answer (the form again, with errors).
+It prints the medians (requests per second, the ratio to the bare hello, p50 and p99
+latency, non-2xx and socket errors) and each worker's RSS after the run. Needs wrk.
 """
 
 from __future__ import annotations
@@ -116,13 +118,16 @@ def session_and_token(base: str, path: str = "/") -> tuple[str, str]:
     return cookie, token.group(1)
 
 
-def post_script(lua: Path, body: str, cookie: str) -> Path:
-    lua.write_text(
-        'wrk.method = "POST"\n'
-        f"wrk.body = {lua_string(body)}\n"
-        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
-        f'wrk.headers["Cookie"] = {lua_string(cookie)}\n'
-    )
+def wrk_script(lua: Path, cookie: str, body: str | None = None) -> Path:
+    """A wrk script that sends the session cookie, and POSTs ``body`` when given."""
+    lines = [f'wrk.headers["Cookie"] = {lua_string(cookie)}']
+    if body is not None:
+        lines += [
+            'wrk.method = "POST"',
+            f"wrk.body = {lua_string(body)}",
+            'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
+        ]
+    lua.write_text("\n".join(lines) + "\n")
     return lua
 
 
@@ -175,19 +180,31 @@ def median_run(runs: list[Run]) -> Run:
 def measure(base: str, tmp: Path, duration: int, connections: int, repeats: int) -> dict[str, Run]:
     cookie, token = session_and_token(base)
     body = urllib.parse.urlencode({"csrf_token": token, **valid_answers()})
-    # Check once that the POST really produces the full summary before loading it.
+    bad = urllib.parse.urlencode({"csrf_token": token, **valid_answers(age_years="two hundred")})
+    # Check once that each POST gives the page it should before loading it.
     request = urllib.request.Request(base + "/", data=body.encode(), headers={"Cookie": cookie})
     page = urllib.request.urlopen(request, timeout=5).read().decode()
     if "Screening result: Eligible to start" not in page:
         raise RuntimeError("the benchmark POST did not produce a summary")
+    bad_request = urllib.request.Request(base + "/", data=bad.encode(), headers={"Cookie": cookie})
+    if "There is a problem" not in urllib.request.urlopen(bad_request, timeout=5).read().decode():
+        raise RuntimeError("the bad-input POST did not show the error summary")
     # Warm both workers up (each serves some of these), so wrk measures the steady state.
     for _ in range(20):
         urllib.request.urlopen(request, timeout=5).read()
         urllib.request.urlopen(base + "/", timeout=5).read()
-    script = post_script(tmp / "app-post.lua", body, cookie)
     return {
+        # wrk sends no cookie: every request is a new visitor, who also gets a new session.
         "GET /": repeat(base + "/", duration, connections, repeats),
-        "POST / (summary)": repeat(base + "/", duration, connections, repeats, script),
+        "GET / (returning)": repeat(
+            base + "/", duration, connections, repeats, wrk_script(tmp / "get.lua", cookie)
+        ),
+        "POST / (summary)": repeat(
+            base + "/", duration, connections, repeats, wrk_script(tmp / "post.lua", cookie, body)
+        ),
+        "POST / (bad input)": repeat(
+            base + "/", duration, connections, repeats, wrk_script(tmp / "bad.lua", cookie, bad)
+        ),
     }
 
 
@@ -202,14 +219,14 @@ def measure_reference(
     size = len(urllib.request.urlopen(request, timeout=5).read())
     if size < 14_000:
         raise RuntimeError(f"the reference POST rendered only {size} bytes")
-    script = post_script(tmp / "ref-post.lua", body, cookie)
+    script = wrk_script(tmp / "ref-post.lua", cookie, body)
     forty = urllib.parse.urlencode({"csrf_token": token, **reference_app.FORTY_ANSWERS})
     request40 = urllib.request.Request(
         base + "/submit40", data=forty.encode(), headers={"Cookie": cookie}
     )
     if len(urllib.request.urlopen(request40, timeout=5).read()) < 14_000:
         raise RuntimeError("the 40-question reference POST did not validate")
-    script40 = post_script(tmp / "ref-post40.lua", forty, cookie)
+    script40 = wrk_script(tmp / "ref-post40.lua", cookie, forty)
     return {
         "bare hello": repeat(base + "/hello", duration, connections, repeats),
         "bare 25-field form": repeat(base + "/form", duration, connections, repeats),
@@ -229,19 +246,28 @@ def repeat(
 TARGETS = {"GET /": 0.5, "POST / (summary)": 0.35}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
+@dataclass
+class Report:
+    results: dict[str, Run]
+    rss_mib: list[float]
+    duration: int
+    connections: int
+    repeats: int
+
+    def ratio(self, label: str) -> float:
+        return self.results[label].rps / self.results["bare hello"].rps
+
+
+def run(duration: int = 10, connections: int = 32, repeats: int = 3) -> Report:
+    """Both apps under gunicorn, one after the other, in one run."""
     if not shutil.which("wrk"):
-        sys.exit("wrk is not installed: apt-get install wrk")
-    load = (args.duration, args.connections, args.repeats)
+        raise RuntimeError("wrk is not installed: apt-get install wrk")
+    load = (duration, connections, repeats)
+    results: dict[str, Run] = {}
+    rss: list[float] = []
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         env = {**os.environ, "LDN_INSTANCE_PATH": str(tmp / "instance"), "LDN_ENV": "development"}
-        results: dict[str, Run] = {}
         for app, measure_fn in (
             ("reference_app:app", measure_reference),
             ("wsgi:app", measure),
@@ -256,22 +282,38 @@ def main() -> None:
                     rss = worker_rss_mib(proc.pid)
             finally:
                 stop(proc)
-    hello = results["bare hello"].rps
+    return Report(results, rss, duration, connections, repeats)
+
+
+def print_report(report: Report) -> None:
     print(
-        f"\ngunicorn, 2 sync workers each, wrk -t2 -c{args.connections} -d{args.duration}s, "
-        f"median of {args.repeats}; ratio = req/s divided by the bare hello's"
+        f"\ngunicorn, 2 sync workers each, wrk -t2 -c{report.connections} -d{report.duration}s, "
+        f"median of {report.repeats}; ratio = req/s divided by the bare hello's"
     )
     print(
         f"{'path':<24}{'req/s':>9}{'ratio':>8}{'target':>8}{'p50 ms':>9}{'p99 ms':>9}"
         f"{'non-2xx':>9}{'errors':>8}"
     )
-    for label, r in results.items():
+    for label, r in report.results.items():
         target = f"{TARGETS[label]:.2f}" if label in TARGETS else ""
         print(
-            f"{label:<24}{r.rps:>9.0f}{r.rps / hello:>8.2f}{target:>8}{r.p50_ms:>9.2f}"
+            f"{label:<24}{r.rps:>9.0f}{report.ratio(label):>8.2f}{target:>8}{r.p50_ms:>9.2f}"
             f"{r.p99_ms:>9.2f}{r.non_2xx:>9}{r.errors:>8}"
         )
-    print(f"ldn-screen worker RSS after the run (MiB): {rss}")
+    print(f"ldn-screen worker RSS after the run (MiB): {report.rss_mib}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    try:
+        report = run(args.duration, args.connections, args.repeats)
+    except RuntimeError as exc:
+        sys.exit(str(exc))
+    print_report(report)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,11 @@ import datetime as dt
 import threading
 
 import pytest
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, Table, func, insert, select
 
 from ldn_screen.rules import DEFAULT_SETTINGS, SettingsError
 from ldn_screen.store.audit import AuditEntry, AuditLog
-from ldn_screen.store.models import AuditEvent, SettingsVersion
+from ldn_screen.store.models import audit_events, settings_versions
 from ldn_screen.store.settings_store import PublishConflict, SettingsStore
 
 
@@ -19,9 +18,9 @@ def _values(**changes: object) -> dict[str, object]:
     return {**DEFAULT_SETTINGS.as_dict(), **changes}
 
 
-def _count(engine: Engine, model: type) -> int:
-    with Session(engine) as session:
-        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+def _count(engine: Engine, table: Table) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(table)) or 0)
 
 
 @pytest.fixture()
@@ -63,7 +62,7 @@ def test_a_stale_based_on_is_a_conflict_and_writes_nothing(
     with pytest.raises(PublishConflict) as caught:
         store.publish(_values(review_weeks=20), "bob", "Second", based_on=1)
     assert caught.value.current == 2
-    assert _count(engine, SettingsVersion) == 2
+    assert _count(engine, settings_versions) == 2
     assert store.read().active.settings.review_weeks == 16
 
 
@@ -100,7 +99,7 @@ def test_invalid_values_and_an_empty_reason_are_refused(
         store.publish({**_values(), "surprise": 1}, "alice", "x", based_on=1)
     with pytest.raises(ValueError, match="reason"):
         store.publish(_values(review_weeks=16), "alice", "   ", based_on=1)
-    assert _count(engine, SettingsVersion) == 1
+    assert _count(engine, settings_versions) == 1
 
 
 def test_the_audit_row_is_written_with_the_version(store: SettingsStore, engine: Engine) -> None:
@@ -117,7 +116,7 @@ def test_the_audit_row_is_written_with_the_version(store: SettingsStore, engine:
     # A refused publish leaves no audit row behind it.
     with pytest.raises(PublishConflict):
         store.publish(_values(responder_pct=35), "alice", "why", based_on=1, audit=entry)
-    assert _count(engine, AuditEvent) == 1
+    assert _count(engine, audit_events) == 1
 
 
 def test_rollback_publishes_old_values_as_a_new_version(store: SettingsStore) -> None:
@@ -153,9 +152,9 @@ def test_a_release_that_adds_a_setting_publishes_it_at_its_cited_default(engine:
     old_values = DEFAULT_SETTINGS.as_dict()
     del old_values["review_weeks"]
     old_values["retired_setting"] = 3
-    with Session(engine) as session:
-        session.add(
-            SettingsVersion(
+    with engine.begin() as conn:
+        conn.execute(
+            insert(settings_versions).values(
                 number=1,
                 values={**old_values, "review_weeks": 16},
                 author="alice",
@@ -163,8 +162,8 @@ def test_a_release_that_adds_a_setting_publishes_it_at_its_cited_default(engine:
                 created_at=dt.datetime.now(dt.UTC),
             )
         )
-        session.add(
-            SettingsVersion(
+        conn.execute(
+            insert(settings_versions).values(
                 number=2,
                 values=old_values,
                 author="alice",
@@ -173,7 +172,6 @@ def test_a_release_that_adds_a_setting_publishes_it_at_its_cited_default(engine:
                 based_on=1,
             )
         )
-        session.commit()
     store = SettingsStore(engine)
     store.ensure_seeded()
     current = store.read().active

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from ldn_screen.store.models import Base
+from ldn_screen.store.models import metadata
 
 config = context.config
 engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
@@ -13,7 +13,7 @@ engine = config.attributes.get("engine") or create_engine(config.get_main_option
 with engine.begin() as connection:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     context.run_migrations()
