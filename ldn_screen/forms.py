@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -166,9 +167,14 @@ class DateInput(StringField):
 
 
 @functools.cache
-def _select_choices(options: tuple[tuple[str, str], ...]) -> list[SelectChoice]:
-    # Fields are rebuilt on every request; their choices never change, so build them once.
-    return [SelectChoice(value, label) for value, label in options]
+def _select_choices(options: tuple[tuple[str, str], ...]) -> Callable[[], list[SelectChoice]]:
+    """WTForms' ``choices``, as a callable it resolves only if something reads them.
+
+    Fields are rebuilt on every request and their choices never change. The page macros
+    draw from ``options`` and the fields check their own values (``pre_validate``), so on a
+    screening nothing reads ``choices`` and WTForms is spared copying and checking them."""
+    choices = [SelectChoice(value, label) for value, label in options]
+    return lambda: choices
 
 
 class Radios(RadioField):

@@ -19,18 +19,21 @@ bp = Blueprint("screening", __name__)
 
 
 # The empty form differs between requests only in its CSRF token (and, daily, the default
-# start date), so it is rendered once per day and per process, then the token is swapped in.
+# start date), so it is rendered once per day, path prefix and process, then the token is
+# swapped in.
 _SLOT = "__form_slot__"
 
 
 def _empty_form_page(today: dt.date) -> str:
-    cache: dict[dt.date, str] = current_app.extensions.setdefault("ldn_empty_form", {})
-    page = cache.get(today)
+    cache: dict[tuple[dt.date, str], str] = current_app.extensions.setdefault("ldn_empty_form", {})
+    key = (today, request.script_root)
+    page = cache.get(key)
     if page is None:
         form = ScreeningForm(today=today)
         page = render_template("screening/form.html", form=form, notice=None, csrf_value=_SLOT)
-        cache.clear()
-        cache[today] = page
+        if any(day != today for day, _ in cache):
+            cache.clear()  # a new day: yesterday's pages (default start date) are stale
+        cache[key] = page
     return page
 
 

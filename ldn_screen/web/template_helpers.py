@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app, render_template, request
 from markupsafe import Markup, escape
 from wtforms import Field
 
@@ -54,6 +54,29 @@ def hidden_answers(form) -> Markup:  # type: ignore[no-untyped-def]
     return Markup("".join(parts))  # noqa: S704  # nosec B704
 
 
+def _current_section() -> str:
+    """Which navigation link is the current page (the empty screening form only, as before)."""
+    endpoint = request.endpoint or ""
+    if endpoint == "screening.form":
+        return "screening"
+    section = endpoint.partition(".")[0]
+    return section if section in {"followup", "sheet", "admin"} else ""
+
+
+def chrome(part: str) -> Markup:
+    """The <head> links and the site header (templates/chrome/) are the same on every page
+    of a section, so each is rendered once per section and path prefix, then reused."""
+    cache: dict[tuple[str, str, str], Markup] = current_app.extensions.setdefault("ldn_chrome", {})
+    current = _current_section()
+    key = (request.script_root, part, current)
+    html = cache.get(key)
+    if html is None:
+        # Safe: the output of an autoescaping template, not raw text.
+        html = Markup(render_template(f"chrome/{part}.html", current=current))  # noqa: S704  # nosec B704
+        cache[key] = html
+    return html
+
+
 def form_errors(form) -> list[Field]:  # type: ignore[no-untyped-def]
     """Fields with errors, in page order, for the error summary (the CSRF token excluded)."""
     return [f for f in form if f.errors and f.type != "CSRFTokenField"]
@@ -62,7 +85,10 @@ def form_errors(form) -> list[Field]:  # type: ignore[no-untyped-def]
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(date=fmt_date, mg=fmt_mg, ml=fmt_ml)
     app.jinja_env.globals.update(
-        answer_rows=answer_rows, form_errors=form_errors, hidden_answers=hidden_answers
+        answer_rows=answer_rows,
+        form_errors=form_errors,
+        hidden_answers=hidden_answers,
+        chrome=chrome,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

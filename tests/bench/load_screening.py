@@ -230,6 +230,7 @@ def measure_reference(
     return {
         "bare hello": repeat(base + "/hello", duration, connections, repeats),
         "bare 25-field form": repeat(base + "/form", duration, connections, repeats),
+        "bare cached page+CSRF": repeat(base + "/cached", duration, connections, repeats),
         "bare CSRF POST 15 KB": repeat(base + "/submit", duration, connections, repeats, script),
         "bare 40-question POST": repeat(
             base + "/submit40", duration, connections, repeats, script40

@@ -1,10 +1,12 @@
 """A bare Flask + Flask-WTF app to measure against, in the same run, on the same machine.
 
 Three endpoints: a "hello", a 25-field WTForms page, and a CSRF-checked POST that renders a
-15 KB page. A fourth shows the floor for the screening POST: the same CSRF-checked POST and
-15 KB page, with a 40-question WTForms form (33 radio groups and 7 text fields, the
-screening form's shape) bound and validated. Templates are compiled once, as
-``render_template`` does with template files. Start it with:
+15 KB page. Two more show the floors for ldn-screen's own paths:
+- "/cached": a prebuilt 33 KB page with a fresh CSRF token swapped in, for a new visitor
+  (the least any form page with CSRF protection can do; ldn-screen's GET / works this way);
+- "/submit40": the CSRF-checked POST and 15 KB page, with a 40-question WTForms form (33
+  radio groups and 7 text fields, the screening form's shape) bound and validated.
+Templates are compiled once, as ``render_template`` does with template files. Start it with:
 gunicorn --pythonpath tests/bench reference_app:app
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from jinja2 import DictLoader
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 
@@ -85,6 +88,19 @@ def submit():  # type: ignore[no-untyped-def]
         return "invalid", 400
     # About 15 KB of rendered HTML, like a result page.
     return render_template("result.html", name=small.name.data, rows=160, filler=FILLER)
+
+
+CACHED_PAGE = (
+    '<!doctype html><html lang="en"><head><title>Form</title></head><body><main><form>'
+    '<input type="hidden" name="csrf_token" value="__slot__">'
+    + "<p>A question, with its hint and answers.</p>" * 750
+    + "</form></main></body></html>"
+)
+
+
+@app.get("/cached")
+def cached() -> str:
+    return CACHED_PAGE.replace("__slot__", generate_csrf(), 1)
 
 
 @app.post("/submit40")

@@ -17,6 +17,7 @@ def test_the_load_benchmark_runs_every_path_without_an_error() -> None:
     assert set(report.results) == {
         "bare hello",
         "bare 25-field form",
+        "bare cached page+CSRF",
         "bare CSRF POST 15 KB",
         "bare 40-question POST",
         "GET /",
