@@ -12,8 +12,8 @@ import logging
 import re
 import sys
 import time
-import uuid
 from collections.abc import Iterable
+from random import getrandbits  # an id to match lines, not a secret: no syscall
 from typing import Any
 
 from flask import Flask, has_request_context, request
@@ -64,7 +64,7 @@ class RequestLog:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         incoming = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SAFE_ID.match(incoming) else f"{getrandbits(128):032x}"
         environ[ENVIRON_KEY] = request_id
         status = ["500"]
 
