@@ -69,7 +69,6 @@ def _severity_field(kind: SideEffectKind) -> Radios:
     return Radios(
         f"How bad is it: {label.lower()}?",
         options=SEVERITY_OPTIONS,
-        validate_choice=False,
         conditional=True,
         message=f"Select how bad the {label.lower()} is",
     )
@@ -92,12 +91,10 @@ class FollowupForm(FlaskForm):
     schedule = Radios(
         "Titration schedule",
         options=SCHEDULE_OPTIONS,
-        validate_choice=False,
     )
     formulation = Radios(
         "Formulation",
         options=FORMULATION_OPTIONS,
-        validate_choice=False,
     )
     current_dose_mg = StringField(
         "Current daily dose in mg",
@@ -110,13 +107,11 @@ class FollowupForm(FlaskForm):
             (DoseTiming.NIGHT.value, "At night"),
             (DoseTiming.MORNING.value, "In the morning"),
         ],
-        validate_choice=False,
         message="Select whether the patient takes LDN at night or in the morning",
     )
     target_reached = Radios(
         "Has the patient reached the target dose?",
         options=YES_NO,
-        validate_choice=False,
         message="Select whether the patient has reached the target dose",
     )
     target_reached_on = DateInput(
@@ -132,7 +127,6 @@ class FollowupForm(FlaskForm):
             (PainMethod.NRS.value, "One pain score from 0 to 10 (NRS)"),
             (PainMethod.PEG.value, "PEG: 3 questions, each from 0 to 10"),
         ],
-        validate_choice=False,
         message="Select how pain was measured",
         description="Use the same measure at the start and now.",
     )
@@ -149,7 +143,6 @@ class FollowupForm(FlaskForm):
     side_effects_any = Radios(
         "Has the patient had side effects since starting LDN?",
         options=YES_NO,
-        validate_choice=False,
         message="Select whether the patient has had side effects",
     )
     side_effects = Checkboxes(
@@ -175,7 +168,6 @@ class FollowupForm(FlaskForm):
             (OpioidsSinceStart.STOPPED.value, "Yes, but has stopped"),
             (OpioidsSinceStart.UNSURE.value, "Not sure"),
         ],
-        validate_choice=False,
         message="Select whether the patient has taken any opioid since starting LDN",
         description="Include pain medicines, cough syrups with codeine, tramadol and "
         "medicines for diarrhoea such as Lomotil.",
@@ -183,16 +175,14 @@ class FollowupForm(FlaskForm):
     pregnant_or_planning = Radios(
         "Is the patient pregnant, or planning a pregnancy?",
         options=YES_NO_UNSURE,
-        validate_choice=False,
     )
     liver_symptoms = Radios(
         "Has the patient had symptoms of acute hepatitis?",
         options=YES_NO_UNSURE,
-        validate_choice=False,
         message="Select whether the patient has had symptoms of acute hepatitis",
         description="The label tells patients to seek care if these appear.",
     )
-    surgery_planned = Radios("Is surgery planned?", options=YES_NO_UNSURE, validate_choice=False)
+    surgery_planned = Radios("Is surgery planned?", options=YES_NO_UNSURE)
     surgery_on = DateInput(
         "Date of the planned surgery",
         description="Answer if surgery is planned. For example, 2027-01-15.",

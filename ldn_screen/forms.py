@@ -7,13 +7,10 @@ so WTForms' own wording ("Not a valid choice") never reaches a clinician.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from .rules import Answer, Formulation, OpioidType, OpioidUse, PatientAnswers, Schedule
@@ -166,19 +163,14 @@ class DateInput(StringField):
         self.date = _parse_date(self.data) if self.data else None
 
 
-@functools.cache
-def _select_choices(options: tuple[tuple[str, str], ...]) -> Callable[[], list[SelectChoice]]:
-    """WTForms' ``choices``, as a callable it resolves only if something reads them.
+class Radios(Field):
+    """One answer from a fixed list, drawn as radios by templates/macros/forms.html from
+    ``options``. A plain WTForms Field rather than RadioField: the pages never use WTForms'
+    widgets or choices, and the screening form is built on every request, so the lighter its
+    40 fields, the faster the summary. An unlisted value gets "Select ...", never WTForms'
+    "Not a valid choice"."""
 
-    Fields are rebuilt on every request and their choices never change. The page macros
-    draw from ``options`` and the fields check their own values (``pre_validate``), so on a
-    screening nothing reads ``choices`` and WTForms is spared copying and checking them."""
-    choices = [SelectChoice(value, label) for value, label in options]
-    return lambda: choices
-
-
-class Radios(RadioField):
-    """Radios that report "Select ..." instead of WTForms' "Not a valid choice"."""
+    widget = None  # drawn by the template macro
 
     def __init__(
         self,
@@ -188,7 +180,7 @@ class Radios(RadioField):
         message: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, choices=_select_choices(tuple(options)), **kwargs)
+        super().__init__(*args, **kwargs)
         # (value, label) pairs, in order, for the accessible radios macro.
         self.options = options
         # A conditional question may stay empty; its form-level check decides when it must not.
@@ -200,6 +192,10 @@ class Radios(RadioField):
     def select_message(self) -> str:
         return self.message or SELECT_MESSAGES[self.name]
 
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist:
+            self.data = valuelist[0]
+
     def pre_validate(self, form: Any) -> None:
         if self.data in {value for value, _ in self.options}:
             return
@@ -208,16 +204,21 @@ class Radios(RadioField):
             raise ValidationError(self.select_message)
 
 
-class Checkboxes(SelectMultipleField):
-    """Checkboxes in a fieldset; an unknown value gets ``message``, never "Not a valid choice"."""
+class Checkboxes(Field):
+    """Checkboxes in a fieldset, drawn from ``options`` like Radios; an unknown value gets
+    ``message``, never "Not a valid choice"."""
+
+    widget = None  # drawn by the template macro
 
     def __init__(
         self, *args: Any, options: list[tuple[str, str]], message: str, **kwargs: Any
     ) -> None:
-        choices = _select_choices(tuple(options))
-        super().__init__(*args, choices=choices, validate_choice=False, **kwargs)
+        super().__init__(*args, **kwargs)
         self.options = options
         self.message = message
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = list(valuelist)
 
     def pre_validate(self, form: Any) -> None:
         allowed = {value for value, _ in self.options}
@@ -234,7 +235,6 @@ def _radios(
         QUESTIONS[name],
         options=choices,
         description=hint,
-        validate_choice=False,
         conditional=conditional,
     )
 

@@ -92,13 +92,11 @@ class SheetForm(Form):
     schedule = Radios(
         "Titration schedule",
         options=SCHEDULE_OPTIONS,
-        validate_choice=False,
     )
     start = DateInput("Start date", description="For example, 2026-12-01.")
     formulation = Radios(
         "Formulation",
         options=FORMULATION_OPTIONS,
-        validate_choice=False,
     )
     mg_per_ml = StringField("Liquid concentration", render_kw={"inputmode": "decimal"})
 

@@ -89,7 +89,6 @@ def _field(spec: SettingSpec) -> Field:
             spec.label,
             options=[(c, CHOICE_LABELS.get(c, c)) for c in spec.choices],
             description=spec_hint(spec),
-            validate_choice=False,
             conditional=True,
         )
     mode = "numeric" if spec.step is not None and float(spec.step).is_integer() else "decimal"
