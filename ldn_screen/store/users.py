@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,10 +10,12 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, Row, Select, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .audit import AuditEntry, add_entry
 from .models import users
+
+log = logging.getLogger(__name__)
 
 MIN_PASSWORD_CHARS = 12
 # argon2 hashes any length, but a megabyte "password" is a cheap way to burn CPU.
@@ -142,11 +145,18 @@ class UserStore:
                 return None
             account = _account(row)
             if _hasher.check_needs_rehash(stored):
-                # Stronger parameters in a newer release apply from the next sign-in.
+                # Stronger parameters in a newer release apply from the next sign-in. Only an
+                # upgrade: if the store cannot take the write now (say, SQLite is busy), the
+                # sign-in still succeeds and the next one tries again.
                 rehashed = _hasher.hash(password)
-                conn.execute(
-                    update(users).where(users.c.id == account.id).values(password_hash=rehashed)
-                )
-                conn.commit()
-                account = Account(account.id, account.username, account.is_active, rehashed)
+                try:
+                    conn.execute(
+                        update(users).where(users.c.id == account.id).values(password_hash=rehashed)
+                    )
+                    conn.commit()
+                except OperationalError:
+                    conn.rollback()
+                    log.warning("password rehash for account %s deferred", account.id)
+                else:
+                    account = Account(account.id, account.username, account.is_active, rehashed)
             return account

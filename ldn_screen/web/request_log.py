@@ -78,6 +78,8 @@ class RequestLog:
         finally:
             path = environ.get("PATH_INFO", "")
             if not path.startswith(self.static_prefix) and log.isEnabledFor(logging.INFO):
+                if not path.isascii():  # WSGI hands the path over as latin-1 text
+                    path = path.encode("latin-1").decode("utf-8", "replace")
                 log.info(
                     "request",
                     extra={

@@ -20,20 +20,23 @@ bp = Blueprint("screening", __name__)
 
 # The empty form differs between requests only in its CSRF token (and, daily, the default
 # start date), so it is rendered once per day, path prefix and process, then the token is
-# swapped in.
+# swapped in. A new day replaces the whole cache in one assignment (safe with threads too).
 _SLOT = "__form_slot__"
+_MAX_PREFIXES = 8  # a deployment has one; never let odd SCRIPT_NAMEs grow the cache
 
 
 def _empty_form_page(today: dt.date) -> str:
-    cache: dict[tuple[dt.date, str], str] = current_app.extensions.setdefault("ldn_empty_form", {})
-    key = (today, request.script_root)
-    page = cache.get(key)
+    cached: tuple[dt.date, dict[str, str]] | None = current_app.extensions.get("ldn_empty_form")
+    if cached is None or cached[0] != today:
+        cached = (today, {})
+        current_app.extensions["ldn_empty_form"] = cached
+    pages = cached[1]
+    page = pages.get(request.script_root)
     if page is None:
         form = ScreeningForm(today=today)
         page = render_template("screening/form.html", form=form, notice=None, csrf_value=_SLOT)
-        if any(day != today for day, _ in cache):
-            cache.clear()  # a new day: yesterday's pages (default start date) are stale
-        cache[key] = page
+        if len(pages) < _MAX_PREFIXES:
+            pages[request.script_root] = page
     return page
 
 

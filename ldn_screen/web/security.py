@@ -51,12 +51,14 @@ class SecurityHeaders:
         self.static_prefix = static_prefix
         self.page = response_headers(tls, page=True)
         self.static = response_headers(tls, page=False)
-        self.names = {name.lower() for name, _ in self.page}
+        # Static files keep their own caching headers (Flask's revalidation, or the operator's
+        # SEND_FILE_MAX_AGE_DEFAULT); only pages are forced to no-store.
+        self.page_names = {name.lower() for name, _ in self.page}
+        self.static_names = {name.lower() for name, _ in self.static}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         static = environ.get("PATH_INFO", "").startswith(self.static_prefix)
-        fixed = self.static if static else self.page
-        names = self.names
+        fixed, names = (self.static, self.static_names) if static else (self.page, self.page_names)
 
         def _start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             kept = [h for h in headers if h[0].lower() not in names]

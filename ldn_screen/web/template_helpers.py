@@ -54,6 +54,9 @@ def hidden_answers(form) -> Markup:  # type: ignore[no-untyped-def]
     return Markup("".join(parts))  # noqa: S704  # nosec B704
 
 
+_MAX_CHROME = 64
+
+
 def _current_section() -> str:
     """Which navigation link is the current page (the empty screening form only, as before)."""
     endpoint = request.endpoint or ""
@@ -73,7 +76,8 @@ def chrome(part: str) -> Markup:
     if html is None:
         # Safe: the output of an autoescaping template, not raw text.
         html = Markup(render_template(f"chrome/{part}.html", current=current))  # noqa: S704  # nosec B704
-        cache[key] = html
+        if len(cache) < _MAX_CHROME:  # a deployment has one prefix; odd SCRIPT_NAMEs never grow it
+            cache[key] = html
     return html
 
 

@@ -149,9 +149,24 @@ def test_the_declared_tables_match_what_the_migrations_built(engine: Engine) -> 
     from ldn_screen.store.models import metadata
 
     with engine.connect() as conn:
-        drift = compare_metadata(MigrationContext.configure(conn), metadata)
-    # alembic's own bookkeeping table is not part of the app's schema.
-    assert [d for d in drift if "alembic_version" not in repr(d)] == []
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": True}
+        )
+        drift = compare_metadata(context, metadata)
+    # alembic's own bookkeeping table is not part of the app's schema. On SQLite, alembic
+    # reads the empty-string default back as the text "''" and reports a change that is not
+    # one (PostgreSQL, compared the same way, shows none): that one item is set aside.
+    sqlite_quirk = ("modify_default", "audit_events", "client")
+
+    def real(item: object) -> bool:
+        if "alembic_version" in repr(item):
+            return False
+        if engine.dialect.name == "sqlite" and isinstance(item, list):
+            op, _, table, column, *_ = item[0]
+            return (op, table, column) != sqlite_quirk
+        return True
+
+    assert [d for d in drift if real(d)] == []
 
 
 def test_serving_never_loads_the_orm_or_the_migration_tooling(tmp_path: Path) -> None:

@@ -84,3 +84,43 @@ def test_an_inactive_account_cannot_sign_in(users: UserStore, engine: Engine) ->
     with engine.begin() as conn:
         conn.execute(text("UPDATE users SET is_active = false"))
     assert users.authenticate("alice", PASSWORD) is None
+
+
+def _store_weak_hash(engine: Engine) -> str:
+    # A hash made with older, weaker parameters, as an earlier release might have stored.
+    from argon2 import PasswordHasher
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE users SET password_hash = :h"), {"h": weak})
+    return weak
+
+
+def test_a_weaker_hash_is_upgraded_at_sign_in(users: UserStore, engine: Engine) -> None:
+    users.create("alice", PASSWORD)
+    weak = _store_weak_hash(engine)
+    account = users.authenticate("alice", PASSWORD)
+    assert account is not None
+    [stored] = _stored_hashes(engine)
+    assert stored != weak and stored.startswith("$argon2id$") and "m=65536" in stored
+    assert account.password_hash == stored
+    assert users.authenticate("alice", PASSWORD) is not None
+
+
+def test_a_rehash_the_store_cannot_take_does_not_stop_the_sign_in(
+    users: UserStore, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from ldn_screen.store import users as users_module
+
+    users.create("alice", PASSWORD)
+    weak = _store_weak_hash(engine)
+
+    def busy(*_args: object, **_kwargs: object) -> object:
+        raise OperationalError("UPDATE users", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(users_module, "update", busy)
+    account = users.authenticate("alice", PASSWORD)
+    assert account is not None and account.password_hash == weak
+    assert _stored_hashes(engine) == [weak]  # unchanged; the next sign-in tries again

@@ -46,3 +46,12 @@ def csrf(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found is not None
     return found.group(1)
+
+
+def test_one_app_marks_each_section_in_turn(client: FlaskClient) -> None:
+    # One app and its shared-part cache, visiting every section and back again.
+    expected = {"/": ["/"], "/followup": ["/followup"], "/sheet": ["/sheet"]}
+    expected |= {"/admin/login": ["/admin/"], "/no-such-page": [], "/followup/": []}
+    for _ in range(2):
+        for path, current in expected.items():
+            assert current_links(client.get(path).get_data(as_text=True)) == current, path

@@ -67,3 +67,14 @@ def test_an_error_logged_during_a_request_carries_its_request_id(
     assert "zebrazebra" not in json.dumps(entries)
     access = [e for e in entries if e["msg"] == "request"]
     assert access[-1]["status"] == 500 and access[-1]["client"] == "127.0.0.1"
+
+
+def test_the_logged_path_is_the_one_requested(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    assert client.get("/ärzte?age=77").status_code == 404
+    entries = [json.loads(JsonFormatter().format(r)) for r in caplog.records]
+    logged = [e for e in entries if e["msg"] == "request"]
+    assert logged[-1]["path"] == "/ärzte"  # decoded, and without its query string
+    assert "77" not in json.dumps([{**e, "ts": "", "ms": 0, "request_id": ""} for e in logged])

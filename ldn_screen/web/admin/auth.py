@@ -71,10 +71,10 @@ def _load_user(user_id: str) -> AdminUser | None:
     try:
         account = users().get(int(number))
     except SQLAlchemyError:
-        # Flask-Login loads the user for every rendered template, the clinician's pages and
-        # the error pages included; with the database down that must not turn them into a
-        # bare 500. Anonymous for this request only: the session is kept, and the admin
-        # pages answer 503 (require_login).
+        # Flask-Login loads the user on the admin pages, error pages under /admin included;
+        # with the database down that must not turn them into a bare 500. Anonymous for
+        # this request only: the session is kept, and the admin pages answer 503
+        # (require_login).
         g.setdefault(ACCOUNTS_UNREADABLE, True)
         return None
     if account is None or not account.is_active:

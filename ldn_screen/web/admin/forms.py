@@ -27,6 +27,7 @@ _NUMBER_MAX_CHARS = 20
 CHOICE_LABELS: dict[str, str] = {
     "stop": "Do not start LDN (stop)",
     "review": "Prescriber review before starting (review)",
+    "caution": "Note it as a caution only (caution)",
 }
 
 
