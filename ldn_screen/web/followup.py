@@ -33,7 +33,7 @@ def _render_form(form: FollowupForm, notice: str | None = None):  # type: ignore
 @bp.route("/followup", methods=["GET", "POST"])
 def form():  # type: ignore[no-untyped-def]
     form = _form()
-    if request.method == "GET":
+    if request.method in {"GET", "HEAD"}:  # HEAD: a GET without the body
         return _render_form(form)
     valid = form.validate()
     if token_expired(form):

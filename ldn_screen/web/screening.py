@@ -46,7 +46,7 @@ def _render_form(form: ScreeningForm, notice: str | None = None, status: int = 2
 
 @bp.route("/", methods=["GET", "POST"])
 def form():  # type: ignore[no-untyped-def]
-    if request.method == "GET":
+    if request.method in {"GET", "HEAD"}:  # HEAD: a GET without the body
         if not settings_store().loaded:
             current_reading()  # a worker with no version shows "settings unavailable" now
         return _empty_form_page(dt.date.today()).replace(_SLOT, generate_csrf(), 1)

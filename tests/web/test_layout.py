@@ -55,3 +55,12 @@ def test_one_app_marks_each_section_in_turn(client: FlaskClient) -> None:
     for _ in range(2):
         for path, current in expected.items():
             assert current_links(client.get(path).get_data(as_text=True)) == current, path
+
+
+@pytest.mark.parametrize("path", ["/", "/followup", "/sheet", "/admin/login", "/healthz"])
+def test_head_answers_like_get_without_a_body(client: FlaskClient, path: str) -> None:
+    # Load balancers and uptime checks often send HEAD; it must not look like a bad form post.
+    head = client.head(path)
+    assert head.status_code == client.get(path).status_code == 200
+    assert head.get_data() == b""
+    assert head.headers["Cache-Control"] == "no-store"

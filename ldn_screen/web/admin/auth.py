@@ -100,7 +100,7 @@ def session_minutes() -> int:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     form = LoginForm()
-    if request.method == "GET":
+    if request.method in {"GET", "HEAD"}:  # HEAD: a GET without the body
         if current_user.is_authenticated:
             return redirect(url_for("admin.home"))
         form.next.data = _safe_next(request.args.get("next"))

@@ -95,7 +95,7 @@ def version(number: int) -> ResponseReturnValue:
 def rollback(number: int) -> ResponseReturnValue:
     target = _version_or_404(number)
     current = current_version()
-    if request.method == "GET":
+    if request.method in {"GET", "HEAD"}:  # HEAD: a GET without the body
         if target.number == current.number:
             flash(f"Version {number} is already the current version.")
             return redirect(url_for(".version", number=number))
