@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as html_module
 import os
 import re
 from collections.abc import Iterator
@@ -154,3 +155,20 @@ def check_page(html: str) -> _PageParser:
         if href.startswith("#") and len(href) > 1:
             assert href[1:] in page.ids, f"link {href} points to no element"
     return page
+
+
+def check_error_page(response, field: str, message: str) -> str:  # type: ignore[no-untyped-def]
+    """A form shown again for bad input: status 200, the "Error: " title, the message in the
+    error summary (linking to the field) and at the field, never WTForms' own wording.
+    Returns the raw page for the caller's checks that the other answers were kept."""
+    assert response.status_code == 200
+    raw: str = response.get_data(as_text=True)
+    page = check_page(raw)
+    body = html_module.unescape(raw)
+    assert page.title.startswith("Error: ")
+    assert "There is a problem" in body
+    summary_link = re.search(rf'<a href="#{field}">([^<]+)</a>', body)
+    assert summary_link and message in summary_link.group(1), body[:3000]
+    assert re.search(rf'id="{field}-error">.*{re.escape(message)}', body)
+    assert "Not a valid choice" not in body
+    return raw
