@@ -404,6 +404,72 @@ _ALL = (
         "The pasted medication list is read for opioids and checked against the answers",
         "ldn-screen medication matcher, vocabulary from the CDC opioid value sets and labels",
     ),
+    # Curated opioid vocabulary (data/opioids.toml): registers and lists a clinician can check.
+    Source(
+        "ismp_abbreviations",
+        EvidenceKind.GUIDE,
+        "ISMP List of Error-Prone Abbreviations, Symbols, and Dose Designations: MS, MSO4 "
+        "(morphine), DTO (opium tincture), T3 (Tylenol with codeine No. 3), DPT",
+        "Institute for Safe Medication Practices, https://www.ismp.org/recommendations/"
+        "error-prone-abbreviations-list (2021 list)",
+    ),
+    Source(
+        "nida_drug_charts",
+        EvidenceKind.GUIDE,
+        "NIDA drug charts: street names of prescription opioids (e.g. Vike, Dillies, Demmies, "
+        "Captain Cody, Amidone)",
+        "National Institute on Drug Abuse, Commonly Used Drugs Charts, "
+        "https://nida.nih.gov/research-topics/commonly-used-drugs-charts",
+    ),
+    Source(
+        "dea_drugs_of_abuse",
+        EvidenceKind.GUIDE,
+        "DEA Drugs of Abuse resource guide: oxycodone slang (Hillbilly Heroin, OC, Oxy, Perc, "
+        "Roxy)",
+        "U.S. Drug Enforcement Administration, Drugs of Abuse: A DEA Resource Guide, "
+        "narcotics section (oxycodone), https://www.dea.gov/",
+    ),
+    Source(
+        "clinical_shorthand",
+        EvidenceKind.POLICY,
+        "Clinical shorthand for opioid products (no published list): read on the safer side",
+        "ldn-screen curated list: each entry is a listed ingredient or brand cut short or "
+        "joined to APAP; ambiguous ones ask the clinician to confirm",
+    ),
+    Source(
+        "vet_labels",
+        EvidenceKind.LABEL,
+        "Veterinary opioid products: butorphanol (Torbugesic, Torbutrol, Dolorex) and "
+        "buprenorphine (Vetergesic)",
+        "FDA CVM Freedom of Information summary NADA 141-047 (Torbugesic-SA); Vetergesic "
+        "and Simbadol in Watanabe et al., BMC Vet Res 2018;14:304",
+    ),
+    Source(
+        "uk_dmd",
+        EvidenceKind.DATA,
+        "NHS Dictionary of medicines and devices (dm+d) and BNF: UK product names",
+        "NHSBSA dm+d browser, https://services.nhsbsa.nhs.uk/dmd-browser/ ; BNF, "
+        "https://bnf.nice.org.uk/",
+    ),
+    Source(
+        "mhra_pholcodine_2023",
+        EvidenceKind.LABEL,
+        "MHRA: pholcodine cough and cold medicines withdrawn from the UK market (14 Mar 2023)",
+        "MHRA Drug Safety Update, March 2023 (gov.uk); product list incl. Galenphol and "
+        "Cofsed linctus (PL 00240/0097, 0101-0103)",
+    ),
+    Source(
+        "ca_dpd",
+        EvidenceKind.DATA,
+        "Health Canada Drug Product Database: Canadian product names and monographs",
+        "https://health-products.canada.ca/dpd-bdpp/",
+    ),
+    Source(
+        "au_artg",
+        EvidenceKind.DATA,
+        "Australian Register of Therapeutic Goods and PBS: Australian product names",
+        "TGA ARTG, https://www.tga.gov.au/resources/artg ; PBS, https://www.pbs.gov.au/",
+    ),
 )
 
 SOURCES: dict[str, Source] = {s.key: s for s in _ALL}
