@@ -525,8 +525,22 @@ PAIN_SITUATIONS = [
 ]
 
 
-@pytest.mark.parametrize("pain", PAIN_SITUATIONS)
-@pytest.mark.parametrize(("changes", "rec", "code"), SAFETY_FIRST)
+@pytest.mark.parametrize(
+    "pain", PAIN_SITUATIONS, ids=["responding", "partial", "none", "too_early", "below_target"]
+)
+@pytest.mark.parametrize(
+    ("changes", "rec", "code"),
+    SAFETY_FIRST,
+    ids=[
+        "hepatitis",
+        "pregnancy",
+        "opioid_now",
+        "opioid_stopped",
+        "surgery_soon",
+        "unsure_hepatitis",
+        "unsure_surgery",
+    ],
+)
 def test_a_stop_or_review_safety_finding_is_the_recommendation(
     pain: dict[str, object], changes: dict[str, object], rec: Recommendation, code: str
 ) -> None:

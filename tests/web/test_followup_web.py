@@ -190,7 +190,9 @@ SAFETY_FIRST = [
 ]
 
 
-@pytest.mark.parametrize(("overrides", "advice"), SAFETY_FIRST)
+@pytest.mark.parametrize(
+    ("overrides", "advice"), SAFETY_FIRST, ids=["hepatitis", "pregnancy", "opioid_now", "surgery"]
+)
 def test_a_responder_with_a_safety_finding_is_given_the_safety_action(
     client: FlaskClient, overrides: dict[str, str], advice: str
 ) -> None:
