@@ -35,6 +35,7 @@ from .followup_findings import (
     SAFETY_ORDER,
     SAFETY_TITLE,
     SHEET_RESTART_TEXT,
+    SURGERY_LATER_NOTE,
     VERDICT_TITLES,
     make_followup_finding,
     make_recommendation,
@@ -262,6 +263,7 @@ class FollowupResult:
     bands_text: str
     title: str  # the same words the advice uses for the response (one source)
     safety_first: bool  # the recommendation is a safety finding's action
+    surgery_note: str | None = None  # the stop date, when surgery is planned but not soon
 
     @property
     def condition(self) -> str | None:
@@ -270,6 +272,11 @@ class FollowupResult:
         if self.needs_prescriber and not self.safety_first:
             return CONDITIONAL_TEXT
         return None
+
+    @property
+    def advice_notes(self) -> tuple[str, ...]:
+        """What the recommendation box and the chart note add under the advice."""
+        return tuple(n for n in (self.surgery_note, self.condition) if n)
 
     @property
     def codes(self) -> frozenset[str]:
@@ -588,7 +595,15 @@ def assess_followup(answers: FollowupAnswers, settings: RuleSettings) -> Followu
         bands_text=bands_text(settings),
         title=title,
         safety_first=safety_advice is not None,
+        surgery_note=_surgery_note(safety, safety_params) if safety_advice is None else None,
     )
+
+
+def _surgery_note(safety: list[Finding], params: dict[str, object]) -> str | None:
+    """Advice to continue holds only until the stop before a planned operation."""
+    if any(f.code == "fu_surgery_later" for f in safety):
+        return SURGERY_LATER_NOTE.format(**params)
+    return None
 
 
 def _safety_first(

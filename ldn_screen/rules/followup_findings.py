@@ -309,6 +309,12 @@ SAFETY_ALSO_TEXT = "The prescriber also needs to review: {others}."
 # Under advice that a stop or review finding makes conditional (baseline 0, severe effects).
 CONDITIONAL_TEXT = "Only if the prescriber agrees after reviewing the findings below."
 
+# Under any advice that is not a safety action, when surgery is planned with time to stop first.
+SURGERY_LATER_NOTE = (
+    "Before surgery on {surgery_on}: last dose on {last_dose}, then stop from {stop_by} "
+    "({hold_period} before); restart once off opioid painkillers."
+)
+
 # The title says what the safety advice does, then how the pain responded.
 SAFETY_TITLE = "Safety finding first; response: {response}"
 

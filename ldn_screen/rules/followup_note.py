@@ -28,8 +28,7 @@ def followup_note(
     ]
     if result.safety_first:
         lines.append(result.advice.clinician_text)
-    if result.condition:
-        lines.append(result.condition)
+    lines += result.advice_notes
     lines += [
         f"Settings version {settings_version} of {fmt_date(version_date)}.",
         f"Started {fmt_date(answers.started_on)}, {answers.schedule.value} schedule, "

@@ -598,12 +598,29 @@ def test_surgery_soon_says_stop_now_with_the_dates_and_the_restart(hold: int) ->
     assert "1 days" not in advice.clinician_text + advice.summary
 
 
-def test_surgery_with_time_left_keeps_the_advice_and_gives_the_stop_date() -> None:
+@pytest.mark.parametrize("pain", [nrs(4), nrs(8)])  # continue, or consider stopping
+def test_surgery_with_time_left_keeps_the_advice_and_adds_the_stop_date(pain: PainScore) -> None:
     hold = DEFAULT_SETTINGS.surgery_hold_days
-    result = run(followup(surgery_planned=Answer.YES, surgery_on=D0 + dt.timedelta(days=hold + 1)))
+    surgery = D0 + dt.timedelta(days=hold + 1)  # the last dose is today
+    a = followup(surgery_planned=Answer.YES, surgery_on=surgery, current_pain=pain)
+    result = run(a)
     assert not result.safety_first
-    assert result.recommendation is Recommendation.CONTINUE
+    assert result.recommendation in (Recommendation.CONTINUE, Recommendation.CONSIDER_STOPPING)
     assert "fu_surgery_later" in result.codes
+    stop_by = D0 + dt.timedelta(days=1)
+    note = (
+        f"Before surgery on {surgery:%a} {surgery.day} {surgery:%b %Y}: last dose on "
+        f"{D0:%a} {D0.day} {D0:%b %Y}, then stop from {stop_by:%a} {stop_by.day} "
+        f"{stop_by:%b %Y} ({hold} days before); restart once off opioid painkillers."
+    )
+    assert note in result.advice_notes
+    assert note in followup_note(a, result, 1, D0)
+
+
+def test_no_surgery_note_without_surgery_or_when_it_is_too_close() -> None:
+    assert run(followup()).advice_notes == ()
+    soon = run(followup(surgery_planned=Answer.YES, surgery_on=IN_2_DAYS))
+    assert soon.surgery_note is None  # the safety advice says stop now instead
 
 
 def test_the_most_urgent_safety_finding_leads_and_names_the_others() -> None:

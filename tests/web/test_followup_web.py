@@ -227,6 +227,19 @@ def test_surgery_soon_uses_the_hold_from_the_settings(app: Flask, client: FlaskC
     assert "1 days" not in body
 
 
+def test_surgery_with_time_left_adds_the_last_dose_under_the_advice(client: FlaskClient) -> None:
+    body = text_of(post_followup(client, surgery_planned="yes", surgery_on=in_days(4)))
+    surgery, stop_by = TODAY + dt.timedelta(days=4), TODAY + dt.timedelta(days=1)
+    line = (
+        f"Before surgery on {surgery:%a} {surgery.day} {surgery:%b %Y}: last dose on "
+        f"{TODAY:%a} {TODAY.day} {TODAY:%b %Y}, then stop from {stop_by:%a} {stop_by.day} "
+        f"{stop_by:%b %Y} (3 days before); restart once off opioid painkillers."
+    )
+    assert "Recommendation: Continue LDN at 4.5 mg a day." in body
+    assert line in body
+    assert line in chart_note_of(body)
+
+
 def test_a_small_change_has_one_title_for_the_response(client: FlaskClient) -> None:
     body = text_of(post_followup(client, baseline_nrs="7", current_nrs="6"))
     assert "Follow-up result: Partial response (minimal improvement)" in body
