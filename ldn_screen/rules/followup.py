@@ -9,13 +9,19 @@
    (when the numbers cannot decide, or safety comes first) review with the prescriber.
 
 Scores are kept as exact fractions, so a PEG mean such as 20/3 compares with a 30%
-threshold without floating-point error.
+threshold without floating-point error. The band is decided on the exact value; the
+percentage shown is rounded, but never across the edge of the band it is in.
+
+When a safety finding is stop or review, the recommendation is that safety action (the
+first in ``SAFETY_ORDER``), never advice to continue; the title says so too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
@@ -23,15 +29,21 @@ from fractions import Fraction
 from .followup_findings import (
     BAND_WORDS,
     BANDS_TEXT,
+    CONDITIONAL_TEXT,
     NO_SHEET_TEXT,
+    SAFETY_ALSO_TEXT,
+    SAFETY_ORDER,
+    SAFETY_TITLE,
     SHEET_RESTART_TEXT,
+    SURGERY_LATER_NOTE,
+    VERDICT_TITLES,
     make_followup_finding,
     make_recommendation,
 )
 from .model import SEVERITY_RANK, Answer, Check, Finding, Formulation, Schedule, Severity
 from .settings import RuleSettings
 from .sources import Source, source
-from .units import fmt_date, fmt_mg
+from .units import fmt_count, fmt_date, fmt_mg
 
 # The dose settings move in 0.25 mg steps; a halved dose is rounded down onto that grid.
 DOSE_STEP_MG = 0.25
@@ -107,6 +119,7 @@ class Recommendation(StrEnum):
     HALVE_AND_RETITRATE = "halve_and_retitrate"
     CONSIDER_STOPPING = "consider_stopping"
     PRESCRIBER_REVIEW = "prescriber_review"
+    STOP_AND_REVIEW = "stop_and_review"  # a safety finding stops LDN until the review
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +179,7 @@ class PainResponse:
     change_points: Fraction  # baseline minus current: positive means less pain
     change_pct: Fraction | None  # None when the baseline is 0
     band: ResponseBand
+    edges: tuple[int, ...] = ()  # the band thresholds: a shown percentage never crosses one
 
     @property
     def band_words(self) -> str:
@@ -193,15 +207,17 @@ class PainResponse:
             return "No percentage (baseline 0)"
         if self.change_pct == 0:
             return "No change in pain"
-        word = "less" if self.change_pct > 0 else "more"
-        return f"{fmt_pct(abs(self.change_pct))} {word} pain"
+        if self.change_pct > 0:
+            return f"{fmt_pct(self.change_pct, self.edges)} less pain"
+        return f"{fmt_pct(-self.change_pct)} more pain"  # every increase is "no improvement"
 
     @property
     def points_text(self) -> str:
+        points = abs(self.change_points)
+        shown = fmt_count(points, "point", fmt_score(points))
         if self.change_points == 0:
-            return "0 points"
-        word = "lower" if self.change_points > 0 else "higher"
-        return f"{fmt_score(abs(self.change_points))} points {word}"
+            return shown
+        return f"{shown} {'lower' if self.change_points > 0 else 'higher'}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +231,11 @@ class Timing:
     @property
     def on_target_text(self) -> str:
         return fmt_days(self.days_on_target)
+
+    @property
+    def review_text(self) -> str:
+        """'12 weeks': the review point, as the summary and the chart note print it."""
+        return fmt_count(self.review_weeks, "week")
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +261,22 @@ class FollowupResult:
     new_plan: PlanChange | None
     sheet_note: str  # why there is, or is not, a new counselling sheet
     bands_text: str
+    title: str  # the same words the advice uses for the response (one source)
+    safety_first: bool  # the recommendation is a safety finding's action
+    surgery_note: str | None = None  # the stop date, when surgery is planned but not soon
+
+    @property
+    def condition(self) -> str | None:
+        """Under advice that a stop or review finding makes conditional; the safety advice
+        itself is the prescriber review, so it needs no such line."""
+        if self.needs_prescriber and not self.safety_first:
+            return CONDITIONAL_TEXT
+        return None
+
+    @property
+    def advice_notes(self) -> tuple[str, ...]:
+        """What the recommendation box and the chart note add under the advice."""
+        return tuple(n for n in (self.surgery_note, self.condition) if n)
 
     @property
     def codes(self) -> frozenset[str]:
@@ -263,20 +300,40 @@ def fmt_score(value: Fraction) -> str:
     return f"{float(value):.1f}"
 
 
-def fmt_pct(value: Fraction) -> str:
-    """One decimal, cut towards zero, so 29.97% shows as 29.9% and never looks like 30%."""
-    tenths = math.trunc(value * 10)
-    return f"{tenths / 10:g}%" if tenths % 10 else f"{tenths // 10}%"
+def fmt_pct(value: Fraction, edges: Iterable[int | Fraction] = ()) -> str:
+    """A percentage of 0 or more, to one decimal, rounded half up (3/7 -> '42.9%').
+
+    The band is decided on the exact value, so the shown value must stay in the same band:
+    rounding that would reach or pass an edge goes back to the nearest tenth inside the band
+    (29.96% with an edge at 30 shows '29.9%', never '30%'). Edges are at least 0.1 apart.
+    """
+    if value < 0:
+        raise ValueError("fmt_pct takes a size; the caller says 'less' or 'more'")
+    tenths = math.floor(value * 10 + Fraction(1, 2))
+    for edge in edges:
+        if value < edge <= Fraction(tenths, 10):  # rounded up onto or over the edge
+            tenths = math.ceil(Fraction(edge) * 10) - 1
+        elif Fraction(tenths, 10) < edge <= value:  # rounded down below it
+            tenths = math.ceil(Fraction(edge) * 10)
+    if tenths == 0 and value > 0:
+        return "under 0.1%"  # a change is never shown as none
+    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}%"
 
 
 def fmt_days(days: int) -> str:
+    """'11 weeks and 6 days', '12 weeks', '1 day', '0 days'."""
     weeks, rest = divmod(days, 7)
     parts = []
     if weeks:
-        parts.append(f"{weeks} week{'s' if weeks != 1 else ''}")
+        parts.append(fmt_count(weeks, "week"))
     if rest or not weeks:
-        parts.append(f"{rest} day{'s' if rest != 1 else ''}")
+        parts.append(fmt_count(rest, "day"))
     return " and ".join(parts)
+
+
+def fmt_days_away(days: int) -> str:
+    """How far ahead a date is: 'today', 'in 1 day', 'in 2 days'."""
+    return "today" if days == 0 else f"in {fmt_count(days, 'day')}"
 
 
 # --- The steps ------------------------------------------------------------------------------
@@ -286,19 +343,35 @@ def pain_response(baseline: PainScore, current: PainScore, settings: RuleSetting
     """Change from baseline, classified with the IMMPACT thresholds from the settings."""
     base, now = baseline.score, current.score
     points = base - now
+    edges = band_edges(settings)
     if base == 0:
-        return PainResponse(baseline.method, base, now, points, None, ResponseBand.NOT_CALCULABLE)
+        return PainResponse(
+            baseline.method, base, now, points, None, ResponseBand.NOT_CALCULABLE, edges
+        )
     pct = points / base * 100
+    return PainResponse(baseline.method, base, now, points, pct, band_for(pct, settings), edges)
+
+
+def band_edges(settings: RuleSettings) -> tuple[int, ...]:
+    """The percentages where one band ends and the next begins."""
+    return (
+        settings.responder_pct_minimal,
+        settings.responder_pct,
+        settings.responder_pct_substantial,
+    )
+
+
+def band_for(pct: Fraction, settings: RuleSettings) -> ResponseBand:
+    """The IMMPACT band of an exact percentage (less pain is positive); each edge belongs to
+    the band above it."""
     if pct >= settings.responder_pct_substantial:
-        band = ResponseBand.SUBSTANTIAL
-    elif pct >= settings.responder_pct:
-        band = ResponseBand.MODERATE
-    elif pct >= settings.responder_pct_minimal:
+        return ResponseBand.SUBSTANTIAL
+    if pct >= settings.responder_pct:
+        return ResponseBand.MODERATE
+    if pct >= settings.responder_pct_minimal:
         # IMMPACT names 10-20% minimal and leaves 20-30% unnamed; the gap counts as minimal.
-        band = ResponseBand.MINIMAL
-    else:
-        band = ResponseBand.NONE
-    return PainResponse(baseline.method, base, now, points, pct, band)
+        return ResponseBand.MINIMAL
+    return ResponseBand.NONE
 
 
 def timing(answers: FollowupAnswers, settings: RuleSettings) -> Timing:
@@ -311,6 +384,15 @@ def timing(answers: FollowupAnswers, settings: RuleSettings) -> Timing:
     judge_on = reached + review
     days = (answers.assessed_on - reached).days
     return Timing(reached, days, judge_on, answers.assessed_on < judge_on, weeks)
+
+
+def response_title(verdict: FollowupVerdict, response: PainResponse) -> str:
+    """'Partial response (minimal improvement)': the title, and the words the advice uses for
+    the response, so the two can never disagree."""
+    title = VERDICT_TITLES[verdict.value]
+    if verdict in (FollowupVerdict.RESPONDING, FollowupVerdict.PARTIAL):
+        return f"{title} ({response.band_words})"
+    return title
 
 
 def _verdict(response: PainResponse, timing_: Timing) -> FollowupVerdict:
@@ -329,10 +411,16 @@ def _effect_list(effects: list[ReportedSideEffect]) -> str:
     return ", ".join(SIDE_EFFECT_LABELS[e.kind].lower() for e in effects)
 
 
-def _safety(answers: FollowupAnswers, settings: RuleSettings, checks: list[Check]) -> list[Finding]:
+def _safety(
+    answers: FollowupAnswers, settings: RuleSettings, checks: list[Check], params: dict[str, object]
+) -> list[Finding]:
+    """The safety findings; ``params`` collects what the safety advice quotes (the questions
+    not known, the surgery dates)."""
     findings: list[Finding] = []
+    not_known: list[str] = []
 
     def unsure(question: str) -> None:
+        not_known.append(question)
         findings.append(make_followup_finding("fu_unsure", question=question))
 
     opioid_q = "Opioid taken since LDN started"
@@ -374,18 +462,21 @@ def _safety(answers: FollowupAnswers, settings: RuleSettings, checks: list[Check
         hold = settings.surgery_hold_days
         stop_by = surgery_on - dt.timedelta(days=hold)
         last_dose = stop_by - dt.timedelta(days=1)
-        params = {
+        surgery = {
             "surgery_on": fmt_date(surgery_on),
-            "hold": hold,
+            "away": fmt_days_away((surgery_on - answers.assessed_on).days),
+            "hold_period": fmt_count(hold, "day"),
             "stop_by": fmt_date(stop_by),
             "last_dose": fmt_date(last_dose),
         }
+        params.update(surgery)
         code = "fu_surgery_soon" if last_dose < answers.assessed_on else "fu_surgery_later"
-        findings.append(make_followup_finding(code, **params))
+        findings.append(make_followup_finding(code, **surgery))
         findings.append(make_followup_finding("fu_surgery_restart"))
         checks.append(Check(surgery_q, f"Yes, on {fmt_date(surgery_on)}"))
     else:
         checks.append(Check(surgery_q, "No"))
+    params["questions"] = "; ".join(not_known)
     return findings
 
 
@@ -447,7 +538,7 @@ def assess_followup(answers: FollowupAnswers, settings: RuleSettings) -> Followu
             findings.append(
                 make_followup_finding(
                     "fu_too_early_below_target",
-                    review_weeks=settings.review_weeks,
+                    review_period=when.review_text,
                     judge_on=fmt_date(when.judge_on),
                 )
             )
@@ -456,7 +547,7 @@ def assess_followup(answers: FollowupAnswers, settings: RuleSettings) -> Followu
                 make_followup_finding(
                     "fu_too_early",
                     on_target=when.on_target_text,
-                    review_weeks=settings.review_weeks,
+                    review_period=when.review_text,
                     judge_on=fmt_date(when.judge_on),
                 )
             )
@@ -471,13 +562,25 @@ def assess_followup(answers: FollowupAnswers, settings: RuleSettings) -> Followu
         findings.append(make_followup_finding("fu_peg_by_analogy"))
     effect_findings, not_settling = _side_effect_findings(answers, checks)
     findings += effect_findings
-    findings += _safety(answers, settings, checks)
+    safety_params: dict[str, object] = {"dose": fmt_mg(answers.current_dose_mg)}
+    safety = _safety(answers, settings, checks, safety_params)
+    findings += safety
     findings.sort(key=lambda f: SEVERITY_RANK[f.severity])
 
-    recommendation, advice = _recommend(answers, settings, response, when, findings, not_settling)
-    if recommendation is Recommendation.CONSIDER_STOPPING:
+    safety_advice = _safety_first(safety, safety_params)
+    title = response_title(verdict, response)
+    if safety_advice is not None:
+        recommendation, advice = safety_advice
+        title = SAFETY_TITLE.format(response=title)
+    else:
+        recommendation, advice = _recommend(answers, settings, response, when, not_settling, title)
+    if recommendation in (Recommendation.CONSIDER_STOPPING, Recommendation.STOP_AND_REVIEW):
         findings.append(make_followup_finding("fu_stopping_tolerance"))
-    new_plan, sheet_note = _plan_change(answers, settings, recommendation)
+    if safety_advice is not None:
+        stops = recommendation is Recommendation.STOP_AND_REVIEW
+        new_plan, sheet_note = None, NO_SHEET_TEXT["safety_stop" if stops else "safety_review"]
+    else:
+        new_plan, sheet_note = _plan_change(answers, settings, recommendation)
 
     return FollowupResult(
         verdict=verdict,
@@ -490,7 +593,37 @@ def assess_followup(answers: FollowupAnswers, settings: RuleSettings) -> Followu
         new_plan=new_plan,
         sheet_note=sheet_note,
         bands_text=bands_text(settings),
+        title=title,
+        safety_first=safety_advice is not None,
+        surgery_note=_surgery_note(safety, safety_params) if safety_advice is None else None,
     )
+
+
+def _surgery_note(safety: list[Finding], params: dict[str, object]) -> str | None:
+    """Advice to continue holds only until the stop before a planned operation."""
+    if any(f.code == "fu_surgery_later" for f in safety):
+        return SURGERY_LATER_NOTE.format(**params)
+    return None
+
+
+def _safety_first(
+    safety: list[Finding], params: dict[str, object]
+) -> tuple[Recommendation, Finding] | None:
+    """The action of the most urgent stop or review safety finding, or None if there is none.
+    The other stop or review safety findings are named in its text, for the prescriber."""
+    urgent = [f for f in safety if f.code in SAFETY_ORDER]
+    if not urgent:
+        return None
+    order = list(SAFETY_ORDER)
+    urgent.sort(key=lambda f: order.index(f.code))
+    advice = make_recommendation(SAFETY_ORDER[urgent[0].code], **params)
+    others = [f.summary.rstrip(".") for f in urgent[1:] if f.code != urgent[0].code]
+    if others:
+        also = SAFETY_ALSO_TEXT.format(others="; ".join(others))
+        advice = dataclasses.replace(advice, clinician_text=f"{advice.clinician_text} {also}")
+    if advice.severity is Severity.STOP:
+        return Recommendation.STOP_AND_REVIEW, advice
+    return Recommendation.PRESCRIBER_REVIEW, advice
 
 
 def bands_text(settings: RuleSettings) -> str:
@@ -520,9 +653,10 @@ def _recommend(
     settings: RuleSettings,
     response: PainResponse,
     when: Timing,
-    findings: list[Finding],
     not_settling: list[ReportedSideEffect],
+    title: str,
 ) -> tuple[Recommendation, Finding]:
+    """The advice about the response, once no safety finding has taken its place."""
     dose = answers.current_dose_mg
     effects = _effect_list(not_settling)
     common = {
@@ -531,12 +665,10 @@ def _recommend(
         "pct_text": response.pct_text,
         "on_target": when.on_target_text,
         "responder": settings.responder_pct,
-        "review_weeks": settings.review_weeks,
+        "review_period": when.review_text,
         "judge_on": fmt_date(when.judge_on),
+        "response": title,
     }
-
-    if any(f.severity is Severity.STOP for f in findings):
-        return Recommendation.PRESCRIBER_REVIEW, make_recommendation("rec_review_safety")
 
     side_action = _side_effect_action(answers, not_settling)
     judged = not when.too_early
@@ -581,7 +713,7 @@ def _recommend(
             **common,
             half=fmt_mg(half),
             gentle_step=fmt_mg(settings.gentle_step_mg),
-            gentle_interval=settings.gentle_step_interval_days,
+            gentle_interval_period=fmt_count(settings.gentle_step_interval_days, "day"),
         )
 
     if when.target_reached_on is None and dose < settings.max_dose_mg:
@@ -594,7 +726,7 @@ def _recommend(
             target=fmt_mg(target),
             schedule=answers.schedule.value,
             step=fmt_mg(step),
-            interval=interval,
+            interval_period=fmt_count(interval, "day"),
             schedule_source="ldnrt_sensitive" if gentle else "hdrx_dosing",
         )
     if when.too_early:

@@ -16,10 +16,10 @@ FOLLOWUP_CATALOGUE: dict[str, FindingSpec] = {
     # --- Timing and measurement ---------------------------------------------------------
     "fu_too_early": FindingSpec(
         S.INFO,
-        "Too early to judge: {on_target} of {review_weeks} weeks on the target dose. Judge "
+        "Too early to judge: {on_target} of {review_period} on the target dose. Judge "
         "from {judge_on}.",
         "No guideline says when to judge LDN; the trials judged it after about 12 weeks. "
-        "This clinic judges the response after {review_weeks} weeks on the target dose, so "
+        "This clinic judges the response after {review_period} on the target dose, so "
         "it can be judged from {judge_on}.",
         "review_point",
     ),
@@ -27,7 +27,7 @@ FOLLOWUP_CATALOGUE: dict[str, FindingSpec] = {
         S.INFO,
         "Too early to judge: the target dose is not reached yet.",
         "No guideline says when to judge LDN; the trials judged it after about 12 weeks. "
-        "This clinic judges the response after {review_weeks} weeks on the target dose. If "
+        "This clinic judges the response after {review_period} on the target dose. If "
         "the target were reached today, that would be {judge_on} at the earliest.",
         "review_point",
     ),
@@ -75,8 +75,8 @@ FOLLOWUP_CATALOGUE: dict[str, FindingSpec] = {
         "label_pregnancy",
     ),
     "fu_liver_symptoms": FindingSpec(
-        S.REVIEW,
-        "Possible symptoms of acute hepatitis: prescriber review now.",
+        S.STOP,
+        "Possible symptoms of acute hepatitis: stop LDN, prescriber review now.",
         "Hepatitis and clinically significant liver dysfunction have been reported with "
         "naltrexone, and the label tells patients to seek care if they get symptoms of acute "
         "hepatitis. Clinically apparent liver injury is rare.",
@@ -84,10 +84,10 @@ FOLLOWUP_CATALOGUE: dict[str, FindingSpec] = {
     ),
     "fu_surgery_soon": FindingSpec(
         S.REVIEW,
-        "Surgery on {surgery_on} is less than {hold} days away: stop LDN now and tell the "
-        "surgical team.",
-        "LDN should stop {hold} days before surgery, because anaesthesia and pain relief "
-        "afterwards often use opioids, which LDN blocks. Less time than that is left: stop "
+        "Surgery on {surgery_on} ({away}): LDN stops {hold_period} before, so stop it now and "
+        "tell the surgical team.",
+        "LDN should stop {hold_period} before surgery, from {stop_by}, because anaesthesia and "
+        "pain relief afterwards often use opioids, which LDN blocks. That date has come: stop "
         "now, tell the surgeon and anaesthetist, and review with the prescriber.",
         "surgery_moser",
         "Stop taking LDN now. Tell your surgeon and anaesthetist that you take LDN.",
@@ -95,10 +95,10 @@ FOLLOWUP_CATALOGUE: dict[str, FindingSpec] = {
     "fu_surgery_later": FindingSpec(
         S.CAUTION,
         "Surgery on {surgery_on}: stop LDN by {stop_by} and tell the surgical team.",
-        "Stop LDN {hold} days before the operation (last dose on {last_dose}) and tell the "
+        "Stop LDN {hold_period} before the operation (last dose on {last_dose}) and tell the "
         "surgeon and anaesthetist.",
         "surgery_moser",
-        "Stop LDN {hold} days before your operation: take your last dose on {last_dose}. Tell "
+        "Stop LDN {hold_period} before your operation: take your last dose on {last_dose}. Tell "
         "your surgeon and anaesthetist that you take LDN.",
     ),
     "fu_surgery_restart": FindingSpec(
@@ -166,24 +166,24 @@ RECOMMENDATIONS: dict[str, FindingSpec] = {
         S.INFO,
         "Continue LDN at {dose} a day, and judge the response from {judge_on}.",
         "The patient has been on the target dose for {on_target}; this clinic judges the "
-        "response after {review_weeks} weeks on it.",
+        "response after {review_period} on it.",
         "review_point",
     ),
     "rec_titrate_to_target": FindingSpec(
         S.INFO,
         "Continue, and go up to the target of {target} a day if side effects allow.",
         "The patient takes {dose} a day, below the target. Continue the {schedule} schedule "
-        "({step} more every {interval} days) up to {target} a day while side effects allow. "
-        "The response is judged {review_weeks} weeks after the target is reached.",
+        "({step} more every {interval_period}) up to {target} a day while side effects allow. "
+        "The response is judged {review_period} after the target is reached.",
         "{schedule_source}",
     ),
     "rec_titrate_to_max": FindingSpec(
         S.CAUTION,
-        "Partial response: continue, and go up to the maximum of {max_dose} a day if tolerated.",
+        "{response}: continue, and go up to the maximum of {max_dose} a day if tolerated.",
         "{pct_text} after {on_target} on the target dose is a minimal improvement, below the "
         "{responder}% response threshold. The dose is tolerated and below this clinic's "
         "maximum: a dose-finding study estimated an ED95 of 5.4 mg, and FINAL used 6 mg. Go "
-        "up in steps of {step} while tolerated, then judge again {review_weeks} weeks after "
+        "up in steps of {step} while tolerated, then judge again {review_period} after "
         "reaching the new dose.",
         "bruun_2020",
     ),
@@ -200,26 +200,82 @@ RECOMMENDATIONS: dict[str, FindingSpec] = {
         "Halve the dose to {half} a day, then titrate again slowly ({effects} not settling).",
         "If side effects do not settle, the LDN Research Trust advises halving the dose and "
         "titrating back up more slowly. Go from {dose} to {half} a day, then up again in small "
-        "steps (the gentle schedule uses {gentle_step} every {gentle_interval} days) towards "
+        "steps (the gentle schedule uses {gentle_step} every {gentle_interval_period}) towards "
         "the previous dose, while tolerated.",
         "ldnrt_titration",
         "Take {half} a day from now. Go up again slowly, as the clinic tells you.",
     ),
     "rec_consider_stopping": FindingSpec(
         S.REVIEW,
-        "No meaningful response on the target dose: consider stopping LDN.",
+        "{response} on the target dose: consider stopping LDN.",
         "{pct_text} after {on_target} on the target dose is below the {responder}% response "
         "threshold{dose_note}. The larger trials (Bested 2023, FINAL 2024, INNOVA) found no "
         "clear benefit over placebo, so no response is a common outcome. Decide with the "
         "patient whether to stop.",
         "negative_trials",
     ),
-    "rec_review_safety": FindingSpec(
+    # --- Safety first: a stop or review finding replaces any advice about the response -----
+    # In SAFETY_ORDER's order, the first that applies is the recommendation.
+    "rec_safety_opioid_now": FindingSpec(
         S.STOP,
-        "A safety finding comes first: review with the prescriber before the next dose.",
-        "A finding below rules out continuing as before. The response is shown for the "
-        "prescriber, but no change to the dose is suggested until the finding is resolved.",
+        "Do not take LDN with the opioid: review with the prescriber before the next dose.",
+        "The label contraindicates naltrexone in patients receiving opioid analgesics: LDN and "
+        "the opioid must not be taken together, and the prescriber decides which treatment "
+        "continues. The response is shown for the prescriber, but no change to the dose is "
+        "suggested until then.",
         "label_contraindications",
+        "Do not take LDN and an opioid medicine together. Talk to the clinic before your "
+        "next dose.",
+    ),
+    "rec_safety_liver": FindingSpec(
+        S.STOP,
+        "Stop LDN and review with the prescriber now: possible symptoms of acute hepatitis.",
+        "Hepatitis and clinically significant liver dysfunction have been reported with "
+        "naltrexone, and the label tells patients to seek care if they get symptoms of acute "
+        "hepatitis. This clinic stops LDN until the prescriber has reviewed the symptoms; the "
+        "prescriber decides whether it restarts. The response is shown for the prescriber, but "
+        "no dose is suggested until then.",
+        "policy_followup_safety_first",
+        "Stop taking LDN and contact the clinic now about these symptoms.",
+    ),
+    "rec_safety_surgery_soon": FindingSpec(
+        S.STOP,
+        "Stop LDN now for surgery on {surgery_on} ({away}); restart only once off opioid "
+        "painkillers.",
+        "LDN should stop {hold_period} before surgery, from {stop_by}, because anaesthesia and "
+        "pain relief afterwards often use opioids, which LDN blocks. That date has come, so "
+        "take no more doses, and tell the surgeon and anaesthetist. After the operation, "
+        "restart at the previous dose of {dose} a day once off opioid painkillers, if that is "
+        "within 2 weeks of stopping; otherwise, or while still on opioid painkillers, wait "
+        "until off them and titrate again (LDN Research Trust).",
+        "surgery_moser",
+        "Stop taking LDN now. Tell your surgeon and anaesthetist that you take LDN. After the "
+        "operation, start LDN again only when you no longer need opioid painkillers, as the "
+        "clinic tells you.",
+    ),
+    "rec_safety_pregnancy": FindingSpec(
+        S.REVIEW,
+        "Pregnant or planning pregnancy: review with the prescriber before LDN continues.",
+        "There are no adequate studies of naltrexone in pregnancy; the label advises use only "
+        "if the benefit justifies the risk, and the fibromyalgia trials excluded pregnancy. "
+        "Whether LDN continues is the prescriber's decision with the patient; no change to the "
+        "dose is suggested until then.",
+        "label_pregnancy",
+    ),
+    "rec_safety_opioid_stopped": FindingSpec(
+        S.REVIEW,
+        "An opioid was taken since LDN started: review with the prescriber before LDN continues.",
+        "LDN blocks opioids, so the opioid may not have worked as expected, and trying to "
+        "overcome the blockade with more opioid is dangerous. Confirm what was taken, when and "
+        "why, and that none is taken now. No change to the dose is suggested until then.",
+        "label_surmountable",
+    ),
+    "rec_safety_unsure": FindingSpec(
+        S.REVIEW,
+        "Confirm the answers marked 'Not sure' with the prescriber before LDN continues.",
+        "Not known: {questions}. An unknown answer is never treated as 'no'; confirm it before "
+        "the plan is continued or changed. No change to the dose is suggested until then.",
+        "policy_unknown_is_review",
     ),
     "rec_review_baseline_zero": FindingSpec(
         S.REVIEW,
@@ -237,6 +293,32 @@ RECOMMENDATIONS: dict[str, FindingSpec] = {
     ),
 }
 
+# Which safety finding decides the recommendation, most urgent first, and its advice.
+SAFETY_ORDER: dict[str, str] = {
+    "fu_opioid_current": "rec_safety_opioid_now",
+    "fu_liver_symptoms": "rec_safety_liver",
+    "fu_surgery_soon": "rec_safety_surgery_soon",
+    "fu_pregnancy": "rec_safety_pregnancy",
+    "fu_opioid_stopped": "rec_safety_opioid_stopped",
+    "fu_unsure": "rec_safety_unsure",
+}
+
+# Added to the safety advice when more than one safety finding applies.
+SAFETY_ALSO_TEXT = "The prescriber also needs to review: {others}."
+
+# Under advice that a stop or review finding makes conditional (baseline 0, severe effects).
+CONDITIONAL_TEXT = "Only if the prescriber agrees after reviewing the findings below."
+
+# Under any advice that is not a safety action, when surgery is planned with time to stop first.
+SURGERY_LATER_NOTE = (
+    "Before surgery on {surgery_on}: last dose on {last_dose}, then stop from {stop_by} "
+    "({hold_period} before); restart once off opioid painkillers."
+)
+
+# The title says what the safety advice does, then how the pain responded.
+SAFETY_TITLE = "Safety finding first; response: {response}"
+
+# The title of the result; judged responses add the IMMPACT band in brackets.
 VERDICT_TITLES: dict[str, str] = {
     "too_early": "Too early to judge",
     "responding": "Responding",
@@ -283,6 +365,10 @@ SHEET_RESTART_TEXT = (
 )
 
 NO_SHEET_TEXT: dict[str, str] = {
+    "safety_stop": "LDN stops for now, so there is no new counselling sheet. The prescriber "
+    "decides if and how it restarts.",
+    "safety_review": "No new counselling sheet until the prescriber has reviewed the safety "
+    "findings.",
     "unchanged": "The doses do not change, so the patient's counselling sheet still applies.",
     "above_target": "The counselling sheet shows titration up to the target dose only; write "
     "the steps above {target} on it by hand.",

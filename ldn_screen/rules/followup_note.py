@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from .followup import DoseTiming, FollowupAnswers, FollowupResult, fmt_score
-from .followup_findings import METHOD_NAMES, VERDICT_TITLES
+from .followup_findings import METHOD_NAMES
 from .units import fmt_date, fmt_mg
 
 
 def verdict_title(result: FollowupResult) -> str:
-    title = VERDICT_TITLES[result.verdict.value]
-    if result.verdict.value == "responding":
-        return f"{title} ({result.response.band_words})"
-    return title
+    """The page's and the note's title: built with the advice, so the two agree."""
+    return result.title
 
 
 def followup_note(
@@ -27,6 +25,11 @@ def followup_note(
     lines = [
         f"LDN follow-up ({fmt_date(answers.assessed_on)}): {verdict_title(result)}.",
         f"Recommendation: {result.advice.summary} (Source: {result.advice.source.label})",
+    ]
+    if result.safety_first:
+        lines.append(result.advice.clinician_text)
+    lines += result.advice_notes
+    lines += [
         f"Settings version {settings_version} of {fmt_date(version_date)}.",
         f"Started {fmt_date(answers.started_on)}, {answers.schedule.value} schedule, "
         f"{answers.formulation.value}; now {fmt_mg(answers.current_dose_mg)} a day "
@@ -34,8 +37,8 @@ def followup_note(
     ]
     if timing.target_reached_on is None:
         lines.append(
-            f"Target dose not reached yet; the response is judged {timing.review_weeks} weeks "
-            "after reaching it."
+            f"Target dose not reached yet; the response is judged {timing.review_text} after "
+            "reaching it."
         )
     else:
         lines.append(

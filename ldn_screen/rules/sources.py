@@ -387,6 +387,14 @@ _ALL = (
         "ldn-screen design notes, section 4 (safety defaults)",
     ),
     Source(
+        "policy_followup_safety_first",
+        EvidenceKind.POLICY,
+        "At follow-up, possible symptoms of acute hepatitis stop LDN until the prescriber has "
+        "reviewed them (clinic precaution; the label asks patients to seek care)",
+        "ldn-screen safety policy for the lead clinician to confirm; naltrexone label, "
+        "WARNINGS (hepatotoxicity)",
+    ),
+    Source(
         "policy_diagnosis",
         EvidenceKind.POLICY,
         "The trials enrolled people with a confirmed fibromyalgia diagnosis",

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from fractions import Fraction
 
 
 def fmt_mg(dose_mg: float) -> str:
     """4.5 -> '4.5 mg', 3.0 -> '3 mg', 0.25 -> '0.25 mg'."""
     return f"{dose_mg:g} mg"
+
+
+def fmt_count(count: int | Fraction, unit: str, shown: str | None = None) -> str:
+    """'1 day', '3 days', '0 points', '0.7 points': singular only for exactly one.
+
+    ``unit`` is the singular of a regular noun (day, week, point); ``shown`` replaces the
+    number as written (a PEG change of 2/3 is shown as '0.7').
+    """
+    number = str(count) if shown is None else shown
+    return f"{number} {unit}" if count == 1 else f"{number} {unit}s"
 
 
 def fmt_ml(volume_ml: float) -> str:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
+import re
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ldn_screen.rules import DEFAULT_SETTINGS, Answer, Formulation, RuleSettings, Schedule
 from ldn_screen.rules.followup import (
@@ -23,14 +28,23 @@ from ldn_screen.rules.followup import (
     SideEffectKind,
     SideEffectSeverity,
     assess_followup,
+    band_edges,
+    band_for,
     fmt_days,
     fmt_pct,
     halved_dose_mg,
     pain_response,
 )
-from ldn_screen.rules.followup_findings import FOLLOWUP_CATALOGUE, RECOMMENDATIONS
+from ldn_screen.rules.followup_findings import (
+    FOLLOWUP_CATALOGUE,
+    RECOMMENDATIONS,
+    VERDICT_TITLES,
+)
 from ldn_screen.rules.followup_note import followup_note
 from ldn_screen.rules.model import Severity
+from ldn_screen.rules.units import fmt_count
+
+ROOT = Path(__file__).resolve().parents[2]
 
 D0 = dt.date(2026, 11, 27)
 REVIEW_DAYS = 12 * 7
@@ -145,18 +159,30 @@ def test_the_bands_follow_the_settings() -> None:
     assert pain_response(nrs(10), nrs(9), s).band is ResponseBand.NONE  # 10% < 15
 
 
+EDGES = (10, 30, 50)
+
+
 @pytest.mark.parametrize(
-    ("value", "shown"),
+    ("value", "edges", "shown"),
     [
-        (Fraction(30), "30%"),
-        (Fraction(2997, 100), "29.9%"),  # cut, never rounded up across a threshold
-        (Fraction(400, 9), "44.4%"),
-        (Fraction(140, 3), "46.6%"),
-        (Fraction(100), "100%"),
+        (Fraction(30), EDGES, "30%"),
+        (Fraction(300, 7), EDGES, "42.9%"),  # 42.857...: rounded, not cut to 42.8
+        (Fraction(400, 9), EDGES, "44.4%"),
+        (Fraction(140, 3), EDGES, "46.7%"),
+        (Fraction(2996, 100), (), "30%"),  # with no edge to respect, plain rounding
+        (Fraction(2996, 100), EDGES, "29.9%"),  # rounding would reach the 30% edge
+        (Fraction(2997, 100), EDGES, "29.9%"),
+        (Fraction(4999, 100), EDGES, "49.9%"),
+        (Fraction(5004, 100), EDGES, "50%"),
+        (Fraction(1, 25), EDGES, "under 0.1%"),  # a change is never shown as none
+        (Fraction(0), EDGES, "0%"),
+        (Fraction(100), EDGES, "100%"),
     ],
 )
-def test_percentages_are_cut_to_one_decimal(value: Fraction, shown: str) -> None:
-    assert fmt_pct(value) == shown
+def test_percentages_are_rounded_to_one_decimal_within_their_band(
+    value: Fraction, edges: tuple[int, ...], shown: str
+) -> None:
+    assert fmt_pct(value, edges) == shown
 
 
 @pytest.mark.parametrize("method", [PainMethod.NRS, PainMethod.PEG])
@@ -310,8 +336,8 @@ RECOMMENDATION_TABLE = [
     (
         {"opioids_since_start": OpioidsSinceStart.CURRENT},
         {},
-        Recommendation.PRESCRIBER_REVIEW,
-        "rec_review_safety",
+        Recommendation.STOP_AND_REVIEW,
+        "rec_safety_opioid_now",
     ),
     (
         {"current_dose_mg": 0.25, "side_effects": effect(K.HEADACHE, SEV.PERSISTENT)},
@@ -400,7 +426,7 @@ SAFETY = [
     ({"opioids_since_start": OpioidsSinceStart.UNSURE}, "fu_unsure", Severity.REVIEW),
     ({"pregnant_or_planning": Answer.YES}, "fu_pregnancy", Severity.REVIEW),
     ({"pregnant_or_planning": Answer.UNSURE}, "fu_unsure", Severity.REVIEW),
-    ({"liver_symptoms": Answer.YES}, "fu_liver_symptoms", Severity.REVIEW),
+    ({"liver_symptoms": Answer.YES}, "fu_liver_symptoms", Severity.STOP),
     ({"liver_symptoms": Answer.UNSURE}, "fu_unsure", Severity.REVIEW),
     ({"surgery_planned": Answer.UNSURE}, "fu_unsure", Severity.REVIEW),
     (
@@ -458,6 +484,346 @@ def test_a_clean_followup_has_no_findings_and_asks_no_prescriber() -> None:
     assert result.findings == ()
     assert not result.needs_prescriber
     assert result.verdict is FollowupVerdict.RESPONDING
+
+
+# --- Safety first: a stop or review safety finding replaces the advice -----------------------
+
+IN_2_DAYS = D0 + dt.timedelta(days=2)
+SAFETY_FIRST = [
+    # (answers overrides, recommendation, advice code)
+    ({"liver_symptoms": Answer.YES}, Recommendation.STOP_AND_REVIEW, "rec_safety_liver"),
+    (
+        {"pregnant_or_planning": Answer.YES},
+        Recommendation.PRESCRIBER_REVIEW,
+        "rec_safety_pregnancy",
+    ),
+    (
+        {"opioids_since_start": OpioidsSinceStart.CURRENT},
+        Recommendation.STOP_AND_REVIEW,
+        "rec_safety_opioid_now",
+    ),
+    (
+        {"opioids_since_start": OpioidsSinceStart.STOPPED},
+        Recommendation.PRESCRIBER_REVIEW,
+        "rec_safety_opioid_stopped",
+    ),
+    (
+        {"surgery_planned": Answer.YES, "surgery_on": IN_2_DAYS},
+        Recommendation.STOP_AND_REVIEW,
+        "rec_safety_surgery_soon",
+    ),
+    ({"liver_symptoms": Answer.UNSURE}, Recommendation.PRESCRIBER_REVIEW, "rec_safety_unsure"),
+    ({"surgery_planned": Answer.UNSURE}, Recommendation.PRESCRIBER_REVIEW, "rec_safety_unsure"),
+]
+# Responding, partial at the maximum, no response, and too early: none may say "continue".
+PAIN_SITUATIONS = [
+    {},
+    {"baseline_pain": nrs(7), "current_pain": nrs(6)},
+    {"current_pain": nrs(8)},
+    {"target_reached_on": D0 - dt.timedelta(days=20)},
+    {"target_reached_on": None, "current_dose_mg": 3.0},
+]
+
+
+@pytest.mark.parametrize(
+    "pain", PAIN_SITUATIONS, ids=["responding", "partial", "none", "too_early", "below_target"]
+)
+@pytest.mark.parametrize(
+    ("changes", "rec", "code"),
+    SAFETY_FIRST,
+    ids=[
+        "hepatitis",
+        "pregnancy",
+        "opioid_now",
+        "opioid_stopped",
+        "surgery_soon",
+        "unsure_hepatitis",
+        "unsure_surgery",
+    ],
+)
+def test_a_stop_or_review_safety_finding_is_the_recommendation(
+    pain: dict[str, object], changes: dict[str, object], rec: Recommendation, code: str
+) -> None:
+    a = followup(**pain, **changes)
+    result = run(a)
+    assert result.safety_first
+    assert result.recommendation is rec
+    assert result.advice.code == code
+    assert not result.advice.summary.lower().startswith("continue")
+    assert result.title.startswith("Safety finding first; response: ")
+    assert result.new_plan is None
+    assert result.condition is None  # the advice is the review itself, not conditional on it
+    stops = rec is Recommendation.STOP_AND_REVIEW
+    assert result.advice.severity is (Severity.STOP if stops else Severity.REVIEW)
+    assert ("fu_stopping_tolerance" in result.codes) is stops
+    # The chart note says the same.
+    note = followup_note(a, result, 1, D0)
+    assert f"Recommendation: {result.advice.summary}" in note
+    assert result.advice.clinician_text in note
+    assert "Continue LDN" not in note
+
+
+def test_hepatitis_symptoms_stop_ldn_and_ask_for_review_now() -> None:
+    result = run(followup(liver_symptoms=Answer.YES))
+    assert result.advice.summary.startswith("Stop LDN and review with the prescriber now")
+    assert result.advice.patient_text is not None
+    assert result.advice.patient_text.startswith("Stop taking LDN")
+    liver = next(f for f in result.findings if f.code == "fu_liver_symptoms")
+    assert liver.severity is Severity.STOP
+    assert result.sheet_note.startswith("LDN stops for now")
+
+
+@pytest.mark.parametrize("hold", [1, 3, 5])
+def test_surgery_soon_says_stop_now_with_the_dates_and_the_restart(hold: int) -> None:
+    surgery = D0 + dt.timedelta(days=hold - 1)  # less time left than the hold
+    s = settings(surgery_hold_days=hold)
+    result = run(followup(surgery_planned=Answer.YES, surgery_on=surgery), s)
+    assert result.recommendation is Recommendation.STOP_AND_REVIEW
+    advice = result.advice
+    surgery_text = f"{surgery:%a} {surgery.day} {surgery:%b %Y}"
+    stop_by = surgery - dt.timedelta(days=hold)
+    days_left = hold - 1
+    away = "today" if days_left == 0 else f"in {days_left} day{'s' if days_left != 1 else ''}"
+    assert advice.summary == (
+        f"Stop LDN now for surgery on {surgery_text} ({away}); restart only once off opioid "
+        "painkillers."
+    )
+    hold_text = f"{hold} day{'s' if hold != 1 else ''}"
+    assert f"LDN should stop {hold_text} before surgery, from " in advice.clinician_text
+    assert f"{stop_by:%a} {stop_by.day} {stop_by:%b %Y}" in advice.clinician_text
+    assert "restart at the previous dose of 4.5 mg a day once off opioid painkillers" in (
+        advice.clinician_text
+    )
+    assert advice.patient_text is not None and "Stop taking LDN now" in advice.patient_text
+    assert "1 days" not in advice.clinician_text + advice.summary
+
+
+@pytest.mark.parametrize("pain", [nrs(4), nrs(8)])  # continue, or consider stopping
+def test_surgery_with_time_left_keeps_the_advice_and_adds_the_stop_date(pain: PainScore) -> None:
+    hold = DEFAULT_SETTINGS.surgery_hold_days
+    surgery = D0 + dt.timedelta(days=hold + 1)  # the last dose is today
+    a = followup(surgery_planned=Answer.YES, surgery_on=surgery, current_pain=pain)
+    result = run(a)
+    assert not result.safety_first
+    assert result.recommendation in (Recommendation.CONTINUE, Recommendation.CONSIDER_STOPPING)
+    assert "fu_surgery_later" in result.codes
+    stop_by = D0 + dt.timedelta(days=1)
+    note = (
+        f"Before surgery on {surgery:%a} {surgery.day} {surgery:%b %Y}: last dose on "
+        f"{D0:%a} {D0.day} {D0:%b %Y}, then stop from {stop_by:%a} {stop_by.day} "
+        f"{stop_by:%b %Y} ({hold} days before); restart once off opioid painkillers."
+    )
+    assert note in result.advice_notes
+    assert note in followup_note(a, result, 1, D0)
+
+
+def test_no_surgery_note_without_surgery_or_when_it_is_too_close() -> None:
+    assert run(followup()).advice_notes == ()
+    soon = run(followup(surgery_planned=Answer.YES, surgery_on=IN_2_DAYS))
+    assert soon.surgery_note is None  # the safety advice says stop now instead
+
+
+def test_the_most_urgent_safety_finding_leads_and_names_the_others() -> None:
+    result = run(
+        followup(
+            pregnant_or_planning=Answer.YES,
+            liver_symptoms=Answer.YES,
+            surgery_planned=Answer.YES,
+            surgery_on=IN_2_DAYS,
+        )
+    )
+    assert result.advice.code == "rec_safety_liver"
+    pregnancy = next(f for f in result.findings if f.code == "fu_pregnancy")
+    surgery = next(f for f in result.findings if f.code == "fu_surgery_soon")
+    assert pregnancy.summary.rstrip(".") in result.advice.clinician_text
+    assert surgery.summary.rstrip(".") in result.advice.clinician_text
+
+
+def test_unknown_answers_are_named_in_the_safety_advice() -> None:
+    result = run(followup(liver_symptoms=Answer.UNSURE, pregnant_or_planning=Answer.UNSURE))
+    assert result.advice.code == "rec_safety_unsure"
+    assert "Not known: Pregnant or planning pregnancy; Symptoms of acute hepatitis." in (
+        result.advice.clinician_text
+    )
+
+
+def test_a_severe_side_effect_keeps_its_advice_but_only_if_the_prescriber_agrees() -> None:
+    result = run(followup(side_effects=effect(K.NAUSEA, SEV.SEVERE)))
+    assert not result.safety_first
+    assert result.recommendation is Recommendation.HALVE_AND_RETITRATE
+    assert result.condition == "Only if the prescriber agrees after reviewing the findings below."
+
+
+# --- The title and the box agree --------------------------------------------------------------
+
+ALL_TITLES = set(VERDICT_TITLES.values())
+
+
+def test_a_small_change_at_the_maximum_is_titled_as_the_box_says() -> None:
+    result = run(followup(baseline_pain=nrs(7), current_pain=nrs(6)))  # 14.3%: minimal
+    assert result.title == "Partial response (minimal improvement)"
+    assert result.recommendation is Recommendation.CONSIDER_STOPPING
+    assert result.advice.summary == (
+        "Partial response (minimal improvement) on the target dose: consider stopping LDN."
+    )
+    assert "No meaningful response" not in result.advice.summary
+
+
+@pytest.mark.parametrize("max_dose", [4.5, 6.0])
+@pytest.mark.parametrize("side_effects", [(), effect(K.HEADACHE, SEV.PERSISTENT)])
+def test_title_and_advice_name_the_same_response_for_every_pain_change(
+    max_dose: float, side_effects: tuple[ReportedSideEffect, ...]
+) -> None:
+    s = settings(max_dose_mg=max_dose)
+    for baseline in range(1, 11):
+        for current in range(11):
+            result = run(
+                followup(
+                    baseline_pain=nrs(baseline),
+                    current_pain=nrs(current),
+                    side_effects=side_effects,
+                ),
+                s,
+            )
+            summary = result.advice.summary
+            # No other verdict's title may appear in the advice.
+            for other in ALL_TITLES:
+                if not result.title.startswith(other):
+                    assert other not in summary, (baseline, current, summary)
+            if result.recommendation is Recommendation.CONSIDER_STOPPING or (
+                result.advice.code == "rec_titrate_to_max"
+            ):
+                assert summary.startswith(result.title), (baseline, current, summary)
+
+
+# --- Rounding never moves a percentage across a band edge -------------------------------------
+
+
+def shown_value(text: str) -> Fraction:
+    """'29.9% less pain' -> 29.9; the number a reader takes from the page."""
+    return Fraction(text.split("%")[0])
+
+
+@st.composite
+def thresholds(draw: st.DrawFn) -> RuleSettings:
+    """Any thresholds the admin form accepts: minimal < moderate < substantial."""
+    moderate = draw(st.integers(10, 89))
+    minimal = draw(st.integers(1, moderate - 1))
+    substantial = draw(st.integers(moderate + 1, 100))
+    return settings(
+        responder_pct_minimal=minimal,
+        responder_pct=moderate,
+        responder_pct_substantial=substantial,
+    )
+
+
+@given(value=st.fractions(min_value=0, max_value=100, max_denominator=10_000), s=thresholds())
+def test_a_shown_percentage_is_in_the_band_of_the_exact_value(
+    value: Fraction, s: RuleSettings
+) -> None:
+    shown = fmt_pct(value, band_edges(s))
+    if shown == "under 0.1%":
+        assert 0 < value < Fraction(1, 10)
+        return
+    number = shown_value(shown)
+    assert band_for(number, s) is band_for(value, s)
+    assert abs(number - value) <= Fraction(1, 10)
+    # Away from an edge it is plain rounding, half up.
+    if not any(abs(edge - value) <= Fraction(1, 10) for edge in band_edges(s)):
+        assert number == Fraction(math.floor(value * 10 + Fraction(1, 2)), 10)
+
+
+@given(s=thresholds(), which=st.integers(0, 2), below=st.integers(1, 1000))
+def test_a_value_just_below_an_edge_is_never_shown_on_it(
+    s: RuleSettings, which: int, below: int
+) -> None:
+    edge = band_edges(s)[which]
+    value = edge - Fraction(below, 10_000)  # within 0.1 below the edge
+    shown = fmt_pct(value, band_edges(s))
+    assert shown_value(shown) < edge
+    assert band_for(shown_value(shown), s) is band_for(value, s)
+
+
+def peg_with_sum(total: int) -> PainScore:
+    """A PEG whose 3 items add up to ``total`` (0 to 30)."""
+    p = min(total, 10)
+    e = min(total - p, 10)
+    return peg(p, e, total - p - e)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"responder_pct_substantial": 63},  # 17/27 = 62.96%: would round onto 63
+        {"responder_pct": 69},  # 20/29 = 68.97%
+        {"responder_pct_minimal": 20, "responder_pct": 81, "responder_pct_substantial": 87},
+    ],
+)
+def test_every_reachable_pain_change_is_shown_in_its_own_band(
+    overrides: dict[str, object],
+) -> None:
+    s = settings(**overrides)
+    pairs = [(nrs(b), nrs(c)) for b in range(1, 11) for c in range(11)]
+    pairs += [(peg_with_sum(b), peg_with_sum(c)) for b in range(1, 31) for c in range(31)]
+    for baseline, current in pairs:
+        response = pain_response(baseline, current, s)
+        if response.pct_text.endswith("less pain"):
+            assert band_for(shown_value(response.pct_text), s) is response.band
+
+
+def test_a_peg_change_just_under_an_edge_shows_the_tenth_below_it() -> None:
+    s = settings(responder_pct_substantial=63)
+    response = pain_response(peg(9, 9, 9), peg(4, 3, 3), s)  # 17/27 = 62.96%
+    assert response.band is ResponseBand.MODERATE
+    assert response.pct_text == "62.9% less pain"
+
+
+# --- Plurals ------------------------------------------------------------------------------------
+
+
+def test_counts_are_singular_only_for_one() -> None:
+    assert fmt_count(1, "day") == "1 day"
+    assert fmt_count(2, "day") == "2 days"
+    assert fmt_count(0, "point") == "0 points"
+    assert fmt_count(Fraction(1), "point", "1") == "1 point"
+    assert fmt_count(Fraction(2, 3), "point", "0.7") == "0.7 points"
+    assert pain_response(nrs(8), nrs(7), DEFAULT_SETTINGS).points_text == "1 point lower"
+    assert pain_response(nrs(7), nrs(8), DEFAULT_SETTINGS).points_text == "1 point higher"
+    assert pain_response(nrs(7), nrs(7), DEFAULT_SETTINGS).points_text == "0 points"
+    assert pain_response(nrs(8), nrs(6), DEFAULT_SETTINGS).points_text == "2 points lower"
+
+
+def test_one_day_reads_as_one_day_in_every_followup_text() -> None:
+    s = settings(surgery_hold_days=1, gentle_step_interval_days=1)
+    answers = [
+        followup(surgery_planned=Answer.YES, surgery_on=D0 + dt.timedelta(days=1)),  # soon
+        followup(surgery_planned=Answer.YES, surgery_on=D0 + dt.timedelta(days=5)),  # later
+        followup(target_reached_on=None, current_dose_mg=2.0, schedule=Schedule.GENTLE),
+        followup(side_effects=effect(K.HEADACHE, SEV.PERSISTENT)),
+        followup(current_pain=nrs(7)),
+    ]
+    texts = []
+    for a in answers:
+        result = run(a, s)
+        texts.append(followup_note(a, result, 1, D0))
+        for f in (result.advice, *result.findings):
+            texts += [f.summary, f.clinician_text, f.patient_text or ""]
+    joined = "\n".join(texts)
+    assert re.search(r"\b1 (days|weeks|points)\b", joined) is None
+    assert "every 1 day" in joined and "1 day before" in joined and "1 point lower" in joined
+
+
+PLURAL_AFTER_PLACEHOLDER = re.compile(r"\{[a-z_]+\} (days|weeks|points)\b")
+PLURAL_IN_TEMPLATE = re.compile(r"\}\} (days|weeks|points)\b")
+
+
+def test_no_followup_text_puts_a_plural_unit_after_a_number_it_does_not_know() -> None:
+    for code, spec in {**FOLLOWUP_CATALOGUE, **RECOMMENDATIONS}.items():
+        for text in (spec.summary, spec.clinician_text, spec.patient_text or ""):
+            assert not PLURAL_AFTER_PLACEHOLDER.search(text), (code, text)
+    for path in sorted((ROOT / "templates" / "followup").glob("*.html")):
+        assert not PLURAL_IN_TEMPLATE.search(path.read_text()), path.name
 
 
 # --- The chart note and the catalogue ---------------------------------------------------------

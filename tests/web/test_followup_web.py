@@ -154,9 +154,133 @@ def test_halving_links_a_new_counselling_sheet_with_plan_parameters_only(
 
 def test_a_current_opioid_puts_safety_first(client: FlaskClient) -> None:
     body = text_of(post_followup(client, opioids_since_start="current"))
-    assert "A safety finding comes first" in body
+    assert "Recommendation: Do not take LDN with the opioid" in body
     assert "Taking an opioid while on LDN" in body
     assert "STOP" in body
+
+
+def in_days(n: int) -> str:
+    return (TODAY + dt.timedelta(days=n)).isoformat()
+
+
+def chart_note_of(body: str) -> str:
+    match = re.search(r'<textarea[^>]*id="chart-note"[^>]*>(.*?)</textarea>', body, re.S)
+    assert match is not None
+    return match.group(1)
+
+
+SAFETY_FIRST = [
+    (
+        {"liver_symptoms": "yes"},
+        "Stop LDN and review with the prescriber now: possible symptoms of acute hepatitis.",
+    ),
+    (
+        {"pregnant_or_planning": "yes"},
+        "Pregnant or planning pregnancy: review with the prescriber before LDN continues.",
+    ),
+    (
+        {"opioids_since_start": "current"},
+        "Do not take LDN with the opioid: review with the prescriber before the next dose.",
+    ),
+    (
+        {"surgery_planned": "yes", "surgery_on": in_days(2)},
+        "Stop LDN now for surgery on {surgery} (in 2 days); restart only once off opioid "
+        "painkillers.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "advice"), SAFETY_FIRST, ids=["hepatitis", "pregnancy", "opioid_now", "surgery"]
+)
+def test_a_responder_with_a_safety_finding_is_given_the_safety_action(
+    client: FlaskClient, overrides: dict[str, str], advice: str
+) -> None:
+    response = post_followup(client, **overrides)
+    assert response.status_code == 200
+    check_page(response.get_data(as_text=True))
+    body = text_of(response)
+    surgery = TODAY + dt.timedelta(days=2)
+    advice = advice.format(surgery=f"{surgery:%a} {surgery.day} {surgery:%b %Y}")
+    assert "Recommendation: Continue" not in body
+    assert f"Recommendation: {advice}" in body
+    assert "Follow-up result: Safety finding first; response: Responding" in body
+    assert "Only if the prescriber agrees" not in body
+    assert "Counselling sheet for the new plan" not in body
+    note = chart_note_of(body)
+    assert f"Recommendation: {advice}" in note
+    assert "Continue LDN" not in note
+
+
+def test_surgery_soon_uses_the_hold_from_the_settings(app: Flask, client: FlaskClient) -> None:
+    store = app.extensions["ldn_settings"]
+    values = store.read().active.settings.as_dict()
+    store.publish({**values, "surgery_hold_days": 1}, "test", "one day hold", based_on=1)
+    body = text_of(post_followup(client, surgery_planned="yes", surgery_on=in_days(1)))
+    surgery = TODAY + dt.timedelta(days=1)
+    assert (
+        f"Recommendation: Stop LDN now for surgery on {surgery:%a} {surgery.day} "
+        f"{surgery:%b %Y} (in 1 day); restart only once off opioid painkillers."
+    ) in body
+    assert f"LDN should stop 1 day before surgery, from {TODAY:%a} {TODAY.day}" in body
+    assert "restart at the previous dose of 4.5 mg a day once off opioid painkillers" in body
+    assert "1 days" not in body
+
+
+def test_surgery_with_time_left_adds_the_last_dose_under_the_advice(client: FlaskClient) -> None:
+    body = text_of(post_followup(client, surgery_planned="yes", surgery_on=in_days(4)))
+    surgery, stop_by = TODAY + dt.timedelta(days=4), TODAY + dt.timedelta(days=1)
+    line = (
+        f"Before surgery on {surgery:%a} {surgery.day} {surgery:%b %Y}: last dose on "
+        f"{TODAY:%a} {TODAY.day} {TODAY:%b %Y}, then stop from {stop_by:%a} {stop_by.day} "
+        f"{stop_by:%b %Y} (3 days before); restart once off opioid painkillers."
+    )
+    assert "Recommendation: Continue LDN at 4.5 mg a day." in body
+    assert line in body
+    assert line in chart_note_of(body)
+
+
+def test_a_small_change_has_one_title_for_the_response(client: FlaskClient) -> None:
+    body = text_of(post_followup(client, baseline_nrs="7", current_nrs="6"))
+    assert "Follow-up result: Partial response (minimal improvement)" in body
+    assert (
+        "Recommendation: Partial response (minimal improvement) on the target dose: "
+        "consider stopping LDN."
+    ) in body
+    assert "No meaningful response" not in body
+    assert "1 point lower; 14.3% less pain" in body
+    assert "1 points" not in body
+
+
+def test_percentages_are_rounded_not_cut(client: FlaskClient) -> None:
+    body = text_of(post_followup(client, baseline_nrs="7", current_nrs="4"))
+    assert "3 points lower; 42.9% less pain" in body
+    assert "42.8%" not in body
+    assert "LDN follow-up (" in chart_note_of(body) and "42.9% less pain" in chart_note_of(body)
+
+
+def test_a_value_just_under_a_band_edge_is_shown_inside_its_band(
+    app: Flask, client: FlaskClient
+) -> None:
+    store = app.extensions["ldn_settings"]
+    values = store.read().active.settings.as_dict()
+    store.publish({**values, "responder_pct_substantial": 63}, "test", "edge", based_on=1)
+    body = text_of(
+        post_followup(
+            client,
+            pain_method="peg",
+            baseline_peg_pain="9",
+            baseline_peg_enjoyment="9",
+            baseline_peg_activity="9",
+            current_peg_pain="4",
+            current_peg_enjoyment="3",
+            current_peg_activity="3",
+        )
+    )
+    # 17/27 = 62.96%: moderate, so it must not read as 63%, the substantial edge.
+    assert "Follow-up result: Responding (moderate improvement)" in body
+    assert "62.9% less pain" in body
+    assert "63% less pain" not in body
 
 
 # --- Bad input: a specific message at the field and in the summary; nothing lost ----------
