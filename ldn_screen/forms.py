@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField, TextAreaField
+from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from .rules import Answer, Formulation, OpioidType, OpioidUse, PatientAnswers, Schedule
@@ -23,6 +23,7 @@ from .rules.diagnosis import (
     Region,
     WpiArea,
 )
+from .rules.medications import line_key
 
 MEDICATION_LIST_MAX_CHARS = 20_000
 MEDICATION_LIST_MAX_LINES = 400
@@ -49,6 +50,7 @@ QUESTIONS: dict[str, str] = {
     "opioid_use": "Does the patient take any opioid medicine?",
     "opioid_type": "What kind of opioid?",
     "last_opioid_dose_on": "Date of the last opioid dose",
+    "opioid_free_since": "No opioid taken since (if known)",
     "ultra_low_dose_protocol": "Is this a supervised ultra-low-dose protocol?",
     "opioid_dependence": "Opioid dependence, or methadone or buprenorphine maintenance?",
     "opioid_withdrawal": "Is the patient in opioid withdrawal now?",
@@ -288,6 +290,7 @@ class ScreeningForm(FlaskForm):
             (OpioidUse.NONE.value, "No opioids"),
             (OpioidUse.CURRENT.value, "Yes, taking an opioid now"),
             (OpioidUse.RECENT.value, "Stopped recently"),
+            (OpioidUse.RECENT_DATE_UNKNOWN.value, "Stopped, date of the last dose not known"),
             (OpioidUse.UNSURE.value, "Not sure"),
         ],
         "Include pain medicines, cough syrups with codeine or hydrocodone, tramadol, "
@@ -313,6 +316,12 @@ class ScreeningForm(FlaskForm):
         QUESTIONS["last_opioid_dose_on"],
         description="Answer if the patient stopped recently. For example, 2026-11-03.",
     )
+    opioid_free_since = DateInput(
+        QUESTIONS["opioid_free_since"],
+        description="If the date of the last dose is not known: the date since which the "
+        "patient has certainly taken no opioid. The longer opioid-free interval is counted "
+        "from it. Leave blank if nobody can say.",
+    )
     ultra_low_dose_protocol = _radios(
         "ultra_low_dose_protocol",
         YES_NO,
@@ -329,6 +338,8 @@ class ScreeningForm(FlaskForm):
         description="Paste the list as it appears in the chart, one medicine per line. It is "
         "read for opioids and is not stored.",
     )
+    # Lines of the list the clinician confirmed are not opioids (the summary's button).
+    confirmed_not_opioid_lines = HiddenField()
 
     naltrexone_allergy = _radios("naltrexone_allergy", YES_NO_UNSURE)
     naloxone_allergy = _radios("naloxone_allergy", YES_NO_UNSURE)
@@ -395,6 +406,40 @@ class ScreeningForm(FlaskForm):
             raise ValidationError(
                 "The date of the last opioid dose must be within the last 5 years"
             )
+
+    def validate_opioid_use(self, field: Field) -> None:
+        # An answer that contradicts a detail given below it is never screened silently.
+        if field.data not in {OpioidUse.NONE.value, OpioidUse.UNSURE.value}:
+            return
+        details = []
+        if (self.last_opioid_dose_on.data or "").strip() or (
+            self.opioid_free_since.data or ""
+        ).strip():
+            details.append("a date of the last opioid dose")
+        if self.opioid_type.data:
+            details.append("an opioid type")
+        if details:
+            chosen = dict(self.opioid_use.options)[field.data]
+            raise ValidationError(
+                f"You selected '{chosen}' but also gave {' and '.join(details)}. Select "
+                "'Stopped recently' or 'Yes, taking an opioid now' if that is right, or clear "
+                "the date"
+            )
+
+    def validate_opioid_free_since(self, field: DateInput) -> None:
+        if self.opioid_use.data != OpioidUse.RECENT_DATE_UNKNOWN.value:
+            return
+        if not (field.data or "").strip():
+            return
+        day = _date_required(field, "the date since which no opioid was taken")
+        if day > self.today:
+            raise ValidationError(
+                "The date since which no opioid was taken must be today or in the past"
+            )
+
+    def validate_confirmed_not_opioid_lines(self, field: Field) -> None:
+        if len(field.data or "") > MEDICATION_LIST_MAX_CHARS:
+            raise ValidationError("Confirm fewer lines at a time")
 
     def validate_opioid_type(self, field: Field) -> None:
         if self.opioid_use.data == OpioidUse.RECENT.value and not field.data:
@@ -490,6 +535,7 @@ class ScreeningForm(FlaskForm):
         use = OpioidUse(self.opioid_use.data)
         recent = use is OpioidUse.RECENT
         current = use is OpioidUse.CURRENT
+        date_unknown = use is OpioidUse.RECENT_DATE_UNKNOWN
         surgery = Answer(self.surgery_planned.data)
         return PatientAnswers(
             assessed_on=self.today,
@@ -499,9 +545,11 @@ class ScreeningForm(FlaskForm):
             fibromyalgia_diagnosed=Answer(self.fibromyalgia_diagnosed.data),
             opioid_use=use,
             opioid_type=OpioidType(self.opioid_type.data)
-            if (recent or current) and self.opioid_type.data
+            if (recent or current or date_unknown) and self.opioid_type.data
             else None,
-            last_opioid_dose_on=self.last_opioid_dose_on.date if recent else None,
+            last_opioid_dose_on=self.last_opioid_dose_on.date
+            if recent
+            else (self.opioid_free_since.date if date_unknown else None),
             ultra_low_dose_protocol=Answer(self.ultra_low_dose_protocol.data)
             if current
             else Answer.NO,
@@ -509,6 +557,11 @@ class ScreeningForm(FlaskForm):
             opioid_withdrawal=Answer(self.opioid_withdrawal.data),
             kratom_or_similar=Answer(self.kratom_or_similar.data),
             medication_list=self.medication_list.data or "",
+            confirmed_not_opioid_lines=tuple(
+                key
+                for key in map(line_key, (self.confirmed_not_opioid_lines.data or "").splitlines())
+                if key
+            ),
             naltrexone_allergy=Answer(self.naltrexone_allergy.data),
             naloxone_allergy=Answer(self.naloxone_allergy.data),
             acute_hepatitis_or_liver_failure=Answer(self.acute_hepatitis_or_liver_failure.data),

@@ -4,7 +4,15 @@ Read ``engine.screen`` first; each rule lives in a module named after what it ch
 """
 
 from .engine import screen, verdict_for
-from .medications import Certainty, MatchKind, OpioidCategory, OpioidMatch, find_opioids
+from .medications import (
+    Certainty,
+    LineKind,
+    LineReading,
+    MatchKind,
+    MedicationReading,
+    OpioidCategory,
+    read_medication_list,
+)
 from .model import (
     Answer,
     Check,
@@ -37,9 +45,11 @@ __all__ = [
     "DoseStep",
     "Finding",
     "Formulation",
+    "LineKind",
+    "LineReading",
     "MatchKind",
+    "MedicationReading",
     "OpioidCategory",
-    "OpioidMatch",
     "OpioidType",
     "OpioidUse",
     "PatientAnswers",
@@ -52,7 +62,7 @@ __all__ = [
     "SideEffect",
     "Source",
     "Verdict",
-    "find_opioids",
+    "read_medication_list",
     "screen",
     "verdict_for",
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .medications import LineKind
 from .model import ScreeningResult, Verdict
-from .opioids import describe_match
+from .opioids import describe_line
 from .units import fmt_date, fmt_mg, fmt_ml
 
 VERDICT_TITLES: dict[Verdict, str] = {
@@ -47,10 +48,22 @@ def chart_note(
         ]
     else:
         lines.append("Findings: none.")
-    opioid_lines = [describe_match(m) for m in result.medication_matches]
-    if opioid_lines:
-        lines.append("Medication list matches:")
-        lines += [f"- {line}" for line in opioid_lines]
+    reading = result.medication_reading
+    for heading, kinds in (
+        ("Medication list, opioid lines:", (LineKind.OPIOID, LineKind.OPIOID_LIKE)),
+        ("Medication list, stopped opioid lines:", (LineKind.STOPPED,)),
+        ("Medication list, lines not recognised:", (LineKind.UNRECOGNISED,)),
+    ):
+        shown = [
+            r for r in reading.of_kind(*kinds) if kinds != (LineKind.STOPPED,) or r.names_opioid
+        ]
+        if shown:
+            lines.append(heading)
+            lines += [f"- {describe_line(r)}" for r in shown]
+    confirmed = [r for r in reading.lines if r.confirmed]
+    if confirmed:
+        lines.append("Confirmed by the clinician as not opioids:")
+        lines += [f"- line {r.line_no}: {r.text}" for r in confirmed]
     plan = result.dose_plan
     if plan is not None:
         liquid = (

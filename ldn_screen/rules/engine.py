@@ -5,11 +5,10 @@ from __future__ import annotations
 from .counselling import counselling_points, side_effects
 from .dosing import build_dose_plan
 from .findings import make_finding
-from .medications import find_opioids
+from .medications import MedicationReading, read_medication_list
 from .model import (
     SEVERITY_RANK,
     Answer,
-    Check,
     Finding,
     PatientAnswers,
     Schedule,
@@ -17,7 +16,7 @@ from .model import (
     Severity,
     Verdict,
 )
-from .opioids import assess_opioids, describe_match
+from .opioids import assess_opioids, medication_check
 from .safety import assess_safety
 from .settings import RuleSettings
 
@@ -54,11 +53,19 @@ def _schedule(answers: PatientAnswers) -> tuple[Schedule, tuple[str, ...], list[
 
 def screen(answers: PatientAnswers, settings: RuleSettings) -> ScreeningResult:
     """Screen one patient. Pure: the same answers and settings always give the same result."""
-    matches = find_opioids(answers.medication_list) if answers.medication_list else []
+    reading = (
+        read_medication_list(
+            answers.medication_list,
+            today=answers.assessed_on,
+            confirmed_not_opioids=answers.confirmed_not_opioid_lines,
+        )
+        if answers.medication_list
+        else MedicationReading(())
+    )
     planned_start = answers.start_on or answers.assessed_on
 
-    opioid = assess_opioids(answers, settings, matches, planned_start)
-    safety_findings, safety_checks = assess_safety(answers, settings, matches, planned_start)
+    opioid = assess_opioids(answers, settings, reading, planned_start)
+    safety_findings, safety_checks = assess_safety(answers, settings, reading, planned_start)
     schedule, reasons, schedule_findings = _schedule(answers)
 
     findings = tuple(
@@ -69,16 +76,13 @@ def screen(answers: PatientAnswers, settings: RuleSettings) -> ScreeningResult:
     )
     verdict = verdict_for(findings)
 
-    med_check = Check(
-        "Medication list",
-        "Not given"
-        if not answers.medication_list.strip()
-        else ("; ".join(describe_match(m) for m in matches) or "Read; no opioid found"),
-    )
+    med_check = medication_check(reading, bool(answers.medication_list.strip()))
     checks = (*opioid.checks, med_check, *safety_checks)
 
     plan = None
-    if verdict is not Verdict.DO_NOT_START:
+    # Micro-dose protocols are outside what this tool calculates: never a milligram plan.
+    ultra_low = opioid.opioid_taken_now and answers.ultra_low_dose_protocol is Answer.YES
+    if verdict is not Verdict.DO_NOT_START and not ultra_low:
         plan_start = planned_start
         if opioid.earliest_start_on and opioid.earliest_start_on > plan_start:
             plan_start = opioid.earliest_start_on
@@ -92,5 +96,5 @@ def screen(answers: PatientAnswers, settings: RuleSettings) -> ScreeningResult:
         dose_plan=plan,
         side_effects=side_effects(),
         counselling=counselling_points(settings),
-        medication_matches=tuple(matches),
+        medication_reading=reading,
     )

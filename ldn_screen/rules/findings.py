@@ -102,12 +102,22 @@ CATALOGUE: dict[str, FindingSpec] = {
         "precipitate withdrawal, so confirm opioid use (chart, pharmacy record, patient) first.",
         "policy_unknown_is_review",
     ),
+    "opioid_maintenance_in_list": FindingSpec(
+        S.STOP,
+        "Medication list shows opioid maintenance treatment ({line_ref}): do not start.",
+        "The medication list shows {line_detail}. Methadone, or buprenorphine for opioid use "
+        "disorder, is maintenance on an opioid agonist or partial agonist, which the label "
+        "lists as a contraindication, whatever the answers above say. Any change belongs with "
+        "the team that manages the opioid treatment.",
+        "label_contraindications",
+    ),
     "opioid_in_medication_list": FindingSpec(
         S.REVIEW,
-        "Medication list names {certainty_word} opioid ({line_ref}) but the answers say none.",
-        "The pasted medication list shows {line_detail}. The answers say the patient takes no "
-        "opioids. Confirm with the patient whether this medicine is still taken, and when the "
-        "last dose was, before relying on the verdict.",
+        "Medication list names {certainty_word} opioid ({line_ref}) but the answers "
+        "{answer_claim}.",
+        "The pasted medication list shows {line_detail}. The answers {answer_claim}. Confirm "
+        "with the patient whether this medicine is still taken, and when the last dose was, "
+        "then correct the answers and screen again.",
         "policy_medication_list",
     ),
     "opioid_list_long_acting": FindingSpec(
@@ -117,13 +127,69 @@ CATALOGUE: dict[str, FindingSpec] = {
         "{line_detail}. The longer opioid-free interval is used to be safe.",
         "label_switching",
     ),
+    "opioid_recent_no_date": FindingSpec(
+        S.REVIEW,
+        "Opioid stopped recently, but no date of the last dose: confirm it before starting.",
+        "Without the date of the last opioid dose the opioid-free interval cannot be counted. "
+        "Find the date (chart, pharmacy record, patient) and screen again.",
+        "policy_unknown_is_review",
+    ),
+    "opioid_stopped_date_unknown": FindingSpec(
+        S.REVIEW,
+        "Opioid stopped on a date nobody can confirm: prescriber review.",
+        "The answers say the opioid was stopped but the date is not known, and no date was "
+        "given since which the patient has certainly taken none. The opioid-free interval "
+        "cannot be counted; the prescriber decides when LDN may start.",
+        "policy_unknown_is_review",
+    ),
+    "opioid_stopped_unconfirmed": FindingSpec(
+        S.REVIEW,
+        "Medication list shows a stopped opioid ({line_ref}) without a date outside the "
+        "opioid-free interval: confirm the last dose.",
+        "The list shows {line_detail}. It says the opioid was stopped, but gives no date, or "
+        "a date inside the opioid-free interval. Confirm when the last dose was taken and "
+        "answer the opioid questions with that date.",
+        "policy_medication_list",
+    ),
+    "opioid_stopped_history": FindingSpec(
+        S.INFO,
+        "Medication list shows an opioid stopped long ago ({line_ref}).",
+        "The list shows {line_detail}. Its latest possible date is outside the opioid-free "
+        "interval, so it does not hold up the start. Check the patient has taken no opioid "
+        "since.",
+        "policy_medication_list",
+    ),
+    "opioid_allergy_recorded": FindingSpec(
+        S.INFO,
+        "Opioid allergy or intolerance recorded: {names}.",
+        "The list records an allergy or intolerance, not current use: {line_detail}. It does "
+        "not hold up the start. Note it for anyone who may later prescribe pain relief.",
+        "policy_medication_list",
+    ),
+    "medication_lines_unrecognised": FindingSpec(
+        S.REVIEW,
+        "{count} of the medication list could not be read: confirm none is an opioid.",
+        "These lines look like medicines, but the tool could not recognise them: "
+        "{line_detail}. An opioid the tool cannot read must not pass unnoticed, so the verdict "
+        "stays at review until you confirm that none of them is an opioid (or correct them).",
+        "policy_medication_list",
+    ),
+    "medication_lines_unread": FindingSpec(
+        S.CAUTION,
+        "{count} of the medication list could not be read: check them.",
+        "The tool could not read these lines: {line_detail}. They do not look like medicines, "
+        "but check that none of them names an opioid.",
+        "policy_medication_list",
+    ),
     "ultra_low_dose_protocol": FindingSpec(
         S.REVIEW,
-        "On opioids under a supervised ultra-low-dose protocol: prescriber decision.",
-        "The label contraindicates naltrexone with opioid analgesics. The seed article "
-        "mentions ultra-low-dose protocols run under medical supervision as the only "
-        "exception; this is not in the label. Only the supervising prescriber can decide.",
-        "seed",
+        "Takes opioids under a supervised ultra-low-dose protocol: outside what this tool "
+        "calculates; prescriber decision.",
+        "Ultra-low-dose naltrexone means doses below about 1 microgram a day, more than a "
+        "thousand times below the milligram doses this tool plans. The label contraindicates "
+        "naltrexone with opioid analgesics and names no such exception. No plan, calendar or "
+        "counselling sheet is given: only the supervising prescriber can set these doses.",
+        "toljan_2018",
     ),
     "kratom": FindingSpec(
         S.REVIEW,

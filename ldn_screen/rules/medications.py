@@ -1,383 +1,878 @@
-"""Find opioids, opioid-like substances and naltrexone in a pasted medication list.
+"""Read a pasted medication list the way a pharmacist would: every line, one reading each.
 
-A clinician pastes the chart's medication list. Each line is cut into items at semicolons and
-commas (not the comma in "1,000 mg"), each item into word tokens, and the tokens are looked
-up in the vocabulary in ``data/opioids.toml`` (names from the CDC opioid value sets, the
-naltrexone label and the clinical reference). One recognised item gives one match, however
-many of its words are opioid names ("Suboxone (buprenorphine/naloxone)" is one match).
+Each line gets exactly one reading (``LineKind``): an opioid (with its ingredients, category
+and certainty), a naltrexone product, an opioid-like substance (kratom), another known
+medicine, an allergy or intolerance entry, a stopped or historical entry, a line that is no
+medicine at all (a heading, "none"), or *not recognised*. The engine turns the readings into
+findings; nothing here decides a verdict.
 
-The category starts from the name (oxycodone is short-acting, OxyContin long-acting) and is
-then read from the rest of the item: "ER", "12 HR", "transdermal" or "25 mcg/hr" make a
-short-acting opioid long-acting; a cough co-ingredient makes codeine or hydrocodone a cough
-product; "implant" or an extended-release injection makes buprenorphine a depot.
+What the reader does, in order, for each line:
 
-A word of seven letters or more that is one typo away from a name ("oxycodon", "tramdol")
-is reported with certainty "possible", unless it is also one typo from a known non-opioid
-("codaine" could be cocaine), so the clinician confirms it rather than the matcher guessing.
+1. Context. A heading ("Allergies:", "Discontinued medications:") sets the context of the
+   lines under it until a blank line or the next heading; a prefix ("Allergies: codeine")
+   sets it for its own line. Allergy wording ("allergic to", "ADR", "intolerance", a reaction
+   such as "rash", an allergy list such as "PCN, codeine") marks an allergy entry; "stopped",
+   "discontinued", "inactive", "hx of", "completed taper" mark a stopped one.
+2. Names. The words are looked up in the vocabulary (``medication_vocabulary``). A name right
+   after "no", "without" or "non", or right before "free", is negated ("Robitussin (no
+   codeine)", "codeine-free").
+3. Category, from the whole line; the safer reading wins when the line is ambiguous. Depot
+   and maintenance products first; then any extended-release or transdermal wording
+   (ER, XR, SR, CR, LA, XL, MR, PR, "12 hr", "Contin", patch, TD, mcg/h, q72h, weekly
+   buprenorphine); then a regular once- or twice-daily schedule, which for an opioid usually
+   means an extended-release product; and only then cough or antidiarrhoeal products.
+4. Safety over tidiness. An allergy or stopped line whose opioid also carries a dose and a
+   schedule reads as current use; a stopped entry is never dropped, and it only counts as
+   history when its latest possible date is outside the opioid-free interval.
+
+A line with none of the known names is *not recognised*. When it looks like a medicine (a
+dose, unit, form, route or schedule, or a bare one- or two-word name) the engine keeps the
+verdict from "eligible" until the clinician confirms it is not an opioid.
 """
 
 from __future__ import annotations
 
-import functools
+import calendar
+import datetime as dt
 import re
-import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
-from typing import Any
 
-from .sources import SOURCES
+from .medication_vocabulary import (
+    KIND_SAFETY_ORDER,
+    TOKEN,
+    Certainty,
+    Hit,
+    MatchKind,
+    OpioidCategory,
+    vocabulary,
+)
 
-DATA_FILE = Path(__file__).with_name("data") / "opioids.toml"
+__all__ = [
+    "Certainty",
+    "LineKind",
+    "LineReading",
+    "MatchKind",
+    "MedicationReading",
+    "OpioidCategory",
+    "line_key",
+    "read_medication_list",
+]
 
 
-class OpioidCategory(StrEnum):
-    SHORT_ACTING = "short_acting"
-    LONG_ACTING = "long_acting"
-    METHADONE = "methadone"
-    BUPRENORPHINE = "buprenorphine"
-    DEPOT_BUPRENORPHINE = "depot_buprenorphine"
-    ANTITUSSIVE = "antitussive"
-    ANTIDIARRHOEAL = "antidiarrhoeal"
-
-
-class MatchKind(StrEnum):
+class LineKind(StrEnum):
     OPIOID = "opioid"
     OPIOID_LIKE = "opioid_like"
-    PERIPHERAL_OPIOID = "peripheral_opioid"
     NALTREXONE = "naltrexone"
+    MEDICINE = "medicine"
+    ALLERGY = "allergy"
+    STOPPED = "stopped"
+    NOT_A_MEDICINE = "not_a_medicine"
+    UNRECOGNISED = "unrecognised"
 
 
-class Certainty(StrEnum):
-    EXACT = "exact"
-    BRAND = "brand"
-    POSSIBLE = "possible"
+class Context(StrEnum):
+    NONE = "none"
+    ALLERGY = "allergy"
+    STOPPED = "stopped"
 
 
 @dataclass(frozen=True, slots=True)
-class OpioidMatch:
+class LineReading:
     line_no: int
     text: str
-    matched: str
-    ingredients: tuple[str, ...]
-    category: OpioidCategory | None
-    certainty: Certainty
-    kind: MatchKind
-    source_key: str
+    kind: LineKind
+    names: tuple[str, ...] = ()  # the names found, as written
+    ingredients: tuple[str, ...] = ()  # opioid (or naltrexone/naloxone) ingredients named
+    category: OpioidCategory | None = None  # opioid lines, current or stopped
+    certainty: Certainty | None = None
+    maintenance: bool = False  # methadone or buprenorphine for opioid use disorder
+    why: str = ""  # how the line was read, for the clinician
+    looks_like_medicine: bool = False
+    stopped_by: dt.date | None = None  # stopped lines: the latest date the text allows
+    confirmed: bool = False  # the clinician confirmed this unrecognised line is no opioid
+    peripheral_opioid: bool = False  # loperamide
+    naloxone: bool = False  # a naloxone product is named
+    source_key: str = ""
 
     @property
-    def is_opioid(self) -> bool:
-        return self.kind is MatchKind.OPIOID
+    def is_current_opioid(self) -> bool:
+        return self.kind is LineKind.OPIOID
+
+    @property
+    def names_opioid(self) -> bool:
+        """An opioid is named, whatever the context (current, stopped or allergy)."""
+        return self.category is not None
+
+    @property
+    def blocks_eligibility(self) -> bool:
+        """An unread line that may be a medicine: it must be confirmed before a start."""
+        return self.kind is LineKind.UNRECOGNISED and self.looks_like_medicine
 
 
-# When one item names several kinds, the most safety-relevant one describes it.
-_KIND_ORDER = (
-    MatchKind.OPIOID,
-    MatchKind.OPIOID_LIKE,
-    MatchKind.NALTREXONE,
-    MatchKind.PERIPHERAL_OPIOID,
-)
-_CERTAINTY_ORDER = (Certainty.EXACT, Certainty.BRAND, Certainty.POSSIBLE)
+@dataclass(frozen=True, slots=True)
+class MedicationReading:
+    lines: tuple[LineReading, ...]
+
+    def of_kind(self, *kinds: LineKind) -> tuple[LineReading, ...]:
+        return tuple(r for r in self.lines if r.kind in kinds)
+
+    @property
+    def medicine_lines(self) -> tuple[LineReading, ...]:
+        """Every line except headings and blanks."""
+        return tuple(r for r in self.lines if r.kind is not LineKind.NOT_A_MEDICINE)
+
+    @property
+    def unrecognised(self) -> tuple[LineReading, ...]:
+        return self.of_kind(LineKind.UNRECOGNISED)
+
+    def sorted_for_display(self) -> tuple[LineReading, ...]:
+        """Opioid lines first, then what needs the clinician, then the rest in list order."""
+        order = {
+            LineKind.OPIOID: 0,
+            LineKind.OPIOID_LIKE: 1,
+            LineKind.NALTREXONE: 2,
+            LineKind.UNRECOGNISED: 3,
+            LineKind.STOPPED: 4,
+            LineKind.ALLERGY: 5,
+            LineKind.MEDICINE: 6,
+        }
+        return tuple(sorted(self.medicine_lines, key=lambda r: (order.get(r.kind, 9), r.line_no)))
+
+
+# --- Patterns -------------------------------------------------------------------------------
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-# Items end at ";" and at "," unless the comma sits between digits ("1,000 mg").
-_ITEM_BREAK = re.compile(r";|,(?!\d)|(?<!\d),")
-# Letters, digits and "#" are separate tokens: "Oxycodone5mg" -> oxycodone 5 mg,
-# "Tylenol#3" -> tylenol # 3, "7-OH" -> 7 oh.
-_TOKEN = re.compile(r"[^\W\d_]+|\d+|#")
-_TYPO_CACHE_SIZE = 10_000
+_BULLET = re.compile(r"^\s*(?:[-*•·▪◦>]+|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    kind: MatchKind
-    ingredients: tuple[str, ...]
-    category: OpioidCategory | None
-    source_key: str
-    antitussive_capable: bool
-    not_followed_by: frozenset[str]
+def _words(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w/])(?:" + "|".join(alternatives) + r")(?![\w/])", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class _Name:
-    tokens: tuple[str, ...]
-    entry: _Entry
-    certainty: Certainty
+_ALLERGY_HEADING = re.compile(
+    r"^\s*(?:known\s+|drug\s+|medication\s+)?(?:allerg(?:y|ies)|adverse\s+(?:drug\s+)?"
+    r"reactions?|adrs?|intolerances?|allergies\s*(?:and|&|/)\s*intolerances?|sensitivities)"
+    r"(?:\s*(?:and|&|/)\s*(?:intolerances?|adverse\s+reactions?))?\s*[:\-]?\s*$",
+    re.IGNORECASE,
+)
+_STOPPED_HEADING = re.compile(
+    r"^\s*(?:discontinued|inactive|past|previous|prior|historical|stopped|old|former|expired)"
+    r"\s+(?:medications?|meds|prescriptions?|rx|drugs)\s*[:\-]?\s*$",
+    re.IGNORECASE,
+)
+_OTHER_HEADING = re.compile(
+    r"^\s*(?:(?:current|active|home|outpatient|regular|repeat|daily|otc|over[\s-]the[\s-]counter"
+    r"|prn|as[\s-]needed|acute|scheduled)\s+)*(?:medications?|meds|medicines|prescriptions?|"
+    r"rx|drugs|medication\s+list|supplements?|vitamins?|otc|repeats?)"
+    r"(?:\s*(?:and|&|/)\s*(?:supplements?|vitamins?|otc))?\s*[:\-]?\s*$",
+    re.IGNORECASE,
+)
+# An inline prefix that switches the context for its own line: "Allergies: codeine (rash)".
+_ALLERGY_PREFIX = re.compile(
+    r"^\s*(?:known\s+|drug\s+)?(?:allerg(?:y|ies|ic(?:\s+to)?)|adrs?|adverse\s+(?:drug\s+)?"
+    r"reactions?|intoleran(?:ce|ces|t(?:\s+(?:of|to))?)|sensitivit(?:y|ies))\s*[:\-–]",
+    re.IGNORECASE,
+)
+_STOPPED_PREFIX = re.compile(
+    r"^\s*(?:discontinued|inactive|stopped|past|previous|historical|d/c|dc)\s*"
+    r"(?:medications?|meds)?\s*[:\-–]",
+    re.IGNORECASE,
+)
+_ALLERGY_WORDS = _words(
+    r"allerg\w*",
+    r"adrs?",
+    r"adverse\s+(?:drug\s+)?(?:reactions?|effects?|events?)",
+    r"intoleran\w*",
+    r"hypersensitiv\w*",
+    r"anaphyla\w*",
+    r"nkda",
+    r"nka",
+    r"nkfa",
+    r"sensitivit(?:y|ies)",
+    r"reaction\s+to",
+    r"reacts?\s+to",
+    r"cannot\s+tolerate",
+    r"can't\s+tolerate",
+    r"does\s+not\s+tolerate",
+)
+# A reaction named next to a drug, with no dose or schedule: "morphine - itching".
+_REACTION_WORDS = _words(
+    r"rash(?:es)?",
+    r"hives",
+    r"urticaria",
+    r"itch\w*",
+    r"prurit\w*",
+    r"angio-?o?edema",
+    r"swelling",
+    r"throat\s+(?:closing|swelling)",
+    r"n/v",
+    r"nausea(?:\s+and\s+vomiting)?",
+    r"vomiting",
+    r"gi\s+upset",
+    r"(?:stomach|tummy)\s+upset",
+    r"upset\s+stomach",
+    r"sob",
+    r"wheez\w*",
+    r"bronchospasm",
+    r"hallucinations?",
+    r"made\s+(?:me|her|him|them)\s+\w+",
+    r"seizures?",
+    r"respiratory\s+depression",
+    r"syncope",
+    r"flushing",
+)
+# A reaction counts only when set off from the drug: "morphine - itching", "codeine (rash)".
+_REACTION_AFTER_MARK = re.compile(r"[-–—:(/]\s*(?:" + _REACTION_WORDS.pattern + ")")
+# Allergens that only appear in allergy lists: "PCN, codeine".
+_ALLERGENS = _words(
+    r"pcn",
+    r"sulfa",
+    r"sulpha",
+    r"latex",
+    r"shellfish",
+    r"iodine",
+    r"iv\s+contrast",
+    r"contrast\s+(?:dye|media)",
+    r"bee\s+stings?",
+    r"peanuts?",
+    r"tree\s+nuts?",
+    r"adhesive(?:\s+tape)?",
+    r"eggs?",
+    r"nickel",
+)
+_STOPPED_WORDS = _words(
+    r"stopped",
+    r"stop(?:ped)?\s+taking",
+    r"discontinued",
+    r"discontinue",
+    r"d/c(?:'?d|'?ed)?",
+    r"dc'?d",
+    r"dc'?ed",
+    r"inactive",
+    r"ceased",
+    r"quit",
+    r"former(?:ly)?",
+    r"previous(?:ly)?",
+    r"history\s+of",
+    r"hx\s+of",
+    r"hx",
+    r"h/o",
+    r"no\s+longer(?:\s+\w+)?",
+    r"not\s+(?:currently\s+)?(?:taking|using|on)",
+    r"not\s+taken",
+    r"off\s+(?:since|for|x|in)",
+    r"weaned(?:\s+off)?",
+    r"tapered\s+off",
+    r"completed(?:\s+(?:taper|course|treatment))?",
+    r"taper\s+(?:completed|complete|done|finished)",
+    r"finished",
+    r"expired",
+    r"was\s+on",
+    r"used\s+to\s+take",
+    r"self[\s-]discontinued",
+    r"(?:none|nothing|not\s+used|not\s+taken)\s+since",
+    r"used\s+(?:in\s+)?(?:19|20)\d\d",
+    r"in\s+remission",
+    r"abstinent",
+)
+_NONE_LINE = re.compile(
+    r"^\s*(?:none|nil|nkda|nka|nkfa|n/a|na|no\s+known\s+(?:drug\s+)?allergies|"
+    r"no\s+(?:current\s+|regular\s+|other\s+)?(?:medications?|meds|medicines)|"
+    r"no\s+(?:opioids?|opiates?|narcotics)|not\s+on\s+any\s+(?:medications?|meds))"
+    r"(?:\s+(?:reported|known|listed|at\s+present|currently))?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+_DOSE = re.compile(
+    r"\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|μg|ug|g|gm|grams?|ml|mls|cc|l|iu|units?|u|meq|mmol|%|"
+    r"mcg/h(?:r|our)?|µg/h(?:r|our)?|ug/h(?:r|our)?|mg/h(?:r)?|mg/ml|mg/5\s?ml|mcg/ml)"
+    r"(?![a-z])|\b\d+(?:\.\d+)?\s*/\s*\d+(?:\.\d+)?\b|#\s*\d|\b\d+\s*x\s*\d",
+    re.IGNORECASE,
+)
+_FORM = _words(
+    r"tabs?",
+    r"tablets?",
+    r"caps?",
+    r"capsules?",
+    r"caplets?",
+    r"pills?",
+    r"patch(?:es)?",
+    r"films?",
+    r"strips?",
+    r"sprays?",
+    r"solution",
+    r"soln",
+    r"syrup",
+    r"elixir",
+    r"linctus",
+    r"suspension",
+    r"susp",
+    r"liquid",
+    r"drops?",
+    r"gtts?",
+    r"cream",
+    r"gel",
+    r"ointment",
+    r"oint",
+    r"lotion",
+    r"inhalers?",
+    r"puffs?",
+    r"inj",
+    r"injection",
+    r"pens?",
+    r"vials?",
+    r"suppository",
+    r"suppositories",
+    r"supp",
+    r"lozenges?",
+    r"troches?",
+    r"lollipops?",
+    r"nebs?",
+    r"nebuli[sz]er",
+    r"powder",
+    r"sachets?",
+    r"chewables?",
+    r"gummies",
+    r"softgels?",
+    r"wafers?",
+    r"implant",
+    r"depot",
+    r"mixture",
+    r"tincture",
+)
+_ROUTE = _words(
+    r"po",
+    r"p\.o\.",
+    r"sl",
+    r"td",
+    r"im",
+    r"iv",
+    r"sc",
+    r"sq",
+    r"subq",
+    r"s/c",
+    r"pr",
+    r"inh",
+    r"top",
+    r"by\s+mouth",
+    r"oral(?:ly)?",
+    r"topical(?:ly)?",
+    r"nasal(?:ly)?",
+    r"intranasal",
+    r"buccal",
+    r"transdermal",
+    r"sublingual(?:ly)?",
+    r"rectal(?:ly)?",
+)
+_SCHEDULE = _words(
+    r"daily",
+    r"qd",
+    r"od",
+    r"qam",
+    r"qpm",
+    r"qhs",
+    r"hs",
+    r"bid",
+    r"bd",
+    r"tid",
+    r"tds",
+    r"qid",
+    r"qds",
+    r"q\s?\d+(?:\s?-\s?\d+)?\s?(?:h|hr|hrs|hours?|d|days?|wk|wks|weeks?)",
+    r"prn",
+    r"as\s+needed",
+    r"as\s+required",
+    r"when\s+required",
+    r"every\s+(?:\d+|other|one|two|three|four|six|eight|twelve)?\s*\w+",
+    r"once",
+    r"twice",
+    r"three\s+times",
+    r"four\s+times",
+    r"weekly",
+    r"nightly",
+    r"at\s+(?:bedtime|night)",
+    r"mane",
+    r"nocte",
+    r"\d+\s*(?:x|times)\s*(?:a|per|/)\s*(?:day|week|d)",
+    r"(?:a|per|/)\s*day",
+    r"morning",
+    r"bedtime",
+)
+# Extended-release or long-acting wording anywhere in the line.
+_LONG_ACTING = _words(
+    r"er",
+    r"xr",
+    r"sr",
+    r"cr",
+    r"la",
+    r"xl",
+    r"mr",
+    r"pr",
+    r"cd",
+    r"xt",
+    r"ext",
+    r"e\.r\.",
+    r"s\.r\.",
+    r"(?:12|24)[\s-]*(?:hr|hrs|hour|hours|h)",
+    r"extended[\s-]*release",
+    r"controlled[\s-]*release",
+    r"sustained[\s-]*release",
+    r"modified[\s-]*release",
+    r"prolonged[\s-]*release",
+    r"slow[\s-]*release",
+    r"long[\s-]*acting",
+    r"contin",
+    r"retard",
+    r"continus",
+)
+_TRANSDERMAL = _words(
+    r"patch(?:es)?",
+    r"transdermal",
+    r"td",
+    r"dtrans",
+    r"matrix",
+    r"(?:mcg|µg|μg|ug)\s*/\s*(?:hr|hour|h)",
+    r"(?:mcg|µg|μg|ug)/(?:hr|hour|h)",
+    r"q\s?72\s?(?:h|hr|hrs|hours)",
+    r"q\s?3\s?(?:d|days)",
+    r"every\s+(?:72\s+hours|3\s+days|three\s+days)",
+    r"(?:72|168)[\s-]*(?:hr|hrs|hour|hours|h)",
+)
+_WEEKLY = _words(r"weekly", r"q\s?7\s?(?:d|days)", r"every\s+(?:7\s+days|week|seven\s+days)")
+_IMMEDIATE = _words(r"ir", r"immediate[\s-]*release", r"short[\s-]*acting", r"instant")
+# A regular schedule of at most two doses a day (not "as needed").
+_ONE_OR_TWO_A_DAY = _words(
+    r"bid",
+    r"bd",
+    r"b\.i\.d\.",
+    r"q\s?12\s?(?:h|hr|hrs|hours?)",
+    r"every\s+12\s+hours?",
+    r"twice\s+(?:a\s+)?(?:daily|day)",
+    r"2\s*(?:x|times)\s*(?:a|per|/)?\s*(?:day|daily|d)",
+    r"q\s?24\s?(?:h|hr|hrs|hours?)",
+    r"every\s+24\s+hours?",
+    r"once\s+(?:a\s+)?(?:daily|day)",
+    r"daily",
+    r"qd",
+    r"od",
+)
+_PRN = _words(r"prn", r"as\s+needed", r"as\s+required", r"when\s+required", r"if\s+needed")
+_DEPOT = _words(
+    r"implant",
+    r"depot",
+    r"prefilled[\s-]*syringe",
+    r"monthly\s+inj\w*",
+    r"(?:monthly|weekly)\s+(?:sc|subq|subcutaneous)",
+    r"extended[\s-]*release\s+inj\w*",
+)
+_INJECTION = _words(r"inj\w*", r"subcutaneous", r"subq", r"sc", r"s/c", r"syringe")
+_ANTITUSSIVE = _words(
+    r"guaifenesin",
+    r"chlorpheniramine",
+    r"brompheniramine",
+    r"pseudoephedrine",
+    r"phenylephrine",
+    r"promethazine",
+    r"homatropine",
+    r"pyrilamine",
+    r"triprolidine",
+    r"cough\w*",
+    r"syrup",
+    r"linctus",
+    r"antitussive",
+    r"robitussin",
+    r"cheracol",
+)
+# Buprenorphine for opioid use disorder: the sublingual and buccal maintenance forms and words.
+_OUD_WORDS = _words(
+    r"sl",
+    r"sublingual(?:ly)?",
+    r"films?",
+    r"strips?",
+    r"oud",
+    r"mat",
+    r"moud",
+    r"otp",
+    r"maintenance",
+    r"opioid\s+(?:use\s+)?(?:disorder|dependence|addiction)",
+    r"addiction",
+    r"recovery",
+    r"suboxone\s+clinic",
+)
+_MG_DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*mg(?![a-z/])", re.IGNORECASE)
+_NEGATORS = frozenset({"no", "not", "without", "non", "sans", "nil", "zero"})
+# Present-tense wording outweighs history wording: "previously morphine, now oxycodone 10 mg".
+_CURRENT_WORDS = _words(r"now", r"currently", r"current", r"still", r"ongoing", r"continues?")
+_TWICE_DAILY_INGREDIENTS_NOTE = "twice- or once-daily schedule read as extended-release"
 
 
-@dataclass(frozen=True, slots=True)
-class _Hit:
-    entry: _Entry
-    certainty: Certainty
-    start: int
-    end: int
+# --- Dates ----------------------------------------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number in range(1, 13)
+    for name in (
+        calendar.month_name[number].lower(),
+        calendar.month_abbr[number].lower(),
+        "sept" if number == 9 else calendar.month_abbr[number].lower(),
+    )
+}
+_MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b")
+_MONTH_YEAR_NUMERIC = re.compile(r"\b(\d{1,2})[/.-](\d{4})\b")
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH_NAME},?\s+(\d{{4}})\b", re.I
+)
+_MONTH_DAY_YEAR = re.compile(
+    rf"\b{_MONTH_NAME}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I
+)
+_MONTH_YEAR = re.compile(rf"\b{_MONTH_NAME}\s+(\d{{4}})\b", re.I)
+_YEAR_RANGE = re.compile(r"\b(19[5-9]\d|20\d\d)\s*[-–]\s*(19[5-9]\d|20\d\d)\b")
+_YEAR = re.compile(r"(?<![\d/.-])(19[5-9]\d|20\d\d)(?![\d/.-])")
+_AGO = re.compile(
+    r"\b(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|few|"
+    r"several)\s+(day|week|month|year)s?\s+ago\b",
+    re.IGNORECASE,
+)
+_RECENT_WORDS = _words(
+    r"yesterday",
+    r"today",
+    r"recently",
+    r"this\s+week",
+    r"last\s+(?:week|night|month|few\s+days)",
+    r"this\s+month",
+    r"days\s+ago",
+)
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "few": 2,  # "a few months ago": the smallest plausible count is the latest date
+    "several": 2,
+}
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 28, "year": 365}
 
 
-@dataclass(frozen=True, slots=True)
-class _Matcher:
-    by_first_token: dict[str, tuple[_Name, ...]]  # longest name first
-    typo_index: dict[str, tuple[_Name, ...]]  # a name or its one-deletion variants -> names
-    not_opioid_index: dict[str, tuple[str, ...]]  # same, for never-opioid names
-    known_words: frozenset[str]  # exact single-word names of any kind: never typo-checked
-    typo_min: int  # words of other lengths are never typo-checked (nor cached)
-    typo_max: int
-    long_acting: re.Pattern[str]
-    depot: re.Pattern[str]
-    injection: re.Pattern[str]
-    antitussive: re.Pattern[str]
-    category_sources: dict[OpioidCategory, str]
-    typo_cache: dict[str, _Name | None] = field(default_factory=dict)
+def latest_date_in(text: str, today: dt.date) -> dt.date | None:
+    """The latest date ``text`` can mean, or None when it gives none.
 
-
-def find_opioids(text: str) -> list[OpioidMatch]:
-    """Every recognised item in ``text``, in the order written.
-
-    Never raises on any ``str``; time grows linearly with the length of the text.
+    A year alone means 31 December; a month means its last day; "3/4/2024" is read both as
+    3 April and 4 March and the later one is kept; "three months ago" counts two months of 28
+    days, and days or weeks ago count as today. Every choice leans late, so an opioid-free
+    interval is never overstated. Words such as "recently" or "last week" give ``today``.
     """
-    matcher = compiled_matcher()
-    matches: list[OpioidMatch] = []
-    for line_no, line in enumerate(_LINE_BREAK.split(text), start=1):
-        for item in _ITEM_BREAK.split(line):
-            match = _match_item(matcher, item, line_no)
-            if match is not None:
-                matches.append(match)
-    return matches
+    found: list[dt.date] = []
+    rest = text
+
+    def take(pattern: re.Pattern[str], convert) -> None:
+        nonlocal rest
+        for match in list(pattern.finditer(rest)):
+            value = convert(match)
+            if value is not None:
+                found.append(value)
+        rest = pattern.sub(" ", rest)
+
+    take(_ISO_DATE, lambda m: _date(int(m[1]), int(m[2]), int(m[3])))
+    take(_NUMERIC_DATE, lambda m: _ambiguous_numeric(m[1], m[2], m[3]))
+    take(_DAY_MONTH_YEAR, lambda m: _date(int(m[3]), _MONTHS.get(m[2].lower()), int(m[1])))
+    take(_MONTH_DAY_YEAR, lambda m: _date(int(m[3]), _MONTHS.get(m[1].lower()), int(m[2])))
+    take(_MONTH_YEAR, lambda m: _month_end(int(m[2]), _MONTHS.get(m[1].lower())))
+    take(_MONTH_YEAR_NUMERIC, lambda m: _month_end(int(m[2]), int(m[1])))
+    rest = _YEAR_RANGE.sub(r"\1 \2", rest)  # "2012-2014": the later year counts
+    take(_YEAR, lambda m: dt.date(int(m[1]), 12, 31))
+    for match in _AGO.finditer(text):
+        # "Two weeks ago" is an estimate, not a date: count one unit fewer (days and weeks
+        # then mean "recently"), so an estimate never stretches the opioid-free interval.
+        count = _NUMBER_WORDS.get(match[1].lower()) or int(match[1])
+        unit = match[2].lower()
+        count = 0 if unit in {"day", "week"} else count - 1
+        found.append(today - dt.timedelta(days=max(count, 0) * _UNIT_DAYS[unit]))
+    if _RECENT_WORDS.search(text):
+        found.append(today)
+    return max(found) if found else None
 
 
-@functools.cache
-def compiled_matcher() -> _Matcher:
-    """The vocabulary, compiled once per process (``compiled_matcher.cache_clear()`` resets)."""
-    return build_matcher(tomllib.loads(DATA_FILE.read_text(encoding="utf-8")))
-
-
-def _match_item(matcher: _Matcher, item: str, line_no: int) -> OpioidMatch | None:
-    # Most items name no opioid: look at the words first, and find positions only on a hit.
-    found = _find_hits(matcher, [w.lower() for w in _TOKEN.findall(item)])
-    if not found:
+def _date(year: int, month: int | None, day: int) -> dt.date | None:
+    if month is None:
         return None
-    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(item)]
-    hits = [
-        _Hit(entry, cert, spans[first][0], spans[last][1]) for first, last, entry, cert in found
-    ]
-    kind = min((h.entry.kind for h in hits), key=_KIND_ORDER.index)
-    hits = [h for h in hits if h.entry.kind is kind]
-    primary = min(hits, key=lambda h: (_CERTAINTY_ORDER.index(h.certainty), h.start))
-    ingredients = tuple(dict.fromkeys(i for h in hits for i in h.entry.ingredients))
-    category = _category(matcher, hits, item.lower()) if kind is MatchKind.OPIOID else None
-    source_key = primary.entry.source_key
-    if category in matcher.category_sources:
-        source_key = matcher.category_sources[category]
-    return OpioidMatch(
-        line_no=line_no,
-        text=item.strip(),
-        matched=item[primary.start : primary.end],
-        ingredients=ingredients,
-        category=category,
-        certainty=primary.certainty,
-        kind=kind,
-        source_key=source_key,
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_end(year: int, month: int | None) -> dt.date | None:
+    if month is None or not 1 <= month <= 12 or not 1900 <= year <= 2100:
+        return None
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _ambiguous_numeric(a: str, b: str, y: str) -> dt.date | None:
+    year = int(y) + (2000 if len(y) == 2 else 0)
+    readings = [_date(year, int(a), int(b)), _date(year, int(b), int(a))]
+    valid = [d for d in readings if d is not None]
+    return max(valid) if valid else None
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+def line_key(text: str) -> str:
+    """The form of a line that a clinician's confirmation is bound to."""
+    return _SPACES.sub(" ", _BULLET.sub("", text)).strip().casefold()
+
+
+def read_medication_list(
+    text: str,
+    *,
+    today: dt.date,
+    confirmed_not_opioids: Iterable[str] = (),
+) -> MedicationReading:
+    """One reading per line of ``text``. Never raises on any ``str``; linear in its length.
+
+    ``confirmed_not_opioids`` holds the ``line_key`` of lines the clinician confirmed are not
+    opioids; it only changes lines the reader could not recognise.
+    """
+    confirmed = frozenset(confirmed_not_opioids)
+    readings: list[LineReading] = []
+    section = Context.NONE
+    for line_no, raw in enumerate(_LINE_BREAK.split(text), start=1):
+        line = _BULLET.sub("", raw).strip()
+        if not line:
+            section = Context.NONE
+            continue
+        if _ALLERGY_HEADING.match(line):
+            section = Context.ALLERGY
+            readings.append(_heading(line_no, line))
+            continue
+        if _STOPPED_HEADING.match(line):
+            section = Context.STOPPED
+            readings.append(_heading(line_no, line))
+            continue
+        if _OTHER_HEADING.match(line):
+            section = Context.NONE
+            readings.append(_heading(line_no, line))
+            continue
+        reading = _read_line(line_no, line, section, today)
+        if reading.kind is LineKind.UNRECOGNISED and line_key(line) in confirmed:
+            reading = _replace(reading, confirmed=True, kind=LineKind.MEDICINE)
+        readings.append(reading)
+    return MedicationReading(tuple(readings))
+
+
+def _heading(line_no: int, line: str) -> LineReading:
+    return LineReading(line_no, line, LineKind.NOT_A_MEDICINE, why="heading")
+
+
+def _replace(reading: LineReading, **changes: object) -> LineReading:
+    values = {name: getattr(reading, name) for name in LineReading.__slots__}
+    values.update(changes)
+    return LineReading(**values)  # type: ignore[arg-type]
+
+
+def _context(line: str, section: Context) -> tuple[Context, bool]:
+    """The line's context and whether its wording says so (not only the heading above)."""
+    if _ALLERGY_PREFIX.match(line) or _ALLERGY_WORDS.search(line):
+        return Context.ALLERGY, True
+    if _STOPPED_PREFIX.match(line) or _STOPPED_WORDS.search(line):
+        if _CURRENT_WORDS.search(_STOPPED_WORDS.sub(" ", line)):
+            return Context.NONE, True
+        return Context.STOPPED, True
+    if _ALLERGENS.search(line):
+        return Context.ALLERGY, True
+    return section, False
+
+
+def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> LineReading:
+    words = [w.lower() for w in TOKEN.findall(line)]
+    found = vocabulary().find(words)
+    hits = [h for h in found if not _negated(words, h)]
+    negated = [h for h in found if h not in hits]
+    has_dose = bool(_DOSE.search(line))
+    has_schedule = bool(_SCHEDULE.search(line))
+    looks_like_medicine = (
+        has_dose
+        or has_schedule
+        or bool(_FORM.search(line) or _ROUTE.search(line))
+        or (0 < len([w for w in words if w.isalpha()]) <= 2 and not any(w.isdigit() for w in words))
     )
+    context, explicit = _context(line, section)
+    reaction = not explicit and context is Context.NONE and _REACTION_AFTER_MARK.search(line)
+    if reaction and hits and not has_dose and not has_schedule:
+        context = Context.ALLERGY
 
-
-_Found = tuple[int, int, _Entry, Certainty]  # first and last token index, entry, certainty
-
-
-def _find_hits(matcher: _Matcher, words: list[str]) -> list[_Found]:
-    found: list[_Found] = []
-    by_first, known = matcher.by_first_token, matcher.known_words
-    shortest, longest = matcher.typo_min, matcher.typo_max
-    i, count = 0, len(words)
-    while i < count:
-        word = words[i]
-        name = _name_at(by_first[word], words, i) if word in by_first else None
-        if name is not None:
-            last = i + len(name.tokens) - 1
-            found.append((i, last, name.entry, name.certainty))
-            i = last + 1
-            continue
-        if word[-1] == "s" and word[:-1] in by_first:  # "Percocets", "Norcos"
-            plural = next((n for n in by_first[word[:-1]] if len(n.tokens) == 1), None)
-            if plural is not None:
-                found.append((i, i, plural.entry, plural.certainty))
-                i += 1
-                continue
-        if shortest <= len(word) <= longest and word not in known:
-            typo = _typo_name(matcher, word)
-            if typo is not None:
-                found.append((i, i, typo.entry, Certainty.POSSIBLE))
-        i += 1
-    return found
-
-
-def _name_at(names: tuple[_Name, ...], words: list[str], i: int) -> _Name | None:
-    for name in names:
-        end = i + len(name.tokens)
-        if end > len(words):
-            continue
-        if any(words[i + j] != want for j, want in enumerate(name.tokens)):
-            continue
-        if end < len(words) and words[end] in name.entry.not_followed_by:
-            continue
-        return name
-    return None
-
-
-def _typo_name(matcher: _Matcher, word: str) -> _Name | None:
-    cache = matcher.typo_cache
-    if word not in cache:
-        if len(cache) >= _TYPO_CACHE_SIZE:  # bounded: arbitrary pasted text cannot grow it
-            cache.clear()
-        cache[word] = _typo_lookup(matcher, word)
-    return cache[word]
-
-
-def _typo_lookup(matcher: _Matcher, word: str) -> _Name | None:
-    if not word.isalpha():
-        return None
-    keys = _deletions(word) | {word}
-    names = {n for key in keys for n in matcher.typo_index.get(key, ())}
-    near = [n for n in names if _within_one_edit(word, n.tokens[0])]
-    if not near:
-        return None
-    # One edit from a never-opioid name as well: too ambiguous to call.
-    others = {o for key in keys for o in matcher.not_opioid_index.get(key, ())}
-    if any(_within_one_edit(word, other) for other in others):
-        return None
-    return min(near, key=lambda n: (_KIND_ORDER.index(n.entry.kind), n.tokens))
-
-
-def _category(matcher: _Matcher, hits: list[_Hit], lowered: str) -> OpioidCategory:
-    cats = {h.entry.category for h in hits}
-    if OpioidCategory.DEPOT_BUPRENORPHINE in cats:
-        return OpioidCategory.DEPOT_BUPRENORPHINE
-    if OpioidCategory.BUPRENORPHINE in cats and (
-        matcher.depot.search(lowered)
-        or (matcher.long_acting.search(lowered) and matcher.injection.search(lowered))
-    ):
-        return OpioidCategory.DEPOT_BUPRENORPHINE
-    for fixed in (OpioidCategory.METHADONE, OpioidCategory.BUPRENORPHINE):
-        if fixed in cats:
-            return fixed
-    # A cough product stays a cough product even when it is a 12-hour suspension (Tussionex).
-    if OpioidCategory.ANTITUSSIVE in cats or (
-        any(h.entry.antitussive_capable for h in hits) and matcher.antitussive.search(lowered)
-    ):
-        return OpioidCategory.ANTITUSSIVE
-    if OpioidCategory.ANTIDIARRHOEAL in cats:
-        return OpioidCategory.ANTIDIARRHOEAL
-    if OpioidCategory.LONG_ACTING in cats or matcher.long_acting.search(lowered):
-        return OpioidCategory.LONG_ACTING
-    return OpioidCategory.SHORT_ACTING
-
-
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-def _within_one_edit(a: str, b: str) -> bool:
-    """Optimal string alignment distance <= 1 (substitution, indel or adjacent swap)."""
-    if a == b:
-        return True
-    if len(a) == len(b):
-        diffs = [i for i in range(len(a)) if a[i] != b[i]]
-        if len(diffs) == 1:
-            return True
-        return (
-            len(diffs) == 2
-            and diffs[1] == diffs[0] + 1
-            and a[diffs[0]] == b[diffs[1]]
-            and a[diffs[1]] == b[diffs[0]]
+    if not hits and negated and context is not Context.ALLERGY:
+        # "Robitussin (no codeine)", "cough mixture without codeine": the writer says the
+        # product has no opioid in it.
+        absent = ", ".join(dict.fromkeys(_written(line, words, h) for h in negated))
+        return LineReading(
+            line_no,
+            line,
+            LineKind.MEDICINE,
+            names=(),
+            looks_like_medicine=looks_like_medicine,
+            why=f"{absent} named only as absent",
         )
-    if abs(len(a) - len(b)) != 1:
-        return False
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    i = 0
-    while i < len(short) and short[i] == long_[i]:
-        i += 1
-    return short[i:] == long_[i + 1 :]
+    if not hits:
+        if _NONE_LINE.match(line):
+            return LineReading(line_no, line, LineKind.NOT_A_MEDICINE, why="nothing listed")
+        if context is Context.ALLERGY:
+            return LineReading(line_no, line, LineKind.ALLERGY, why="allergy entry")
+        return LineReading(
+            line_no,
+            line,
+            LineKind.UNRECOGNISED,
+            looks_like_medicine=looks_like_medicine,
+            why="not recognised: check this line",
+        )
 
-
-def _tokens(name: str) -> tuple[str, ...]:
-    return tuple(m.group().lower() for m in _TOKEN.finditer(name))
-
-
-def _pattern(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
-
-
-def build_matcher(data: dict[str, Any]) -> _Matcher:
-    """Compile a parsed vocabulary; raises ValueError on any inconsistency in the data."""
-    names: dict[tuple[str, ...], _Name] = {}
-    for raw in data["entry"]:
-        entry = _entry(raw)
-        for key, certainty in (("generics", Certainty.EXACT), ("brands", Certainty.BRAND)):
-            for written in raw.get(key, ()):
-                tokens = _tokens(written)
-                if not tokens:
-                    raise ValueError(f"name {written!r} has no word in it")
-                if tokens in names and names[tokens].entry != entry:
-                    raise ValueError(f"name {written!r} is listed for two different entries")
-                names[tokens] = _Name(tokens, entry, certainty)
-
-    by_first: dict[str, list[_Name]] = {}
-    for name in names.values():
-        by_first.setdefault(name.tokens[0], []).append(name)
-
-    typo_min = int(data["typo"]["min_length"])
-    typo_names = [n for n in names.values() if len(n.tokens) == 1 and len(n.tokens[0]) >= typo_min]
-    typo_index: dict[str, list[_Name]] = {}
-    for name in typo_names:
-        for key in _deletions(name.tokens[0]) | {name.tokens[0]}:
-            typo_index.setdefault(key, []).append(name)
-
-    not_opioids = {w.lower() for w in data["not_opioid"]["names"]}
-    not_opioid_index: dict[str, list[str]] = {}
-    for word in not_opioids:
-        if (word,) in names:
-            raise ValueError(f"{word!r} is listed both as a name and as never an opioid")
-        for key in _deletions(word) | {word}:
-            not_opioid_index.setdefault(key, []).append(word)
-    for name in typo_names:
-        if any(_within_one_edit(name.tokens[0], w) for w in not_opioids):
-            raise ValueError(f"{name.tokens[0]!r} is one edit from a never-opioid name")
-
-    markers = data["markers"]
-    category_sources = {
-        OpioidCategory(cat): _source(key) for cat, key in data["category_sources"].items()
+    kind = min((h.entry.kind for h in hits), key=KIND_SAFETY_ORDER.index)
+    chosen = [h for h in hits if h.entry.kind is kind]
+    names = tuple(dict.fromkeys(_written(line, words, h) for h in chosen))
+    ingredients = tuple(dict.fromkeys(i for h in chosen for i in h.entry.ingredients))
+    certainty = min((h.certainty for h in chosen), key=[*Certainty].index)
+    peripheral = any(h.entry.kind is MatchKind.PERIPHERAL_OPIOID for h in hits)
+    naloxone = any(h.entry.kind is MatchKind.NALOXONE for h in hits) or "naloxone" in ingredients
+    lowered = line.lower()
+    base = {
+        "line_no": line_no,
+        "text": line,
+        "names": names,
+        "ingredients": ingredients,
+        "certainty": certainty,
+        "looks_like_medicine": looks_like_medicine,
+        "peripheral_opioid": peripheral,
+        "naloxone": naloxone,
+        "source_key": chosen[0].entry.source_key,
     }
-    return _Matcher(
-        by_first_token={
-            k: tuple(sorted(v, key=lambda n: -len(n.tokens))) for k, v in by_first.items()
-        },
-        typo_index={k: tuple(v) for k, v in typo_index.items()},
-        not_opioid_index={k: tuple(v) for k, v in not_opioid_index.items()},
-        known_words=frozenset(t[0] for t in names if len(t) == 1) | frozenset(not_opioids),
-        typo_min=typo_min,
-        typo_max=max((len(n.tokens[0]) for n in typo_names), default=0) + 1,
-        long_acting=_pattern(markers["long_acting"]),
-        depot=_pattern(markers["depot"]),
-        injection=_pattern(markers["injection"]),
-        antitussive=_pattern(markers["antitussive"]),
-        category_sources=category_sources,
-    )
+
+    if kind is MatchKind.OPIOID:
+        category, maintenance, why = _category(chosen, lowered)
+        if certainty is Certainty.POSSIBLE:
+            why = f"{why}; {_possible_note(chosen)}"
+        base.update(category=category, maintenance=maintenance)
+        in_use = has_dose and has_schedule
+        if context is Context.ALLERGY and not in_use:
+            return LineReading(kind=LineKind.ALLERGY, why="allergy or intolerance entry", **base)
+        if context is Context.STOPPED:
+            return LineReading(
+                kind=LineKind.STOPPED,
+                stopped_by=latest_date_in(line, today),
+                why=f"marked as stopped; {why}",
+                **base,
+            )
+        if context is Context.ALLERGY:
+            why = f"{why}; allergy wording, but a dose and schedule are given, so read as in use"
+        return LineReading(kind=LineKind.OPIOID, why=why, **base)
+
+    if context is Context.ALLERGY:
+        return LineReading(kind=LineKind.ALLERGY, why="allergy or intolerance entry", **base)
+    if kind is MatchKind.OPIOID_LIKE:
+        if context is Context.STOPPED:
+            return LineReading(
+                kind=LineKind.STOPPED,
+                stopped_by=latest_date_in(line, today),
+                why="opioid-like substance, marked as stopped",
+                **base,
+            )
+        return LineReading(kind=LineKind.OPIOID_LIKE, why="opioid-like substance", **base)
+    if kind is MatchKind.NALTREXONE:
+        if context is Context.STOPPED:
+            return LineReading(kind=LineKind.STOPPED, why="naltrexone, marked as stopped", **base)
+        return LineReading(kind=LineKind.NALTREXONE, why="naltrexone product", **base)
+    if context is Context.STOPPED:
+        return LineReading(kind=LineKind.STOPPED, why="marked as stopped", **base)
+    why = "known medicine, not an opioid"
+    if certainty is Certainty.POSSIBLE:
+        why = "probably a misspelt non-opioid medicine"
+    return LineReading(kind=LineKind.MEDICINE, why=why, **base)
 
 
-def _entry(raw: dict[str, Any]) -> _Entry:
-    kind = MatchKind(raw["kind"])
-    category = OpioidCategory(raw["category"]) if "category" in raw else None
-    if (category is None) == (kind is MatchKind.OPIOID):
-        raise ValueError(f"{raw['ingredients']}: an opioid entry needs a category, others none")
-    return _Entry(
-        kind=kind,
-        ingredients=tuple(raw["ingredients"]),
-        category=category,
-        source_key=_source(raw["source"]),
-        antitussive_capable=bool(raw.get("antitussive_capable", False)),
-        not_followed_by=frozenset(w.lower() for w in raw.get("not_followed_by", ())),
-    )
+def _negated(words: list[str], hit: Hit) -> bool:
+    if hit.entry.kind is MatchKind.MEDICINE:
+        return False
+    if hit.first > 1 and words[hit.first - 2 : hit.first] == ["w", "o"]:  # "w/o codeine"
+        return True
+    if hit.first > 0 and words[hit.first - 1] in _NEGATORS:
+        # "no codeine", "without codeine", "non-codeine" (only the word right before counts:
+        # "no change: oxycodone 5 mg" still names oxycodone).
+        return True
+    after = words[hit.last + 1 : hit.last + 2]
+    return after == ["free"]
 
 
-def _source(key: str) -> str:
-    if key not in SOURCES:
-        raise ValueError(f"unknown source key {key!r}")
-    return key
+def _written(line: str, words: list[str], hit: Hit) -> str:
+    spans = [(m.start(), m.end()) for m in TOKEN.finditer(line)]
+    if hit.last >= len(spans):
+        return " ".join(words[hit.first : hit.last + 1])
+    return line[spans[hit.first][0] : spans[hit.last][1]]
+
+
+def _possible_note(hits: list[Hit]) -> str:
+    ambiguous = [h.entry.ambiguous_with for h in hits if h.entry.ambiguous_with]
+    if ambiguous:
+        return f"the abbreviation can also mean {ambiguous[0]}: confirm"
+    canonical = " ".join(hits[0].name.tokens)
+    return f"possible misspelling of {canonical}: confirm"
+
+
+def _category(hits: list[Hit], lowered: str) -> tuple[OpioidCategory, bool, str]:
+    """The line's opioid category, whether it is maintenance treatment, and why."""
+    cats = {h.entry.category for h in hits}
+    ingredients = {i for h in hits for i in h.entry.ingredients}
+    maintenance = any(h.entry.maintenance for h in hits)
+    has_buprenorphine = OpioidCategory.BUPRENORPHINE in cats or "buprenorphine" in ingredients
+
+    if OpioidCategory.DEPOT_BUPRENORPHINE in cats or (
+        has_buprenorphine
+        and (
+            _DEPOT.search(lowered) or (_LONG_ACTING.search(lowered) and _INJECTION.search(lowered))
+        )
+    ):
+        return OpioidCategory.DEPOT_BUPRENORPHINE, True, "depot or implant buprenorphine"
+    if OpioidCategory.METHADONE in cats or "methadone" in ingredients:
+        return OpioidCategory.METHADONE, True, "methadone"
+    if has_buprenorphine:
+        if _TRANSDERMAL.search(lowered) or _WEEKLY.search(lowered):
+            return OpioidCategory.BUPRENORPHINE, False, "buprenorphine patch (transdermal)"
+        naloxone = any(h.entry.kind is MatchKind.NALOXONE for h in hits) or "naloxone" in lowered
+        oud = maintenance or naloxone or bool(_OUD_WORDS.search(lowered))
+        oud = oud or any(float(m[1]) >= 2 for m in _MG_DOSE.finditer(lowered))
+        why = "buprenorphine for opioid use disorder" if oud else "buprenorphine"
+        return OpioidCategory.BUPRENORPHINE, oud, why
+    if _TRANSDERMAL.search(lowered):
+        return OpioidCategory.LONG_ACTING, False, "transdermal (patch)"
+    if OpioidCategory.LONG_ACTING in cats:
+        return OpioidCategory.LONG_ACTING, False, "long-acting product"
+    if _LONG_ACTING.search(lowered) and not _IMMEDIATE.search(lowered):
+        return OpioidCategory.LONG_ACTING, False, "extended-release wording"
+    if (
+        _ONE_OR_TWO_A_DAY.search(lowered)
+        and not _PRN.search(lowered)
+        and not _IMMEDIATE.search(lowered)
+        and not cats <= {OpioidCategory.ANTIDIARRHOEAL}
+    ):
+        return OpioidCategory.LONG_ACTING, False, _TWICE_DAILY_INGREDIENTS_NOTE
+    if OpioidCategory.UNKNOWN in cats:
+        return OpioidCategory.UNKNOWN, False, "opioid, product not named"
+    if OpioidCategory.ANTITUSSIVE in cats or (
+        any(h.entry.antitussive_capable for h in hits) and _ANTITUSSIVE.search(lowered)
+    ):
+        return OpioidCategory.ANTITUSSIVE, False, "opioid cough product"
+    if OpioidCategory.ANTIDIARRHOEAL in cats:
+        return OpioidCategory.ANTIDIARRHOEAL, False, "opioid antidiarrhoeal"
+    return OpioidCategory.SHORT_ACTING, False, "short-acting"

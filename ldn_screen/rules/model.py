@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .diagnosis import Acr2016Answers
+from .medications import MedicationReading
 from .sources import Source
 
 
@@ -22,6 +23,9 @@ class OpioidUse(StrEnum):
     NONE = "none"
     CURRENT = "current"
     RECENT = "recent"
+    # Stopped, exact date not known: the clinician may give the date since which the patient
+    # has certainly taken no opioid (``last_opioid_dose_on``), or none (review).
+    RECENT_DATE_UNKNOWN = "recent_date_unknown"
     UNSURE = "unsure"
 
 
@@ -82,6 +86,8 @@ class PatientAnswers:
     opioid_dependence: Answer = Answer.NO
     opioid_withdrawal: Answer = Answer.NO
     medication_list: str = ""
+    # ``medications.line_key`` of unrecognised lines the clinician confirmed are not opioids.
+    confirmed_not_opioid_lines: tuple[str, ...] = ()
     naltrexone_allergy: Answer = Answer.NO
     naloxone_allergy: Answer = Answer.NO
     acute_hepatitis_or_liver_failure: Answer = Answer.NO
@@ -171,7 +177,7 @@ class ScreeningResult:
     dose_plan: DosePlan | None
     side_effects: tuple[SideEffect, ...]
     counselling: tuple[CounsellingPoint, ...]
-    medication_matches: tuple = field(default=())  # tuple[OpioidMatch, ...]
+    medication_reading: MedicationReading = field(default_factory=lambda: MedicationReading(()))
 
     def by_severity(self, severity: Severity) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity is severity)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from .diagnosis import Acr2016Answers, check_acr_2016
 from .findings import ANSWER_WORDS, make_finding, yes_no_unsure
-from .medications import MatchKind, OpioidMatch
+from .medications import LineKind, MedicationReading
 from .model import Answer, Check, Finding, PatientAnswers
 from .settings import DiagnosisAction, HepaticAction, RuleSettings
 from .units import fmt_date
@@ -15,7 +15,7 @@ from .units import fmt_date
 def assess_safety(
     answers: PatientAnswers,
     settings: RuleSettings,
-    matches: list[OpioidMatch],
+    reading: MedicationReading,
     planned_start: dt.date,
 ) -> tuple[list[Finding], list[Check]]:
     findings: list[Finding] = []
@@ -32,9 +32,28 @@ def assess_safety(
         if settings.hepatic_failure_action == HepaticAction.STOP
         else "hepatic_failure_review"
     )
+    # An allergy line of the medication list counts as a "yes" to the structured question.
+    # A name read only as a possible misspelling makes the answer "not sure", never "yes".
+    allergy_lines = reading.of_kind(LineKind.ALLERGY)
+    naltrexone_lines = [r for r in allergy_lines if "naltrexone" in r.ingredients]
+    naloxone_lines = [r for r in allergy_lines if r.naloxone]
+
+    def listed(lines: list, answer: Answer) -> Answer:  # type: ignore[type-arg]
+        if any(r.certainty != "possible" for r in lines):
+            return Answer.YES
+        return Answer.UNSURE if lines and answer is Answer.NO else answer
+
     for question, answer, code in (
-        ("Hypersensitivity to naltrexone", answers.naltrexone_allergy, "naltrexone_allergy"),
-        ("Reaction to naloxone", answers.naloxone_allergy, "naloxone_allergy"),
+        (
+            "Hypersensitivity to naltrexone",
+            listed(naltrexone_lines, answers.naltrexone_allergy),
+            "naltrexone_allergy",
+        ),
+        (
+            "Reaction to naloxone",
+            listed(naloxone_lines, answers.naloxone_allergy),
+            "naloxone_allergy",
+        ),
         ("Pregnant or planning pregnancy", answers.pregnant_or_planning, "pregnancy"),
         ("Breastfeeding", answers.breastfeeding, "breastfeeding"),
         (
@@ -61,7 +80,7 @@ def assess_safety(
     )
     findings.append(_diagnosis_criteria(answers.acr_2016, settings, checks))
 
-    naltrexone = [m for m in matches if m.kind is MatchKind.NALTREXONE]
+    naltrexone = reading.of_kind(LineKind.NALTREXONE)
     if naltrexone:
         first = naltrexone[0]
         findings.append(
@@ -71,7 +90,9 @@ def assess_safety(
                 line_detail="; ".join(f"line {m.line_no}: {m.text}" for m in naltrexone),
             )
         )
-    loperamide = [m for m in matches if m.kind is MatchKind.PERIPHERAL_OPIOID]
+    loperamide = [
+        r for r in reading.of_kind(LineKind.MEDICINE, LineKind.OPIOID) if r.peripheral_opioid
+    ]
     if loperamide:
         findings.append(
             make_finding(

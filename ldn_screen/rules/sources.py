@@ -478,6 +478,19 @@ _ALL = (
         "Australian Register of Therapeutic Goods and PBS: Australian product names",
         "TGA ARTG, https://www.tga.gov.au/resources/artg ; PBS, https://www.pbs.gov.au/",
     ),
+    Source(
+        "non_opioid_vocabulary",
+        EvidenceKind.DATA,
+        "Known non-opioid medicines (RxNorm value sets and national formularies)",
+        "ldn-screen data files non_opioids.toml and non_opioids_rxnorm.json",
+    ),
+    Source(
+        "toljan_2018",
+        EvidenceKind.REVIEW,
+        "Toljan K, Vrooman B. Low-dose naltrexone (LDN): review of therapeutic utilization. "
+        "Med Sci 2018;6(4):82 (ultra-low dose: below 1 microgram a day)",
+        "doi:10.3390/medsci6040082",
+    ),
 )
 
 SOURCES: dict[str, Source] = {s.key: s for s in _ALL}

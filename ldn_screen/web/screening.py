@@ -79,6 +79,9 @@ def form():  # type: ignore[no-untyped-def]
         screened_on=form.today,
         sheet_url=sheet_url,
         reference_sections=_reference_sections(version.number, result),
+        confirmed_keys=[
+            line for line in (form.confirmed_not_opioid_lines.data or "").splitlines() if line
+        ],
     )
 
 

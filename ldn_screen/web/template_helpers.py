@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 from wtforms import Field
 
 from ..forms import Checkboxes, DateInput, Radios
+from ..rules.opioids import CATEGORY_LABELS, LINE_KIND_LABELS
 from ..rules.units import fmt_date, fmt_mg, fmt_ml
 
 
@@ -37,13 +38,13 @@ def display_value(field: Field) -> str:
     return (field.data or "").strip()
 
 
-def hidden_answers(form) -> Markup:  # type: ignore[no-untyped-def]
+def hidden_answers(form, exclude: tuple[str, ...] = ()) -> Markup:  # type: ignore[no-untyped-def]
     """Every answer as hidden inputs, so "Change answers" posts them back (never in a URL).
 
     Built here rather than in a template loop: it runs on every summary, for ~40 fields."""
     parts: list[str] = []
     for field in form:
-        if field.type == "CSRFTokenField":
+        if field.type == "CSRFTokenField" or field.name in exclude:
             continue
         if isinstance(field, Checkboxes):
             values = field.data or []
@@ -93,6 +94,8 @@ def init_app(app: Flask) -> None:
         form_errors=form_errors,
         hidden_answers=hidden_answers,
         chrome=chrome,
+        line_kind_labels=LINE_KIND_LABELS,
+        category_labels=CATEGORY_LABELS,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from collections import defaultdict
@@ -9,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from ldn_screen.rules.medications import DATA_FILE, find_opioids
+from ldn_screen.rules.medication_vocabulary import CURATED_OPIOIDS as DATA_FILE
+from ldn_screen.rules.medications import LineKind, LineReading, read_medication_list
 from ldn_screen.rules.sources import SOURCES, EvidenceKind
 
 NAME_FIELDS = ("generics", "brands", "shorthand", "ambiguous")
@@ -34,6 +36,7 @@ CATEGORIES = {
     "depot_buprenorphine",
     "antitussive",
     "antidiarrhoeal",
+    "unknown",
 }
 MAINTENANCE_CATEGORIES = {"methadone", "buprenorphine", "depot_buprenorphine"}
 MARKETS = {"US", "UK", "CA", "AU", "vet", "any"}
@@ -55,6 +58,11 @@ _TOKEN = re.compile(r"[^\W\d_]+|\d+|#")
 
 def _tokens(name: str) -> tuple[str, ...]:
     return tuple(t.lower() for t in _TOKEN.findall(name))
+
+
+def _opioid_lines(text: str) -> list[LineReading]:
+    reading = read_medication_list(text, today=dt.date(2026, 12, 1))
+    return list(reading.of_kind(LineKind.OPIOID))
 
 
 def _data() -> dict[str, Any]:
@@ -216,7 +224,7 @@ def _brand_cases() -> list[tuple[str, str, str]]:
 def test_each_curated_brand_is_found_alone_on_a_line(
     name: str, ingredient: str, category: str
 ) -> None:
-    matches = [m for m in find_opioids(f"{name} 10 mg 1 po daily") if m.is_opioid]
+    matches = _opioid_lines(f"{name} 10 mg 1 tab q6h prn")
     assert len(matches) == 1, (name, matches)
     assert matches[0].ingredients == (ingredient,)
     assert matches[0].category == category
@@ -227,4 +235,4 @@ def test_each_curated_brand_is_found_alone_on_a_line(
     ["Tylenol 1 g q6h", "Tylenol 2 tabs q6h prn", "potassium 292 mg", "vitamin D 282 units"],
 )
 def test_guarded_names_leave_plain_tylenol_and_doses_alone(line: str) -> None:
-    assert find_opioids(line) == []
+    assert _opioid_lines(line) == []

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from ldn_screen.rules import OpioidType, OpioidUse, Severity, Verdict, screen
+from ldn_screen.rules import LineKind, OpioidType, OpioidUse, Severity, Verdict, screen
 from ldn_screen.rules.chart_note import chart_note
 from tests.rules.test_screening_rules import D0, answers, settings
 
@@ -23,7 +23,7 @@ def listing(line: str) -> str:
         ("tramadol 50 mg 1 tab PO q6h PRN pain", Verdict.REVIEW, "opioid_in_medication_list"),
         ("Tylenol #3 1 tab q4h prn", Verdict.REVIEW, "opioid_in_medication_list"),
         ("Butrans 10 mcg/hr patch weekly", Verdict.REVIEW, "opioid_in_medication_list"),
-        ("Sublocade 300 mg SC monthly", Verdict.REVIEW, "opioid_depot_buprenorphine"),
+        ("Sublocade 300 mg SC monthly", Verdict.DO_NOT_START, "opioid_maintenance_in_list"),
         ("Vivitrol 380 mg IM monthly", Verdict.REVIEW, "naltrexone_already"),
         ("kratom capsules daily", Verdict.REVIEW, "kratom"),
         ("loperamide 2 mg PRN diarrhoea", Verdict.ELIGIBLE, "loperamide"),
@@ -34,7 +34,12 @@ def test_list_overrides_a_no_opioids_answer(line: str, verdict: Verdict, code: s
     assert result.verdict is verdict
     assert code in result.codes
     finding = next(f for f in result.findings if f.code == code)
-    if code in {"opioid_in_medication_list", "naltrexone_already", "loperamide"}:
+    if code in {
+        "opioid_in_medication_list",
+        "opioid_maintenance_in_list",
+        "naltrexone_already",
+        "loperamide",
+    }:
         assert "line 3:" in finding.summary
 
 
@@ -49,7 +54,7 @@ def test_non_opioid_fibromyalgia_list_stays_eligible() -> None:
     meds = "pregabalin 75 mg bid\namitriptyline 10 mg qhs\nnaproxen 500 mg bid\nAPAP 500 mg prn"
     result = screen(answers(medication_list=meds), settings())
     assert result.verdict is Verdict.ELIGIBLE
-    assert result.medication_matches == ()
+    assert {r.kind for r in result.medication_reading.lines} == {LineKind.MEDICINE}
 
 
 def test_long_acting_product_in_the_list_applies_the_long_interval() -> None:
@@ -70,7 +75,7 @@ def test_long_acting_product_in_the_list_applies_the_long_interval() -> None:
     assert caution.severity is Severity.CAUTION and "line 3" in caution.summary
 
 
-def test_depot_in_the_list_beats_a_short_acting_answer() -> None:
+def test_a_current_depot_in_the_list_is_do_not_start_whatever_the_answer() -> None:
     result = screen(
         answers(
             opioid_use=OpioidUse.RECENT,
@@ -80,8 +85,9 @@ def test_depot_in_the_list_beats_a_short_acting_answer() -> None:
         ),
         settings(),
     )
-    assert result.verdict is Verdict.REVIEW
+    assert result.verdict is Verdict.DO_NOT_START
     assert result.earliest_start_on is None
+    assert result.dose_plan is None
 
 
 def test_current_use_with_a_matching_list_is_a_stop_without_a_conflict_finding() -> None:
@@ -96,6 +102,6 @@ def test_current_use_with_a_matching_list_is_a_stop_without_a_conflict_finding()
 def test_chart_note_lists_the_matched_lines() -> None:
     result = screen(answers(medication_list=listing("tramadol 50 mg q6h prn")), settings())
     note = chart_note(result, 3, D0, D0)
-    assert "Medication list matches:" in note
-    assert "- line 3: tramadol 50 mg q6h prn (short acting, exact)" in note
+    assert "Medication list, opioid lines:" in note
+    assert "- line 3: tramadol 50 mg q6h prn (short-acting)" in note
     assert "Settings version 3 of" in note
