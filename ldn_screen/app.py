@@ -94,9 +94,9 @@ def _init_store(app: Flask) -> None:
 def _warm_up(app: Flask) -> None:
     """Compile the medication vocabulary and the page templates now, so the first patient of
     each worker does not wait for them."""
-    from .rules.medications import compiled_matcher
+    from .rules.medication_vocabulary import vocabulary
 
-    compiled_matcher()
+    vocabulary()
     for name in ("screening/form.html", "screening/summary.html", "errors/error.html"):
         app.jinja_env.get_template(name)
 

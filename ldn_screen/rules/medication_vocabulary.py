@@ -100,7 +100,6 @@ TOKEN = re.compile(r"[^\W\d_]+|\d+|#")
 _TYPO_CACHE_SIZE = 20_000
 _ONE_EDIT_MIN = 5  # issue-tracked policy: one edit for names of 5+ letters ...
 _TWO_EDIT_MIN = 8  # ... two edits for names of 8+ letters
-_MEDICINE_TYPO_MIN = 6  # a misspelt everyday medicine still reads as that medicine
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +151,9 @@ class SourceFile:
 class Vocabulary:
     by_first_token: dict[str, tuple[Name, ...]]  # longest name first
     opioid_typo_index: dict[str, tuple[str, ...]]  # deletion key -> single-word opioid names
-    medicine_typo_index: dict[str, tuple[str, ...]]  # same, for never-opioid names
+    # Never-opioid single words by length, each with a bitmask of its letters: a word within
+    # d edits of a name differs from it in at most 2*d letters, which rules most out cheaply.
+    medicine_by_length: dict[int, tuple[tuple[str, int], ...]]
     single_words: dict[str, Name]
     chart_words: frozenset[str]  # "ultra", "extra", "tabs": never read as a misspelt name
     generated_sources: tuple[SourceFile, ...]
@@ -194,17 +195,27 @@ class Vocabulary:
         if word in self.chart_words:
             return None
         keys = _deletions(word, 2 if len(word) >= _TWO_EDIT_MIN - 2 else 1)
+        # (A name within 2 edits is found through the deletions of both: the index holds
+        # each opioid name's deletions as deep as its reach.)
         opioid = _nearest(word, keys, self.opioid_typo_index, _opioid_reach)
-        if opioid is not None:
-            # As close (or closer) to a known non-opioid: too ambiguous to call either way.
-            medicine = _nearest(word, keys, self.medicine_typo_index, _opioid_reach)
-            if medicine is not None and medicine[1] <= opioid[1]:
-                return None
-            return Hit(0, 0, self.single_words[opioid[0]], Certainty.POSSIBLE)
-        medicine = _nearest(word, keys, self.medicine_typo_index, _medicine_reach)
-        if medicine is not None:
-            return Hit(0, 0, self.single_words[medicine[0]], Certainty.POSSIBLE)
-        return None
+        if opioid is None:
+            # A misspelt everyday medicine is not guessed either: it stays unrecognised, and
+            # the clinician confirms it.
+            return None
+        # As close (or closer) to a known non-opioid: too ambiguous to call either way.
+        if self._near_medicine(word, opioid[1]):
+            return None
+        return Hit(0, 0, self.single_words[opioid[0]], Certainty.POSSIBLE)
+
+    def _near_medicine(self, word: str, distance: int) -> bool:
+        mask = _letter_mask(word)
+        for length in range(len(word) - distance, len(word) + distance + 1):
+            for name, name_mask in self.medicine_by_length.get(length, ()):
+                if (mask ^ name_mask).bit_count() > 2 * distance:
+                    continue
+                if edit_distance(word, name, distance) <= distance:
+                    return True
+        return False
 
 
 def _opioid_reach(name: str) -> int:
@@ -213,8 +224,11 @@ def _opioid_reach(name: str) -> int:
     return 1 if len(name) >= _ONE_EDIT_MIN else 0
 
 
-def _medicine_reach(name: str) -> int:
-    return 1 if len(name) >= _MEDICINE_TYPO_MIN else 0
+def _letter_mask(word: str) -> int:
+    mask = 0
+    for char in word:
+        mask |= 1 << (ord(char) % 64)
+    return mask
 
 
 def _nearest(
@@ -237,7 +251,7 @@ def _name_at(names: tuple[Name, ...], words: list[str], i: int) -> Name | None:
         end = i + len(name.tokens)
         if end > len(words):
             continue
-        if any(words[i + j] != want for j, want in enumerate(name.tokens)):
+        if end - i > 1 and tuple(words[i:end]) != name.tokens:
             continue
         if end < len(words) and words[end] in name.entry.not_followed_by:
             continue
@@ -365,27 +379,23 @@ def build_vocabulary(
 
     single = {t[0]: n for t, n in names.items() if len(t) == 1 and t[0].isalpha()}
     opioid_index: dict[str, list[str]] = {}
-    medicine_index: dict[str, list[str]] = {}
+    medicine_by_length: dict[int, list[tuple[str, int]]] = {}
     for word, name in single.items():
-        is_medicine = name.entry.kind is MatchKind.MEDICINE
-        reach = _medicine_reach(word) if is_medicine else _opioid_reach(word)
-        # Never-opioid names are indexed two deep even when they are not typo-read themselves,
-        # so that a word equally close to both is seen as ambiguous.
-        depth = 2 if len(word) >= _TWO_EDIT_MIN - 2 else 1
-        if reach == 0 and not is_medicine:
+        if name.entry.kind is MatchKind.MEDICINE:
+            medicine_by_length.setdefault(len(word), []).append((word, _letter_mask(word)))
             continue
-        if name.certainty is Certainty.POSSIBLE:  # ambiguous abbreviations: exact use only
+        reach = _opioid_reach(word)
+        if reach == 0 or name.certainty is Certainty.POSSIBLE:  # ambiguous: exact use only
             continue
-        index = medicine_index if is_medicine else opioid_index
-        for key in _deletions(word, depth):
-            index.setdefault(key, []).append(word)
+        for key in _deletions(word, reach):
+            opioid_index.setdefault(key, []).append(word)
 
     return Vocabulary(
         by_first_token={
             k: tuple(sorted(v, key=lambda n: -len(n.tokens))) for k, v in by_first.items()
         },
         opioid_typo_index={k: tuple(v) for k, v in opioid_index.items()},
-        medicine_typo_index={k: tuple(v) for k, v in medicine_index.items()},
+        medicine_by_length={k: tuple(v) for k, v in medicine_by_length.items()},
         single_words=single,
         chart_words=frozenset(w.lower() for w in chart_words) - frozenset(single),
         generated_sources=tuple(

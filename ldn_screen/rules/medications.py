@@ -501,10 +501,28 @@ _OUD_WORDS = _words(
     r"recovery",
     r"suboxone\s+clinic",
 )
+_DIGIT = re.compile(r"\d")
+# Every word that starts one of the context patterns above ("h/o", "d/c" and "w/o" are found
+# by their slash): a line without any of them needs none of those patterns.
+_CONTEXT_TOKENS = frozenset(
+    """
+    allergy allergies allergic allergen allergens adr adrs adverse intolerance intolerances
+    intolerant hypersensitivity hypersensitivities anaphylaxis anaphylactic anaphylactoid nkda
+    nka nkfa sensitivity sensitivities reaction reactions react reacts cannot can does
+    stopped stop discontinued discontinue dc dcd dced inactive ceased quit former formerly
+    previous previously history hx no not off weaned wean tapered taper completed finished
+    expired was used self none nothing remission abstinent pcn sulfa sulpha latex shellfish
+    iodine iv contrast bee peanut peanuts tree adhesive egg eggs nickel past historical prior
+    """.split()
+)
 _MG_DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*mg(?![a-z/])", re.IGNORECASE)
 _NEGATORS = frozenset({"no", "not", "without", "non", "sans", "nil", "zero"})
 # Present-tense wording outweighs history wording: "previously morphine, now oxycodone 10 mg".
 _CURRENT_WORDS = _words(r"now", r"currently", r"current", r"still", r"ongoing", r"continues?")
+_MEDICINE_WHY = "known medicine, not an opioid"
+_MEDICINE = MatchKind.MEDICINE  # enum members cost an attribute lookup each time
+_NO_CONTEXT = Context.NONE
+_CERTAINTY_RANK = {c: i for i, c in enumerate(Certainty)}
 _TWICE_DAILY_INGREDIENTS_NOTE = "twice- or once-daily schedule read as extended-release"
 
 
@@ -651,20 +669,15 @@ def read_medication_list(
     readings: list[LineReading] = []
     section = Context.NONE
     for line_no, raw in enumerate(_LINE_BREAK.split(text), start=1):
-        line = _BULLET.sub("", raw).strip()
+        line = raw.strip()
+        if line and (not line[0].isalpha() or line[1:2] in (".", ")")):
+            line = _BULLET.sub("", line).strip()  # "- ", "1. ", "a) ", "•"
         if not line:
             section = Context.NONE
             continue
-        if _ALLERGY_HEADING.match(line):
-            section = Context.ALLERGY
-            readings.append(_heading(line_no, line))
-            continue
-        if _STOPPED_HEADING.match(line):
-            section = Context.STOPPED
-            readings.append(_heading(line_no, line))
-            continue
-        if _OTHER_HEADING.match(line):
-            section = Context.NONE
+        heading = _heading_context(line)
+        if heading is not None:
+            section = heading
             readings.append(_heading(line_no, line))
             continue
         reading = _read_line(line_no, line, section, today)
@@ -672,6 +685,19 @@ def read_medication_list(
             reading = _replace(reading, confirmed=True, kind=LineKind.MEDICINE)
         readings.append(reading)
     return MedicationReading(tuple(readings))
+
+
+def _heading_context(line: str) -> Context | None:
+    """The context a heading line sets, or None when the line is no heading."""
+    if len(line) > 60 or _DIGIT.search(line):  # headings are short, with no dose
+        return None
+    if _ALLERGY_HEADING.match(line):
+        return Context.ALLERGY
+    if _STOPPED_HEADING.match(line):
+        return Context.STOPPED
+    if _OTHER_HEADING.match(line):
+        return Context.NONE
+    return None
 
 
 def _heading(line_no: int, line: str) -> LineReading:
@@ -684,8 +710,10 @@ def _replace(reading: LineReading, **changes: object) -> LineReading:
     return LineReading(**values)  # type: ignore[arg-type]
 
 
-def _context(line: str, section: Context) -> tuple[Context, bool]:
+def _context(line: str, words: list[str], section: Context) -> tuple[Context, bool]:
     """The line's context and whether its wording says so (not only the heading above)."""
+    if "/" not in line and _CONTEXT_TOKENS.isdisjoint(words):  # most lines stop here
+        return section, False
     if _ALLERGY_PREFIX.match(line) or _ALLERGY_WORDS.search(line):
         return Context.ALLERGY, True
     if _STOPPED_PREFIX.match(line) or _STOPPED_WORDS.search(line):
@@ -698,22 +726,38 @@ def _context(line: str, section: Context) -> tuple[Context, bool]:
 
 
 def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> LineReading:
-    words = [w.lower() for w in TOKEN.findall(line)]
+    words = TOKEN.findall(line.lower())
     found = vocabulary().find(words)
-    hits = [h for h in found if not _negated(words, h)]
-    negated = [h for h in found if h not in hits]
-    has_dose = bool(_DOSE.search(line))
-    has_schedule = bool(_SCHEDULE.search(line))
-    looks_like_medicine = (
-        has_dose
-        or has_schedule
-        or bool(_FORM.search(line) or _ROUTE.search(line))
-        or (0 < len([w for w in words if w.isalpha()]) <= 2 and not any(w.isdigit() for w in words))
-    )
-    context, explicit = _context(line, section)
-    reaction = not explicit and context is Context.NONE and _REACTION_AFTER_MARK.search(line)
-    if reaction and hits and not has_dose and not has_schedule:
-        context = Context.ALLERGY
+    context, explicit = _context(line, words, section)
+    if found and all(h.name.entry.kind is _MEDICINE for h in found):
+        # The common case, an everyday medicine: no negation, dose or schedule patterns.
+        hits, negated = found, []
+        if context is _NO_CONTEXT:
+            return LineReading(
+                line_no,
+                line,
+                LineKind.MEDICINE,
+                certainty=Certainty.EXACT,
+                looks_like_medicine=True,
+                why=_MEDICINE_WHY,
+                source_key=hits[0].entry.source_key,
+            )
+        has_dose = has_schedule = looks_like_medicine = True
+    else:
+        hits = [h for h in found if not _negated(words, h)]
+        negated = [h for h in found if h not in hits]
+        has_dose = bool(_DOSE.search(line))
+        has_schedule = bool(_SCHEDULE.search(line))
+        looks_like_medicine = (
+            has_dose
+            or has_schedule
+            or bool(_FORM.search(line) or _ROUTE.search(line))
+            # A bare one- or two-word line is most likely a product name.
+            or (0 < sum(w.isalpha() for w in words) <= 2 and not any(w.isdigit() for w in words))
+        )
+        reaction = not explicit and context is Context.NONE and _REACTION_AFTER_MARK.search(line)
+        if reaction and hits and not has_dose and not has_schedule:
+            context = Context.ALLERGY
 
     if not hits and negated and context is not Context.ALLERGY:
         # "Robitussin (no codeine)", "cough mixture without codeine": the writer says the
@@ -744,7 +788,7 @@ def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> Lin
     chosen = [h for h in hits if h.entry.kind is kind]
     names = tuple(dict.fromkeys(_written(line, words, h) for h in chosen))
     ingredients = tuple(dict.fromkeys(i for h in chosen for i in h.entry.ingredients))
-    certainty = min((h.certainty for h in chosen), key=[*Certainty].index)
+    certainty = min((h.certainty for h in chosen), key=_CERTAINTY_RANK.__getitem__)
     peripheral = any(h.entry.kind is MatchKind.PERIPHERAL_OPIOID for h in hits)
     naloxone = any(h.entry.kind is MatchKind.NALOXONE for h in hits) or "naloxone" in ingredients
     lowered = line.lower()
@@ -796,10 +840,7 @@ def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> Lin
         return LineReading(kind=LineKind.NALTREXONE, why="naltrexone product", **base)
     if context is Context.STOPPED:
         return LineReading(kind=LineKind.STOPPED, why="marked as stopped", **base)
-    why = "known medicine, not an opioid"
-    if certainty is Certainty.POSSIBLE:
-        why = "probably a misspelt non-opioid medicine"
-    return LineReading(kind=LineKind.MEDICINE, why=why, **base)
+    return LineReading(kind=LineKind.MEDICINE, why=_MEDICINE_WHY, **base)
 
 
 def _negated(words: list[str], hit: Hit) -> bool:

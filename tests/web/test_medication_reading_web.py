@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 from flask.testing import FlaskClient
 
-from tests.conftest import TODAY, check_page, post_screening
+from tests.conftest import TODAY, check_error_page, check_page, post_screening
 
 
 def text_of(response) -> str:  # type: ignore[no-untyped-def]
@@ -134,3 +134,46 @@ def test_chart_note_lists_opioid_and_unread_lines(client: FlaskClient) -> None:
     assert "Medication list, opioid lines:" in text and "tramadol 50 mg q6h prn" in text
     assert "Medication list, lines not recognised:" in text and "Zyxoprine 10 mg bid" in text
     assert "gabapentin" not in text.split("Medication list, opioid lines:")[1].split("\n")[1]
+
+
+def test_no_opioids_with_a_last_dose_date_is_a_form_error(client: FlaskClient) -> None:
+    last = (TODAY - dt.timedelta(days=5)).isoformat()
+    response = post_screening(client, opioid_use="none", last_opioid_dose_on=last)
+    raw = check_error_page(
+        response,
+        "opioid_use",
+        "You selected 'No opioids' but also gave a date of the last opioid dose",
+    )
+    assert f'value="{last}"' in raw  # every answer kept
+    assert "Screening result" not in raw
+
+
+def test_no_opioids_with_an_opioid_type_is_a_form_error(client: FlaskClient) -> None:
+    response = post_screening(client, opioid_use="none", opioid_type="long_acting")
+    assert "but also gave an opioid type" in text_of(response)
+
+
+def test_stopped_with_the_date_unknown_and_no_date_is_review(client: FlaskClient) -> None:
+    response = post_screening(client, opioid_use="recent_date_unknown")
+    body = text_of(response)
+    assert "Prescriber review needed" in body
+    assert "Opioid stopped on a date nobody can confirm" in body
+
+
+def test_stopped_with_the_date_unknown_counts_from_the_vouched_date(client: FlaskClient) -> None:
+    since = TODAY - dt.timedelta(days=11)
+    response = post_screening(
+        client, opioid_use="recent_date_unknown", opioid_free_since=since.isoformat()
+    )
+    body = text_of(response)
+    assert "Not yet" in body
+    assert "the longer interval is counted from the date the patient was certainly" in body
+
+
+def test_a_future_vouched_date_is_refused_at_the_field(client: FlaskClient) -> None:
+    response = post_screening(
+        client,
+        opioid_use="recent_date_unknown",
+        opioid_free_since=(TODAY + dt.timedelta(days=3)).isoformat(),
+    )
+    assert "must be today or in the past" in text_of(response)
