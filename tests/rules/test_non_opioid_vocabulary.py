@@ -232,6 +232,7 @@ def test_the_header_records_its_sources() -> None:
         "PMC7738697",
         "annrheumdis-2016-209724",
         "PMC3673928",
+        "e73c2d2953aaad08f09428a6e70d5a07c5c7db31",
     ):
         assert needle in header, needle
 
