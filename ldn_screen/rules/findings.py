@@ -166,6 +166,14 @@ CATALOGUE: dict[str, FindingSpec] = {
         "not hold up the start. Note it for anyone who may later prescribe pain relief.",
         "policy_medication_list",
     ),
+    "opioid_indicator_in_list": FindingSpec(
+        S.CAUTION,
+        "The list names {names} ({line_ref}), usually prescribed with an opioid: check.",
+        "The list shows {line_detail}. Naloxone kits and the medicines for opioid-induced "
+        "constipation are not opioids themselves, but they are usually prescribed to people "
+        "who take one. Ask whether the patient takes, or recently took, an opioid.",
+        "policy_medication_list",
+    ),
     "medication_lines_unrecognised": FindingSpec(
         S.REVIEW,
         "{count} of the medication list could not be read: confirm none is an opioid.",

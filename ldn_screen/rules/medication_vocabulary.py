@@ -63,6 +63,8 @@ class MatchKind(StrEnum):
     PERIPHERAL_OPIOID = "peripheral_opioid"
     NALTREXONE = "naltrexone"
     NALOXONE = "naloxone"
+    # Not an opioid, but usually prescribed with one (opioid-induced constipation).
+    OPIOID_INDICATOR = "opioid_indicator"
     MEDICINE = "medicine"  # a known medicine that is not an opioid
 
 
@@ -90,6 +92,7 @@ KIND_SAFETY_ORDER = (
     MatchKind.NALTREXONE,
     MatchKind.NALOXONE,
     MatchKind.PERIPHERAL_OPIOID,
+    MatchKind.OPIOID_INDICATOR,
     MatchKind.MEDICINE,
 )
 _CERTAINTY_ORDER = (Certainty.EXACT, Certainty.BRAND, Certainty.POSSIBLE)

@@ -94,6 +94,8 @@ class LineReading:
     confirmed: bool = False  # the clinician confirmed this unrecognised line is no opioid
     peripheral_opioid: bool = False  # loperamide
     naloxone: bool = False  # a naloxone product is named
+    # Naloxone or a medicine for opioid-induced constipation: usually prescribed with an opioid.
+    opioid_indicator: bool = False
     source_key: str = ""
 
     @property
@@ -505,15 +507,88 @@ _DIGIT = re.compile(r"\d")
 # Every word that starts one of the context patterns above ("h/o", "d/c" and "w/o" are found
 # by their slash): a line without any of them needs none of those patterns.
 _CONTEXT_TOKENS = frozenset(
-    """
-    allergy allergies allergic allergen allergens adr adrs adverse intolerance intolerances
-    intolerant hypersensitivity hypersensitivities anaphylaxis anaphylactic anaphylactoid nkda
-    nka nkfa sensitivity sensitivities reaction reactions react reacts cannot can does
-    stopped stop discontinued discontinue dc dcd dced inactive ceased quit former formerly
-    previous previously history hx no not off weaned wean tapered taper completed finished
-    expired was used self none nothing remission abstinent pcn sulfa sulpha latex shellfish
-    iodine iv contrast bee peanut peanuts tree adhesive egg eggs nickel past historical prior
-    """.split()
+    [
+        "allergy",
+        "allergies",
+        "allergic",
+        "allergen",
+        "allergens",
+        "adr",
+        "adrs",
+        "adverse",
+        "intolerance",
+        "intolerances",
+        "intolerant",
+        "hypersensitivity",
+        "hypersensitivities",
+        "anaphylaxis",
+        "anaphylactic",
+        "anaphylactoid",
+        "nkda",
+        "nka",
+        "nkfa",
+        "sensitivity",
+        "sensitivities",
+        "reaction",
+        "reactions",
+        "react",
+        "reacts",
+        "cannot",
+        "can",
+        "does",
+        "stopped",
+        "stop",
+        "discontinued",
+        "discontinue",
+        "dc",
+        "dcd",
+        "dced",
+        "inactive",
+        "ceased",
+        "quit",
+        "former",
+        "formerly",
+        "previous",
+        "previously",
+        "history",
+        "hx",
+        "no",
+        "not",
+        "off",
+        "weaned",
+        "wean",
+        "tapered",
+        "taper",
+        "completed",
+        "finished",
+        "expired",
+        "was",
+        "used",
+        "self",
+        "none",
+        "nothing",
+        "remission",
+        "abstinent",
+        "pcn",
+        "sulfa",
+        "sulpha",
+        "latex",
+        "shellfish",
+        "iodine",
+        "iv",
+        "contrast",
+        "bee",
+        "peanut",
+        "peanuts",
+        "tree",
+        "adhesive",
+        "egg",
+        "eggs",
+        "nickel",
+        "past",
+        "historical",
+        "prior",
+    ]
 )
 _MG_DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*mg(?![a-z/])", re.IGNORECASE)
 _NEGATORS = frozenset({"no", "not", "without", "non", "sans", "nil", "zero"})
@@ -790,6 +865,7 @@ def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> Lin
     ingredients = tuple(dict.fromkeys(i for h in chosen for i in h.entry.ingredients))
     certainty = min((h.certainty for h in chosen), key=_CERTAINTY_RANK.__getitem__)
     peripheral = any(h.entry.kind is MatchKind.PERIPHERAL_OPIOID for h in hits)
+    indicator = any(h.entry.kind is MatchKind.OPIOID_INDICATOR for h in hits)
     naloxone = any(h.entry.kind is MatchKind.NALOXONE for h in hits) or "naloxone" in ingredients
     lowered = line.lower()
     base = {
@@ -801,6 +877,7 @@ def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> Lin
         "looks_like_medicine": looks_like_medicine,
         "peripheral_opioid": peripheral,
         "naloxone": naloxone,
+        "opioid_indicator": indicator or naloxone,
         "source_key": chosen[0].entry.source_key,
     }
 

@@ -158,6 +158,15 @@ def assess_opioids(
             )
         )
     findings.extend(_unread_lines(reading))
+    indicators = [r for r in reading.of_kind(LineKind.MEDICINE) if r.opioid_indicator]
+    if indicators and not taken_now:
+        findings.append(
+            make_finding(
+                "opioid_indicator_in_list",
+                names=", ".join(dict.fromkeys(n for r in indicators for n in r.names)),
+                **_line_params(indicators),
+            )
+        )
 
     for question, answer, code in (
         (
