@@ -493,13 +493,6 @@ _ALL = (
     ),
     # National registers for the international opioid vocabulary (opioids_international.toml).
     Source(
-        "ie_hpra",
-        EvidenceKind.DATA,
-        "Health Products Regulatory Authority (Ireland): human medicines register",
-        "HPRA medicines search, "
-        "https://www.hpra.ie/homepage/medicines/medicines-information/find-a-medicine",
-    ),
-    Source(
         "nz_medsafe",
         EvidenceKind.DATA,
         "Medsafe (New Zealand): product/application search and data sheets; NZ Gazette "
