@@ -491,6 +491,22 @@ _ALL = (
         "Med Sci 2018;6(4):82 (ultra-low dose: below 1 microgram a day)",
         "doi:10.3390/medsci6040082",
     ),
+    # National registers for the international opioid vocabulary (opioids_international.toml).
+    Source(
+        "nz_medsafe",
+        EvidenceKind.DATA,
+        "Medsafe (New Zealand): product/application search and data sheets; NZ Gazette "
+        "consent notices",
+        "Medsafe, https://www.medsafe.govt.nz/regulatory/DbSearch.asp ; NZ Gazette 2024-go127, "
+        "https://gazette.govt.nz/notice/id/2024-go127",
+    ),
+    Source(
+        "us_fda_labels",
+        EvidenceKind.DATA,
+        "FDA-listed US product labels (DailyMed) and Drugs@FDA, incl. discontinued brands",
+        "DailyMed, https://dailymed.nlm.nih.gov/ ; Drugs@FDA, "
+        "https://www.accessdata.fda.gov/scripts/cder/daf/",
+    ),
 )
 
 SOURCES: dict[str, Source] = {s.key: s for s in _ALL}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
 from collections import defaultdict
@@ -10,7 +11,9 @@ from typing import Any
 
 import pytest
 
+from ldn_screen.rules.medication_vocabulary import CURATED_NON_OPIOIDS, RXNORM_OPIOIDS, Certainty
 from ldn_screen.rules.medication_vocabulary import CURATED_OPIOIDS as DATA_FILE
+from ldn_screen.rules.medication_vocabulary import CURATED_OPIOIDS_MORE as INTL_FILE
 from ldn_screen.rules.medications import LineKind, LineReading, read_medication_list
 from ldn_screen.rules.sources import SOURCES, EvidenceKind
 
@@ -39,7 +42,7 @@ CATEGORIES = {
     "unknown",
 }
 MAINTENANCE_CATEGORIES = {"methadone", "buprenorphine", "depot_buprenorphine"}
-MARKETS = {"US", "UK", "CA", "AU", "vet", "any"}
+MARKETS = {"US", "UK", "IE", "CA", "AU", "NZ", "vet", "any"}
 # The sources of the curated layer: every entry citing one of them says where it is marketed.
 CURATED_SOURCES = {
     "ismp_abbreviations",
@@ -51,6 +54,8 @@ CURATED_SOURCES = {
     "mhra_pholcodine_2023",
     "ca_dpd",
     "au_artg",
+    "nz_medsafe",
+    "us_fda_labels",
 }
 # Same rule as the matcher: letters, digits and "#" are separate tokens, case does not count.
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|#")
@@ -65,12 +70,22 @@ def _opioid_lines(text: str) -> list[LineReading]:
     return list(reading.of_kind(LineKind.OPIOID))
 
 
+def _load(path: Any) -> dict[str, Any]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
 def _data() -> dict[str, Any]:
-    return tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return _load(DATA_FILE)
+
+
+def _intl_entries() -> list[dict[str, Any]]:
+    return _load(INTL_FILE).get("entry", [])
 
 
 def _entries() -> list[dict[str, Any]]:
-    return _data()["entry"]
+    # Both curated files: every check below runs over opioids.toml and
+    # opioids_international.toml together, so a name is unique across the two.
+    return _data()["entry"] + _intl_entries()
 
 
 def _curated() -> list[dict[str, Any]]:
@@ -183,7 +198,7 @@ def test_each_market_has_brands() -> None:
     for entry in _curated():
         for market in entry["markets"]:
             by_market[market] += len(_names(entry))
-    for market in ("UK", "CA", "AU", "vet", "any"):
+    for market in ("UK", "IE", "CA", "AU", "NZ", "US", "vet", "any"):
         assert by_market[market] > 0, market
 
 
@@ -236,3 +251,91 @@ def test_each_curated_brand_is_found_alone_on_a_line(
 )
 def test_guarded_names_leave_plain_tylenol_and_doses_alone(line: str) -> None:
     assert _opioid_lines(line) == []
+
+
+# --- The international layer (opioids_international.toml) -----------------------------------
+
+
+def test_the_international_layer_is_present() -> None:
+    by_market: dict[str, int] = defaultdict(int)
+    for entry in _intl_entries():
+        for market in entry["markets"]:
+            by_market[market] += len(_names(entry))
+    for market in ("UK", "IE", "CA", "AU", "NZ", "US"):
+        assert by_market[market] > 0, market
+
+
+def test_international_names_are_not_in_the_generated_or_non_opioid_vocabulary() -> None:
+    # The generated RxNorm file and the non-opioid list are separate layers: a curated name
+    # that repeats one of them would hide which source the reading came from (or, for a
+    # non-opioid, stop the vocabulary build).
+    rxnorm = json.loads(RXNORM_OPIOIDS.read_text(encoding="utf-8"))
+    generated = {_tokens(b["name"]) for b in rxnorm["brands"]}
+    generated |= {_tokens(i["name"]) for i in rxnorm["ingredients"]}
+    never = {_tokens(n) for g in _load(CURATED_NON_OPIOIDS)["group"] for n in g["names"]}
+    names = [n for e in _intl_entries() for n in _names(e)]
+    assert sorted(n for n in names if _tokens(n) in generated) == []
+    assert sorted(n for n in names if _tokens(n) in never) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "ingredient"),
+    [
+        ("Atasol-30 1 tab q4h prn", "codeine"),
+        ("Atasol 8 2 tabs q4h", "codeine"),
+        ("Robaxacet-8 2 caplets qid prn", "codeine"),
+        ("Migraleve Yellow 2 tablets every 4 hours", "codeine"),
+        ("Migraleve 2 tabs at onset", "codeine"),
+        ("Panadol Ultra 2 tabs qds", "codeine"),
+        ("Solpadeine Max 2 tabs prn", "codeine"),
+        ("Margesic-H 1 cap q6h", "hydrocodone"),
+        ("Duro-Tuss Dry Cough 10 mL tds", "pholcodine"),
+    ],
+)
+def test_the_opioid_variant_of_a_plain_analgesic_family_reads_as_an_opioid(
+    line: str, ingredient: str
+) -> None:
+    matches = _opioid_lines(line)
+    assert len(matches) == 1, (line, matches)
+    assert matches[0].ingredients == (ingredient,)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Atasol 500 mg 2 tabs q6h prn",
+        "Robaxacet 2 caplets qid prn",
+        "Panadol 1 g qid",
+        "Margesic 1 cap q4h prn",
+        # Everyday words one letter from a brand of the international layer.
+        "Sumatriptan 50 mg at onset of migraine",
+        "Imodium Instants 2 mg prn",
+        "keep a wide safety margin",
+        "see pharmacy codes",
+    ],
+)
+def test_the_plain_family_member_and_look_alike_words_are_not_opioids(line: str) -> None:
+    assert _opioid_lines(line) == []
+
+
+@pytest.mark.parametrize("name", [n for e in _intl_entries() for n in e.get("ambiguous", ())])
+def test_international_ambiguous_names_read_as_a_possible_opioid(name: str) -> None:
+    matches = _opioid_lines(f"{name} 2 tabs prn")
+    assert len(matches) == 1, (name, matches)
+    assert matches[0].certainty is Certainty.POSSIBLE
+
+
+def test_long_acting_and_maintenance_brands_keep_their_category() -> None:
+    # The brands that lost their category when they were unknown (issue examples).
+    expected = {
+        "Jurnista 8 mg once daily": "long_acting",
+        "Ralivia 200 mg daily": "long_acting",
+        "Tradorec XL 200 mg OD": "long_acting",
+        "Codeine Contin 100 mg": "long_acting",
+        "Targin 10/5 mg": "long_acting",
+        "Biodone Forte 80 mg daily": "methadone",
+    }
+    for line, category in expected.items():
+        matches = _opioid_lines(line)
+        assert [m.category for m in matches] == [category], line
+    assert all(m.maintenance for m in _opioid_lines("Biodone Forte 80 mg daily"))
