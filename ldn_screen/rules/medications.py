@@ -567,6 +567,7 @@ _CONTEXT_TOKENS = frozenset(
         "self",
         "none",
         "nothing",
+        "last",
         "remission",
         "abstinent",
         "pcn",
@@ -591,9 +592,13 @@ _CONTEXT_TOKENS = frozenset(
     ]
 )
 _MG_DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*mg(?![a-z/])", re.IGNORECASE)
+# "Last taken 2022" is history; "last dose 10 Nov" of a monthly depot is ongoing treatment.
+_LAST_USE = _words(r"last\s+(?:taken|used|dose|injection|injected)")
 _NEGATORS = frozenset({"no", "not", "without", "non", "sans", "nil", "zero"})
 # Present-tense wording outweighs history wording: "previously morphine, now oxycodone 10 mg".
-_CURRENT_WORDS = _words(r"now", r"currently", r"current", r"still", r"ongoing", r"continues?")
+_CURRENT_WORDS = _words(
+    r"now", r"currently", r"current", r"still", r"ongoing", r"continues?", r"active"
+)
 _MEDICINE_WHY = "known medicine, not an opioid"
 _MEDICINE = MatchKind.MEDICINE  # enum members cost an attribute lookup each time
 _NO_CONTEXT = Context.NONE
@@ -791,7 +796,7 @@ def _context(line: str, words: list[str], section: Context) -> tuple[Context, bo
         return section, False
     if _ALLERGY_PREFIX.match(line) or _ALLERGY_WORDS.search(line):
         return Context.ALLERGY, True
-    if _STOPPED_PREFIX.match(line) or _STOPPED_WORDS.search(line):
+    if _STOPPED_PREFIX.match(line) or _STOPPED_WORDS.search(line) or _LAST_USE.search(line):
         if _CURRENT_WORDS.search(_STOPPED_WORDS.sub(" ", line)):
             return Context.NONE, True
         return Context.STOPPED, True
@@ -889,7 +894,12 @@ def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> Lin
         in_use = has_dose and has_schedule
         if context is Context.ALLERGY and not in_use:
             return LineReading(kind=LineKind.ALLERGY, why="allergy or intolerance entry", **base)
-        if context is Context.STOPPED:
+        depot_in_use = (
+            category is OpioidCategory.DEPOT_BUPRENORPHINE
+            and not _STOPPED_WORDS.search(line)
+            and not _STOPPED_PREFIX.match(line)
+        )
+        if context is Context.STOPPED and not depot_in_use:
             return LineReading(
                 kind=LineKind.STOPPED,
                 stopped_by=latest_date_in(line, today),

@@ -8,12 +8,15 @@ word and one spelling edit away.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from ldn_screen.rules.medications import LineKind, read_medication_list
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "ldn_screen" / "rules" / "data"
 NON_OPIOIDS = DATA_DIR / "non_opioids.toml"
@@ -44,11 +47,20 @@ NEVER_LISTED = (
     "cough medicine", "nasal spray", "patch", "lozenge", "injection", "syrup",
     "Nurofen Plus", "Panadeine", "Panadeine Forte", "Solpadeine", "Mersyndol", "Migraleve",
     "Migraleve Pink", "Migraleve Yellow", "Syndol", "Codral", "Benylin", "Dimetapp",
-    "Robitussin", "Robaxacet", "Robaxisal", "Fiorinal", "Atasol", "Paramol", "Tylex",
+    "Robitussin", "Robaxisal", "Paramol", "Tylex",
     "co-codaprin", "co-proxamol", "Percogesic", "Lomotil", "Imodium", "Revia", "Vivitrol",
     "Contrave", "Selincro", "Opvee", "Zurnai", "Lybalvi", "Suboxone", "Zubsolv", "LDN",
     "T3", "T4", "levo", "lofexidine", "Lucemyra",
 )  # fmt: skip
+
+# Family names whose plain product has no opioid while a variant does. As with "Tylenol" and
+# "Tylenol #3", the bare name is listed here and each opioid variant is a longer name in the
+# opioid vocabulary, which the reader prefers (longest name first, an opioid over a medicine).
+FAMILIES_WITH_OPIOID_VARIANTS = {
+    "Atasol": ("Atasol-8 2 tabs q4h prn", "Atasol-30 1 tab q4h prn"),
+    "Robaxacet": ("Robaxacet-8 2 caplets qid prn",),
+    "Fiorinal": ("Fiorinal C 1/4 1 cap q4h prn", "Fiorinal with Codeine 1 cap q4h prn"),
+}
 
 # Required by the issue: fibromyalgia co-medications, the trap names that are not opioids
 # for the blocking rule, and the abbreviations charts use.
@@ -148,6 +160,8 @@ def _opioid_names() -> Iterator[tuple[tuple[str, ...], frozenset[str]]]:
     tokens that may not follow it (a name so followed is not that product)."""
     data = _load(OPIOIDS)
     for entry in data["entry"]:
+        if entry["kind"] in {"naloxone", "opioid_indicator"}:  # not opioids: listed on purpose
+            continue
         not_followed_by = frozenset(w.lower() for w in entry.get("not_followed_by", ()))
         for key in ("generics", "brands"):
             for written in entry.get(key, ()):
@@ -283,6 +297,9 @@ def test_no_name_is_one_spelling_edit_from_an_opioid(names: list[str]) -> None:
     for name in names:
         words = _tokens(name)
         candidates = {w for w in words if len(w) >= 5} | {"".join(words)}
+        # Only a name's first word can stand alone for it; "bunod" is never written without
+        # "latanoprostene" (and the reader matches the whole name).
+        candidates -= set(words[1:]) if len(words) > 1 else set()
         for word in candidates:
             if len(word) < 5:
                 continue
@@ -300,3 +317,13 @@ def test_a_typical_fibromyalgia_list_has_no_unrecognised_line(names: list[str]) 
         if not any(_contains(_tokens(line), name, frozenset()) for name in vocabulary)
     ]
     assert not unread, unread
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES_WITH_OPIOID_VARIANTS))
+def test_a_family_name_is_a_medicine_and_its_opioid_variants_are_opioids(family: str) -> None:
+    today = dt.date(2026, 12, 1)
+    plain = read_medication_list(f"{family} 2 tabs q6h prn", today=today).lines[0]
+    assert plain.kind is LineKind.MEDICINE
+    for line in FAMILIES_WITH_OPIOID_VARIANTS[family]:
+        reading = read_medication_list(line, today=today).lines[0]
+        assert reading.kind is LineKind.OPIOID, line
