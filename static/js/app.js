@@ -47,7 +47,14 @@
     });
 
     document.querySelectorAll("[data-print]").forEach(function (button) {
-      button.addEventListener("click", function () { window.print(); });
+      // Print once the packaged font has loaded: the sheet's two-page layout is measured in it.
+      button.addEventListener("click", function () {
+        if (document.fonts && document.fonts.ready) {
+          document.fonts.ready.then(function () { window.print(); });
+        } else {
+          window.print();
+        }
+      });
     });
   });
 })();

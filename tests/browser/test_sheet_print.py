@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
 from ldn_screen import create_app
-from ldn_screen.rules import DEFAULT_SETTINGS, Formulation, RuleSettings, Schedule
+from ldn_screen.rules import DEFAULT_SETTINGS, DosePlan, Formulation, RuleSettings, Schedule
 from ldn_screen.rules.dosing import build_dose_plan
 from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml
 from tests.browser.conftest import ARTIFACTS, screenshot, serious_axe_violations
@@ -93,6 +93,18 @@ def page_count(pdf: Path) -> int:
     return int(match.group(1))
 
 
+def assert_rows_whole(per_page: list[str], plan: DosePlan, formulation: Formulation) -> None:
+    """Every calendar row reads whole, in order, on exactly one page of the PDF's text."""
+    for step in plan.steps:
+        end = fmt_date(step.ends_on) if step.ends_on else "your review"
+        dates = f"{fmt_date(step.starts_on)} to {end}"
+        row = f"{step.number} {dates} {fmt_mg(step.dose_mg)}"
+        if formulation is Formulation.LIQUID:
+            assert step.volume_ml is not None
+            row += f" {fmt_ml(step.volume_ml)}"
+        assert sum(row in p for p in per_page) == 1, f"row not whole on one page: {row!r}"
+
+
 @pytest.mark.parametrize("paper", ["Letter", "A4"])
 @pytest.mark.parametrize("formulation", [Formulation.CAPSULE, Formulation.LIQUID])
 @pytest.mark.parametrize("schedule", [Schedule.STANDARD, Schedule.GENTLE])
@@ -125,14 +137,7 @@ def test_sheet_prints_on_two_pages_with_the_plan_and_the_card(
     # and no row is split across the two pages.
     plan = build_dose_plan(sheet_server.settings, schedule, formulation, START)
     assert len(plan.steps) == (3 if schedule is Schedule.STANDARD else 9)
-    for step in plan.steps:
-        end = fmt_date(step.ends_on) if step.ends_on else "your review"
-        dates = f"{fmt_date(step.starts_on)} to {end}"
-        row = f"{step.number} {dates} {fmt_mg(step.dose_mg)}"
-        if formulation is Formulation.LIQUID:
-            assert step.volume_ml is not None
-            row += f" {fmt_ml(step.volume_ml)}"
-        assert sum(row in p for p in per_page) == 1, f"row not whole on one page: {row!r}"
+    assert_rows_whole(per_page, plan, formulation)
     assert f"Review {fmt_date(plan.review_on)}" in text
     if formulation is Formulation.CAPSULE:
         assert " mL" not in text.replace("mg per mL", "")
@@ -179,6 +184,8 @@ def test_print_button_prints_with_javascript(page: Page, sheet_server: SheetServ
     expect(button).to_be_visible()
     expect(page.locator(".no-js-print")).to_be_hidden()
     button.click()
+    # The button prints once the packaged font is ready, which may be a moment later.
+    page.wait_for_function("window.__prints > 0")
     assert page.evaluate("window.__prints") == 1
     screenshot(page, "sheet-screen-stale")
 

@@ -1,4 +1,5 @@
-"""The wheel carries templates/ and static/: an install outside the checkout serves the form."""
+"""The wheel carries templates/ and static/: an install outside the checkout serves the form,
+its CSS and its packaged font."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def test_installed_wheel_serves_the_form_and_its_css(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
+    font_bytes = (ROOT / "static/fonts/atkinson-hyperlegible-latin-400-normal.woff2").read_bytes()
     probe = textwrap.dedent(
         f"""
         import ldn_screen
@@ -48,6 +50,10 @@ def test_installed_wheel_serves_the_form_and_its_css(tmp_path: Path) -> None:
         assert page.status_code == 200 and b"Screen a patient" in page.data
         css = client.get("/static/css/app.css")
         assert css.status_code == 200 and b"error-summary" in css.data
+        font = client.get("/static/fonts/atkinson-hyperlegible-latin-400-normal.woff2")
+        assert font.status_code == 200 and font.mimetype == "font/woff2", font
+        assert font.data == {font_bytes!r}, "the packaged font differs from static/fonts/"
+        assert client.get("/static/fonts/OFL.txt").status_code == 200  # its licence ships too
         print("ok")
         """
     )
