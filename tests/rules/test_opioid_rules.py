@@ -220,3 +220,10 @@ def test_the_check_says_no_opioid_found_only_when_every_line_was_read() -> None:
     result = run(medication_list="duloxetine 60 mg daily\npregabalin 75 mg bid")
     check = next(c for c in result.checks if c.topic == "Medication list")
     assert check.outcome == "2 lines read; 0 opioid lines in current use; no opioid found"
+
+
+def test_an_opioid_indicator_alone_asks_to_check_but_stays_eligible() -> None:
+    result = run(medication_list="Movantik 25 mg daily")
+    assert result.verdict is Verdict.ELIGIBLE
+    caution = next(f for f in result.findings if f.code == "opioid_indicator_in_list")
+    assert caution.severity is Severity.CAUTION and "Movantik" in caution.summary

@@ -469,6 +469,16 @@ def test_every_catalogue_finding_is_reachable_by_some_rule_table_row() -> None:
         "opioid_list_long_acting",
         "naltrexone_already",
         "loperamide",
+        # covered in test_opioid_rules
+        "opioid_maintenance_in_list",
+        "opioid_recent_no_date",
+        "opioid_stopped_date_unknown",
+        "opioid_stopped_unconfirmed",
+        "opioid_stopped_history",
+        "opioid_allergy_recorded",
+        "opioid_indicator_in_list",
+        "medication_lines_unrecognised",
+        "medication_lines_unread",
     }  # covered in test_medication_rules
     missing = set(CATALOGUE) - SEEN_CODES - medication_codes
     assert not missing, f"no rule-table row raises: {sorted(missing)}"
