@@ -13,6 +13,8 @@ FIELDS = [
     *sorted(valid_answers()),
     "opioid_type",
     "last_opioid_dose_on",
+    "opioid_free_since",
+    "confirmed_not_opioid_lines",
     "surgery_on",
     "ultra_low_dose_protocol",
     *DIAGNOSIS_FIELDS,
