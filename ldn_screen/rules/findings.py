@@ -231,14 +231,17 @@ CATALOGUE: dict[str, FindingSpec] = {
         "confirm it before starting.",
         "policy_unknown_is_review",
     ),
-    # --- Cautions and information -----------------------------------------------------
+    # An unconfirmed diagnosis is at least as doubtful as unmet 2016 criteria, which already
+    # give review by default: the weaker doubt must never get the stronger verdict.
     "diagnosis_not_confirmed": FindingSpec(
-        S.CAUTION,
-        "Fibromyalgia diagnosis not confirmed.",
-        "The LDN trials enrolled people with a confirmed fibromyalgia diagnosis. Confirm the "
-        "diagnosis, or record why LDN is being tried.",
+        S.REVIEW,
+        "Fibromyalgia diagnosis {state}: prescriber review.",
+        "The answer to 'diagnosed by a clinician' was '{answer}'. The LDN trials enrolled "
+        "people with a confirmed fibromyalgia diagnosis, so their results may not apply. "
+        "Confirm the diagnosis, or record why LDN is being tried, before starting.",
         "policy_diagnosis",
     ),
+    # --- Cautions and information -----------------------------------------------------
     "diagnosis_not_checked": FindingSpec(
         S.INFO,
         "Diagnosis not checked with the 2016 criteria.",

@@ -55,7 +55,15 @@ def assess_safety(
     findings.extend(_surgery(answers, settings, planned_start, checks))
 
     if answers.fibromyalgia_diagnosed is not Answer.YES:
-        findings.append(make_finding("diagnosis_not_confirmed"))
+        findings.append(
+            make_finding(
+                "diagnosis_not_confirmed",
+                state="not known"
+                if answers.fibromyalgia_diagnosed is Answer.UNSURE
+                else "not confirmed",
+                answer=ANSWER_WORDS[answers.fibromyalgia_diagnosed],
+            )
+        )
     checks.append(
         Check("Fibromyalgia diagnosis confirmed", ANSWER_WORDS[answers.fibromyalgia_diagnosed])
     )

@@ -94,8 +94,8 @@ SINGLE_FINDINGS = [
     ({"naloxone_allergy": Y}, Verdict.REVIEW, "naloxone_allergy"),
     ({"kratom_or_similar": Y}, Verdict.REVIEW, "kratom"),
     ({"age_years": 17}, Verdict.REVIEW, "under_age"),
-    ({"fibromyalgia_diagnosed": N}, Verdict.ELIGIBLE, "diagnosis_not_confirmed"),
-    ({"fibromyalgia_diagnosed": U}, Verdict.ELIGIBLE, "diagnosis_not_confirmed"),
+    ({"fibromyalgia_diagnosed": N}, Verdict.REVIEW, "diagnosis_not_confirmed"),
+    ({"fibromyalgia_diagnosed": U}, Verdict.REVIEW, "diagnosis_not_confirmed"),
     ({"thyroid_condition": Y}, Verdict.ELIGIBLE, "thyroid"),
     ({"sensitive_to_medicines": Y}, Verdict.ELIGIBLE, "sensitive"),
     ({"surgery_planned": Y, "surgery_on": D0 + days(10)}, Verdict.REVIEW, "surgery_soon"),
@@ -451,6 +451,20 @@ def test_unmet_criteria_name_the_rule_that_failed() -> None:
         "Criterion 3 not met: symptoms for less than 3 months."
     )
     assert finding.source.key == "wolfe_2016"
+
+
+@pytest.mark.parametrize(("answer", "state"), [(N, "not confirmed"), (U, "not known")])
+def test_an_unconfirmed_diagnosis_is_review_even_when_unmet_criteria_are_only_a_caution(
+    answer: Answer, state: str
+) -> None:
+    # The weaker doubt (criteria unmet) must never get a stronger verdict than this one.
+    result = run(
+        answers(fibromyalgia_diagnosed=answer), settings(diagnosis_not_met_action="caution")
+    )
+    assert result.verdict is Verdict.REVIEW
+    finding = next(f for f in result.findings if f.code == "diagnosis_not_confirmed")
+    assert finding.severity is Severity.REVIEW
+    assert state in finding.summary
 
 
 # --- The catalogue ----------------------------------------------------------------------------

@@ -298,3 +298,15 @@ def test_a_screening_leaves_the_session_cookie_alone(client: FlaskClient) -> Non
     assert "Screening result" in response.get_data(as_text=True)
     assert response.headers.getlist("Set-Cookie") == []
     assert client.get("/").headers.getlist("Set-Cookie") == []
+
+
+# --- Issue 12: rule interactions, through the real form -------------------------------------
+
+
+@pytest.mark.parametrize(("answer", "state"), [("unsure", "not known"), ("no", "not confirmed")])
+def test_an_unconfirmed_diagnosis_gives_review(
+    client: FlaskClient, answer: str, state: str
+) -> None:
+    body = text_of(post_screening(client, fibromyalgia_diagnosed=answer))
+    assert "Screening result: Prescriber review needed" in body
+    assert f"Fibromyalgia diagnosis {state}: prescriber review." in body
