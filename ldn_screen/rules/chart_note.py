@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .findings import NALTREXONE_NOW_TOPIC
 from .model import ScreeningResult, Verdict
 from .opioids import describe_match
 from .units import fmt_date, fmt_mg, fmt_ml
@@ -47,6 +48,8 @@ def chart_note(
         ]
     else:
         lines.append("Findings: none.")
+    # The structured duplicate-therapy answer is recorded even when it raised nothing.
+    lines += [f"{c.topic}: {c.outcome}." for c in result.checks if c.topic == NALTREXONE_NOW_TOPIC]
     opioid_lines = [describe_match(m) for m in result.medication_matches]
     if opioid_lines:
         lines.append("Medication list matches:")

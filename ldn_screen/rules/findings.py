@@ -133,12 +133,13 @@ CATALOGUE: dict[str, FindingSpec] = {
         "urine drug screens do not detect it. Ask how much and how recently it was used.",
         "kratom_case_reports",
     ),
+    # One finding whether the answer, the medication list or both say so.
     "naltrexone_already": FindingSpec(
         S.REVIEW,
-        "Medication list already includes naltrexone ({line_ref}): duplicate therapy.",
-        "The medication list shows {line_detail}. Adding LDN would duplicate naltrexone; "
-        "Vivitrol is an extended-release injection and Contrave contains naltrexone. Review "
-        "the current treatment with its prescriber.",
+        "Already taking naltrexone ({where}): duplicate therapy.",
+        "{evidence} Adding LDN would duplicate naltrexone; Vivitrol is an extended-release "
+        "injection and Contrave contains naltrexone. Review the current treatment with its "
+        "prescriber.",
         "label_indications",
     ),
     "loperamide": FindingSpec(
@@ -293,6 +294,19 @@ CATALOGUE: dict[str, FindingSpec] = {
 
 
 ANSWER_WORDS: dict[Answer, str] = {Answer.YES: "Yes", Answer.NO: "No", Answer.UNSURE: "Not sure"}
+
+# The "What was checked" topic for the structured question about current naltrexone.
+NALTREXONE_NOW_TOPIC = "Taking naltrexone now (Revia, Vivitrol, Contrave or LDN)"
+
+# How the answer and the medication list are quoted in "naltrexone_already".
+NALTREXONE_WHERE_ANSWER = "answered yes"
+NALTREXONE_EVIDENCE_ANSWER: dict[Answer, str] = {
+    Answer.YES: "The answers say the patient is taking naltrexone now.",
+    Answer.NO: "The answers say the patient is not taking naltrexone, but the medication "
+    "list disagrees: confirm with the patient.",
+    Answer.UNSURE: "The answers say it is not known whether the patient takes naltrexone.",
+}
+NALTREXONE_EVIDENCE_LIST = "The medication list shows {line_detail}."
 
 
 def yes_no_unsure(

@@ -82,6 +82,8 @@ class PatientAnswers:
     opioid_dependence: Answer = Answer.NO
     opioid_withdrawal: Answer = Answer.NO
     medication_list: str = ""
+    # Absent means not asked: "not sure" (review), never "no".
+    naltrexone_now: Answer = Answer.UNSURE
     naltrexone_allergy: Answer = Answer.NO
     naloxone_allergy: Answer = Answer.NO
     acute_hepatitis_or_liver_failure: Answer = Answer.NO

@@ -48,6 +48,7 @@ def _base(today: dt.date) -> PatientAnswers:
         fibromyalgia_diagnosed=Answer.YES,
         opioid_use=OpioidUse.NONE,
         medication_list="duloxetine 60 mg once daily\npregabalin 75 mg twice daily",
+        naltrexone_now=Answer.NO,
         start_on=today,
         baseline_pain_nrs=7,
     )

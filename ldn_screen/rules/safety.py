@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from .diagnosis import Acr2016Answers, check_acr_2016
-from .findings import ANSWER_WORDS, make_finding, yes_no_unsure
+from .findings import (
+    ANSWER_WORDS,
+    NALTREXONE_EVIDENCE_ANSWER,
+    NALTREXONE_EVIDENCE_LIST,
+    NALTREXONE_NOW_TOPIC,
+    NALTREXONE_WHERE_ANSWER,
+    make_finding,
+    yes_no_unsure,
+)
 from .medications import MatchKind, OpioidMatch
 from .model import Answer, Check, Finding, PatientAnswers
 from .settings import DiagnosisAction, HepaticAction, RuleSettings
@@ -69,16 +77,7 @@ def assess_safety(
     )
     findings.append(_diagnosis_criteria(answers.acr_2016, settings, checks))
 
-    naltrexone = [m for m in matches if m.kind is MatchKind.NALTREXONE]
-    if naltrexone:
-        first = naltrexone[0]
-        findings.append(
-            make_finding(
-                "naltrexone_already",
-                line_ref=f"line {first.line_no}: {first.text}",
-                line_detail="; ".join(f"line {m.line_no}: {m.text}" for m in naltrexone),
-            )
-        )
+    findings.extend(_naltrexone_now(answers.naltrexone_now, matches, checks))
     loperamide = [m for m in matches if m.kind is MatchKind.PERIPHERAL_OPIOID]
     if loperamide:
         findings.append(
@@ -87,6 +86,40 @@ def assess_safety(
             )
         )
     return findings, checks
+
+
+def _naltrexone_now(
+    answer: Answer, matches: list[OpioidMatch], checks: list[Check]
+) -> list[Finding]:
+    """Current naltrexone, from the structured answer and the medication list together.
+
+    Either source alone is enough for the duplicate-therapy review; both give one finding."""
+    checks.append(Check(NALTREXONE_NOW_TOPIC, ANSWER_WORDS[answer]))
+    listed = [m for m in matches if m.kind is MatchKind.NALTREXONE]
+    if not listed:
+        if answer is Answer.YES:
+            return [
+                make_finding(
+                    "naltrexone_already",
+                    where=NALTREXONE_WHERE_ANSWER,
+                    evidence=NALTREXONE_EVIDENCE_ANSWER[answer],
+                )
+            ]
+        if answer is Answer.UNSURE:
+            return [make_finding("unsure_answer", question=NALTREXONE_NOW_TOPIC)]
+        return []
+    line_ref = f"medication list line {listed[0].line_no}: {listed[0].text}"
+    where = f"{NALTREXONE_WHERE_ANSWER}; {line_ref}" if answer is Answer.YES else line_ref
+    evidence = NALTREXONE_EVIDENCE_LIST.format(
+        line_detail="; ".join(f"line {m.line_no}: {m.text}" for m in listed)
+    )
+    return [
+        make_finding(
+            "naltrexone_already",
+            where=where,
+            evidence=f"{NALTREXONE_EVIDENCE_ANSWER[answer]} {evidence}",
+        )
+    ]
 
 
 def _surgery(

@@ -36,6 +36,7 @@ def answers(**overrides: object) -> PatientAnswers:
         breastfeeding=N,
         fibromyalgia_diagnosed=Y,
         opioid_use=OpioidUse.NONE,
+        naltrexone_now=N,
         start_on=D0,
     )
     return dataclasses.replace(base, **overrides)
@@ -114,6 +115,7 @@ def test_single_answer_raises_its_finding(overrides, verdict, code) -> None:  # 
 
 
 UNSURE_QUESTIONS = [
+    "naltrexone_now",
     "opioid_dependence",
     "opioid_withdrawal",
     "kratom_or_similar",
@@ -465,6 +467,50 @@ def test_an_unconfirmed_diagnosis_is_review_even_when_unmet_criteria_are_only_a_
     finding = next(f for f in result.findings if f.code == "diagnosis_not_confirmed")
     assert finding.severity is Severity.REVIEW
     assert state in finding.summary
+
+
+# --- Current naltrexone: its own question, one finding with the medication list ----------
+
+
+def test_naltrexone_now_yes_is_a_duplicate_therapy_review() -> None:
+    result = run(answers(naltrexone_now=Y))
+    assert result.verdict is Verdict.REVIEW
+    finding = next(f for f in result.findings if f.code == "naltrexone_already")
+    assert finding.summary == "Already taking naltrexone (answered yes): duplicate therapy."
+    assert "taking naltrexone now" in finding.clinician_text
+    assert result.dose_plan is not None  # a review keeps its (conditional) plan
+
+
+def test_naltrexone_now_left_out_by_an_api_caller_is_never_read_as_no() -> None:
+    base = answers()
+    omitted = PatientAnswers(
+        assessed_on=base.assessed_on,
+        age_years=base.age_years,
+        pregnant_or_planning=N,
+        breastfeeding=N,
+        fibromyalgia_diagnosed=Y,
+        opioid_use=OpioidUse.NONE,
+    )
+    result = run(omitted)
+    assert result.verdict is Verdict.REVIEW
+    assert "unsure_answer" in result.codes
+    check = next(c for c in result.checks if c.topic.startswith("Taking naltrexone now"))
+    assert check.outcome == "Not sure"
+
+
+@pytest.mark.parametrize(("answer", "words"), [(Y, "answered yes; "), (N, ""), (U, "")])
+def test_naltrexone_in_the_answer_and_the_list_gives_one_finding(
+    answer: Answer, words: str
+) -> None:
+    result = run(answers(naltrexone_now=answer, medication_list="Contrave 8/90 mg 2 tabs bid"))
+    found = [f for f in result.findings if f.code == "naltrexone_already"]
+    assert len(found) == 1
+    assert "unsure_answer" not in result.codes  # the list settles the 'not sure'
+    assert found[0].summary.startswith(f"Already taking naltrexone ({words}medication list line 1:")
+    assert "line 1: Contrave 8/90 mg 2 tabs bid" in found[0].clinician_text
+    if answer is N:
+        assert "the medication list disagrees" in found[0].clinician_text
+    assert result.verdict is Verdict.REVIEW
 
 
 # --- The catalogue ----------------------------------------------------------------------------

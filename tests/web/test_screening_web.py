@@ -310,3 +310,57 @@ def test_an_unconfirmed_diagnosis_gives_review(
     body = text_of(post_screening(client, fibromyalgia_diagnosed=answer))
     assert "Screening result: Prescriber review needed" in body
     assert f"Fibromyalgia diagnosis {state}: prescriber review." in body
+
+
+def test_the_naltrexone_question_is_asked_with_nothing_preselected(client: FlaskClient) -> None:
+    raw = client.get("/").get_data(as_text=True)
+    assert (
+        "Is the patient taking naltrexone now (for example Revia, Vivitrol, Contrave, or LDN)?"
+        in html.unescape(raw)
+    )
+    radios = re.findall(r'<input[^>]*name="naltrexone_now"[^>]*>', raw)
+    assert [re.search(r'value="(\w+)"', r).group(1) for r in radios] == ["yes", "no", "unsure"]  # type: ignore[union-attr]
+    assert not any("checked" in r for r in radios)
+
+
+def test_the_naltrexone_question_is_required(client: FlaskClient) -> None:
+    response = post_screening(client, naltrexone_now="")
+    check_error_page(
+        response, "naltrexone_now", "Select whether the patient is taking naltrexone now"
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "summary", "shown"),
+    [
+        ("yes", "Already taking naltrexone (answered yes): duplicate therapy.", "Yes"),
+        (
+            "unsure",
+            "Not sure: Taking naltrexone now (Revia, Vivitrol, Contrave or LDN)",
+            "Not sure",
+        ),
+    ],
+)
+def test_current_naltrexone_gives_review_and_is_recorded(
+    client: FlaskClient, answer: str, summary: str, shown: str
+) -> None:
+    response = post_screening(client, naltrexone_now=answer)
+    raw = response.get_data(as_text=True)
+    body = html.unescape(raw)
+    assert "Screening result: Prescriber review needed" in body
+    assert summary in body
+    # "Answers given", the chart note and the hidden "change answers" fields all carry it.
+    answers_part = body[body.index('id="h-answers"') :]
+    assert re.search(
+        r"<dt>Is the patient taking naltrexone now \(for example Revia, Vivitrol, Contrave, or "
+        rf"LDN\)\?</dt><dd>{shown}</dd>",
+        answers_part,
+    )
+    note = body[body.index('id="chart-note"') : body.index("</textarea>")]
+    assert f"Taking naltrexone now (Revia, Vivitrol, Contrave or LDN): {shown}." in note
+    assert f'<input type="hidden" name="naltrexone_now" value="{answer}">' in raw
+
+
+def test_the_chart_note_records_a_no_to_current_naltrexone(client: FlaskClient) -> None:
+    body = text_of(post_screening(client))
+    assert "Taking naltrexone now (Revia, Vivitrol, Contrave or LDN): No." in body
