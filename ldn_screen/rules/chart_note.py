@@ -63,6 +63,8 @@ def chart_note(
         lines.append(
             f"Plan{provisional}: {plan.schedule.value} schedule,{liquid}, once daily at bedtime."
         )
+        if result.schedule_override:
+            lines.append(result.schedule_override)
         for step in plan.steps:
             volume = f" = {fmt_ml(step.volume_ml)}" if step.volume_ml is not None else ""
             lines.append(f"- from {fmt_date(step.starts_on)}: {fmt_mg(step.dose_mg)}{volume}")

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from .counselling import counselling_points, side_effects
 from .dosing import build_dose_plan
-from .findings import make_finding
+from .findings import (
+    SCHEDULE_REASON_CHOSEN,
+    SCHEDULE_REASON_SENSITIVE,
+    SCHEDULE_REASON_THYROID,
+    make_finding,
+    schedule_override_text,
+)
 from .medications import find_opioids
 from .model import (
     SEVERITY_RANK,
     Answer,
     Check,
+    DosePlan,
     Finding,
     PatientAnswers,
     Schedule,
@@ -41,15 +48,27 @@ def _schedule(answers: PatientAnswers) -> tuple[Schedule, tuple[str, ...], list[
     reasons: list[str] = []
     findings: list[Finding] = []
     if answers.schedule is Schedule.GENTLE:
-        reasons.append("chosen by the clinician")
+        reasons.append(SCHEDULE_REASON_CHOSEN)
     if answers.sensitive_to_medicines is Answer.YES:
-        reasons.append("sensitive to medicines")
+        reasons.append(SCHEDULE_REASON_SENSITIVE)
         findings.append(make_finding("sensitive"))
     if answers.thyroid_condition is Answer.YES:
-        reasons.append("thyroid hormone or Hashimoto's")
+        reasons.append(SCHEDULE_REASON_THYROID)
         findings.append(make_finding("thyroid"))
     schedule = Schedule.GENTLE if reasons else Schedule.STANDARD
     return schedule, tuple(reasons), findings
+
+
+def overridden_schedule_reasons(answers: PatientAnswers, plan: DosePlan | None) -> tuple[str, ...]:
+    """The answers that replaced a chosen standard schedule with the gentle one, if any.
+
+    The clinician's choice is never silently ignored: the summary, the chart note and
+    "Answers given" all say so when this is not empty."""
+    if plan is None or answers.schedule is not Schedule.STANDARD:
+        return ()
+    if plan.schedule is not Schedule.GENTLE:
+        return ()
+    return plan.schedule_reasons
 
 
 def screen(answers: PatientAnswers, settings: RuleSettings) -> ScreeningResult:
@@ -83,6 +102,7 @@ def screen(answers: PatientAnswers, settings: RuleSettings) -> ScreeningResult:
         if opioid.earliest_start_on and opioid.earliest_start_on > plan_start:
             plan_start = opioid.earliest_start_on
         plan = build_dose_plan(settings, schedule, answers.formulation, plan_start, reasons)
+    overridden = overridden_schedule_reasons(answers, plan)
 
     return ScreeningResult(
         verdict=verdict,
@@ -93,4 +113,6 @@ def screen(answers: PatientAnswers, settings: RuleSettings) -> ScreeningResult:
         side_effects=side_effects(),
         counselling=counselling_points(settings),
         medication_matches=tuple(matches),
+        schedule_override=schedule_override_text(overridden) if overridden else None,
+        schedule_override_reasons=overridden,
     )

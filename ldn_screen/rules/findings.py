@@ -295,6 +295,27 @@ CATALOGUE: dict[str, FindingSpec] = {
 
 ANSWER_WORDS: dict[Answer, str] = {Answer.YES: "Yes", Answer.NO: "No", Answer.UNSURE: "Not sure"}
 
+# Why the gentle schedule is used; shown beside the plan ("Gentle schedule (...)").
+SCHEDULE_REASON_CHOSEN = "chosen by the clinician"
+SCHEDULE_REASON_SENSITIVE = "sensitive to medicines"
+SCHEDULE_REASON_THYROID = "thyroid hormone or Hashimoto's"
+
+
+def schedule_override_text(reasons: tuple[str, ...]) -> str:
+    """The verdict-area sentence when answers change a chosen standard schedule to gentle."""
+    quoted = " and ".join(f"'{r}'" for r in reasons)
+    noun = "answer" if len(reasons) == 1 else "answers"
+    return (
+        f"Gentle schedule used because of the {noun} {quoted}, although the standard "
+        "schedule was chosen."
+    )
+
+
+def schedule_override_answer(chosen_label: str, reasons: tuple[str, ...]) -> str:
+    """How "Answers given" shows a chosen schedule that the answers changed."""
+    return f"{chosen_label} (changed to gentle: {'; '.join(reasons)})"
+
+
 # The "What was checked" topic for the structured question about current naltrexone.
 NALTREXONE_NOW_TOPIC = "Taking naltrexone now (Revia, Vivitrol, Contrave or LDN)"
 

@@ -174,6 +174,9 @@ class ScreeningResult:
     side_effects: tuple[SideEffect, ...]
     counselling: tuple[CounsellingPoint, ...]
     medication_matches: tuple = field(default=())  # tuple[OpioidMatch, ...]
+    # Set when answers replaced the chosen standard schedule with the gentle one.
+    schedule_override: str | None = None
+    schedule_override_reasons: tuple[str, ...] = ()
 
     def by_severity(self, severity: Severity) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity is severity)

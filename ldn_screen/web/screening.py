@@ -8,9 +8,10 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from ..forms import CSRF_EXPIRED_MESSAGE, ScreeningForm
+from ..forms import CSRF_EXPIRED_MESSAGE, SCHEDULE_OPTIONS, ScreeningForm
 from ..rules import ScreeningResult, Verdict, screen
 from ..rules.chart_note import VERDICT_EXPLANATIONS, chart_note, verdict_title
+from ..rules.findings import schedule_override_answer
 from .context import current_reading, settings_store
 from .csrf import token_expired
 from .sheet import sheet_url_for
@@ -65,6 +66,12 @@ def form():  # type: ignore[no-untyped-def]
     result = screen(answers, reading.active.settings)
     version = reading.active
     sheet_url = sheet_url_for(result.dose_plan, version.number)
+    answer_notes = {}
+    if result.schedule_override_reasons:
+        chosen = dict(SCHEDULE_OPTIONS)[answers.schedule.value]
+        answer_notes["schedule"] = schedule_override_answer(
+            chosen, result.schedule_override_reasons
+        )
     return render_template(
         "screening/summary.html",
         form=form,
@@ -79,6 +86,7 @@ def form():  # type: ignore[no-untyped-def]
         screened_on=form.today,
         sheet_url=sheet_url,
         reference_sections=_reference_sections(version.number, result),
+        answer_notes=answer_notes,
     )
 
 

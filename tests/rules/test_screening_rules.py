@@ -20,6 +20,7 @@ from ldn_screen.rules import (
     Verdict,
     screen,
 )
+from ldn_screen.rules.chart_note import chart_note
 from ldn_screen.rules.diagnosis import Acr2016Answers
 from ldn_screen.rules.diagnosis import WpiArea as A
 from ldn_screen.rules.findings import CATALOGUE
@@ -511,6 +512,48 @@ def test_naltrexone_in_the_answer_and_the_list_gives_one_finding(
     if answer is N:
         assert "the medication list disagrees" in found[0].clinician_text
     assert result.verdict is Verdict.REVIEW
+
+
+# --- The clinician's schedule: respected, or openly overridden --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"sensitive_to_medicines": Y}, "because of the answer 'sensitive to medicines'"),
+        (
+            {"sensitive_to_medicines": Y, "thyroid_condition": Y},
+            "because of the answers 'sensitive to medicines' and 'thyroid hormone or Hashimoto's'",
+        ),
+    ],
+)
+def test_answers_that_override_a_chosen_standard_schedule_say_so(
+    overrides: dict[str, object], expected: str
+) -> None:
+    result = run(answers(schedule=Schedule.STANDARD, **overrides))
+    assert result.dose_plan is not None and result.dose_plan.schedule is Schedule.GENTLE
+    assert result.schedule_override is not None
+    assert result.schedule_override.startswith("Gentle schedule used")
+    assert expected in result.schedule_override
+    assert "standard schedule was chosen" in result.schedule_override
+    note = chart_note(result, 1, D0, D0)
+    assert result.schedule_override in note
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"schedule": Schedule.STANDARD},
+        {"schedule": Schedule.GENTLE, "sensitive_to_medicines": Y},
+        {"schedule": Schedule.STANDARD, "thyroid_condition": Y, "naltrexone_allergy": Y},
+    ],
+)
+def test_no_override_note_when_the_choice_is_followed_or_there_is_no_plan(
+    overrides: dict[str, object],
+) -> None:
+    result = run(answers(**overrides))
+    assert result.schedule_override is None
+    assert result.schedule_override_reasons == ()
 
 
 # --- The catalogue ----------------------------------------------------------------------------

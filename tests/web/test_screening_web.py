@@ -364,3 +364,43 @@ def test_current_naltrexone_gives_review_and_is_recorded(
 def test_the_chart_note_records_a_no_to_current_naltrexone(client: FlaskClient) -> None:
     body = text_of(post_screening(client))
     assert "Taking naltrexone now (Revia, Vivitrol, Contrave or LDN): No." in body
+
+
+def _answers_given(body: str) -> dict[str, str]:
+    part = body[body.index('id="h-answers"') :]
+    part = part[: part.index("</section>")]
+    return dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", part))
+
+
+def _verdict_area(body: str) -> str:
+    start = body.index('<div class="verdict ')
+    return body[start : body.index("</div>\n</div>", start)]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reasons"),
+    [
+        ({"thyroid_condition": "yes"}, "thyroid hormone or Hashimoto's"),
+        (
+            {"thyroid_condition": "yes", "sensitive_to_medicines": "yes"},
+            "sensitive to medicines; thyroid hormone or Hashimoto's",
+        ),
+    ],
+)
+def test_a_chosen_standard_schedule_changed_by_the_answers_is_said_openly(
+    client: FlaskClient, overrides: dict[str, str], reasons: str
+) -> None:
+    body = text_of(post_screening(client, schedule="standard", **overrides))
+    assert "Gentle schedule used because of the answer" in _verdict_area(body)
+    shown = _answers_given(body)["Titration schedule"]
+    assert shown == f"Standard (changed to gentle: {reasons})"
+    assert "0.5 mg" in body  # the calendar is the gentle one
+    assert "Gentle schedule used because" in body[body.index('id="chart-note"') :]
+
+
+def test_a_followed_schedule_choice_is_shown_as_chosen(client: FlaskClient) -> None:
+    body = text_of(post_screening(client, schedule="gentle", sensitive_to_medicines="yes"))
+    assert _answers_given(body)["Titration schedule"] == "Gentle (smaller, slower steps)"
+    assert "Gentle schedule used because" not in body
+    plain = text_of(post_screening(client))
+    assert _answers_given(plain)["Titration schedule"] == "Standard"
