@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .findings import NALTREXONE_NOW_TOPIC
+from .findings import NALTREXONE_NOW_TOPIC, plan_wording
 from .model import ScreeningResult, Verdict
 from .opioids import describe_match
 from .units import fmt_date, fmt_mg, fmt_ml
@@ -55,13 +55,14 @@ def chart_note(
         lines.append("Medication list matches:")
         lines += [f"- {line}" for line in opioid_lines]
     plan = result.dose_plan
+    wording = plan_wording(result)
     if plan is not None:
         liquid = (
             f" liquid {plan.liquid_mg_per_ml:g} mg/mL" if plan.liquid_mg_per_ml else " capsules"
         )
-        provisional = " (if the prescriber approves)" if result.verdict is Verdict.REVIEW else ""
         lines.append(
-            f"Plan{provisional}: {plan.schedule.value} schedule,{liquid}, once daily at bedtime."
+            f"Plan{wording.chart_plan_qualifier}: {plan.schedule.value} schedule,{liquid}, "
+            "once daily at bedtime."
         )
         if result.schedule_override:
             lines.append(result.schedule_override)
@@ -72,8 +73,7 @@ def chart_note(
             f"Review on {fmt_date(plan.review_on)} ({plan.review_weeks} weeks on the target dose); "
             f"response = at least {plan.responder_pct}% less pain."
         )
-    lines.append(
-        "Counselled on: opioid blockade, wallet card, surgery, lower opioid tolerance "
-        "after stopping, side effects."
-    )
+    # Never "counselled on": the note is written before the conversation, and a review or a
+    # "do not start" must not read as if LDN had been started.
+    lines.append(wording.chart_counselling)
     return "\n".join(lines)

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from ..forms import CSRF_EXPIRED_MESSAGE, SCHEDULE_OPTIONS, ScreeningForm
 from ..rules import ScreeningResult, Verdict, screen
 from ..rules.chart_note import VERDICT_EXPLANATIONS, chart_note, verdict_title
-from ..rules.findings import schedule_override_answer
+from ..rules.findings import plan_wording, schedule_override_answer
 from .context import current_reading, settings_store
 from .csrf import token_expired
 from .sheet import sheet_url_for
@@ -65,7 +65,8 @@ def form():  # type: ignore[no-untyped-def]
     answers = form.to_answers()
     result = screen(answers, reading.active.settings)
     version = reading.active
-    sheet_url = sheet_url_for(result.dose_plan, version.number)
+    wording = plan_wording(result)
+    sheet_url = sheet_url_for(result.dose_plan, version.number) if wording.sheet_button else None
     answer_notes = {}
     if result.schedule_override_reasons:
         chosen = dict(SCHEDULE_OPTIONS)[answers.schedule.value]
@@ -87,6 +88,7 @@ def form():  # type: ignore[no-untyped-def]
         sheet_url=sheet_url,
         reference_sections=_reference_sections(version.number, result),
         answer_notes=answer_notes,
+        plan_wording=wording,
     )
 
 

@@ -23,7 +23,8 @@ from ldn_screen.rules import (
 from ldn_screen.rules.chart_note import chart_note
 from ldn_screen.rules.diagnosis import Acr2016Answers
 from ldn_screen.rules.diagnosis import WpiArea as A
-from ldn_screen.rules.findings import CATALOGUE
+from ldn_screen.rules.findings import CATALOGUE, plan_wording
+from ldn_screen.rules.units import fmt_date
 
 D0 = dt.date(2026, 11, 27)
 Y, N, U = Answer.YES, Answer.NO, Answer.UNSURE
@@ -554,6 +555,63 @@ def test_no_override_note_when_the_choice_is_followed_or_there_is_no_plan(
     result = run(answers(**overrides))
     assert result.schedule_override is None
     assert result.schedule_override_reasons == ()
+
+
+# --- A review is not a start -------------------------------------------------------------------
+
+VERDICT_CASES = {
+    Verdict.ELIGIBLE: {},
+    Verdict.REVIEW: {"kidney_impairment": Y},
+    Verdict.NOT_YET: {
+        "opioid_use": OpioidUse.RECENT,
+        "opioid_type": OpioidType.SHORT_ACTING,
+        "last_opioid_dose_on": D0 - days(3),
+    },
+    Verdict.DO_NOT_START: {"naltrexone_allergy": Y},
+}
+
+
+@pytest.mark.parametrize("verdict", list(VERDICT_CASES))
+def test_the_chart_note_never_claims_counselling_was_given(verdict: Verdict) -> None:
+    result = run(answers(**VERDICT_CASES[verdict]))
+    assert result.verdict is verdict
+    note = chart_note(result, 1, D0, D0)
+    assert "Counselled" not in note
+    topics = "Counselling to give: opioid blockade, wallet card, surgery"
+    assert (topics in note) is (verdict is Verdict.ELIGIBLE)
+    if verdict is not Verdict.ELIGIBLE:
+        assert "Counselling not given" in note
+
+
+def test_the_plan_and_the_sheet_button_follow_the_verdict() -> None:
+    eligible = plan_wording(run(answers(**VERDICT_CASES[Verdict.ELIGIBLE])))
+    assert (eligible.heading, eligible.condition) == ("Dose plan", None)
+    assert eligible.sheet_button == "Counselling sheet"
+
+    review = plan_wording(run(answers(**VERDICT_CASES[Verdict.REVIEW])))
+    assert review.heading == "Dose plan (only if the prescriber approves)"
+    assert review.condition and "until a prescriber has reviewed" in review.condition
+    assert review.sheet_button == "Print after the prescriber approves"
+    assert review.chart_plan_qualifier == " (only if the prescriber approves)"
+
+    not_yet_result = run(answers(**VERDICT_CASES[Verdict.NOT_YET]))
+    assert not_yet_result.dose_plan is not None
+    start = fmt_date(not_yet_result.dose_plan.starts_on)
+    assert not_yet_result.dose_plan.starts_on == D0 + days(7)  # the earliest date, not today
+    not_yet = plan_wording(not_yet_result)
+    assert not_yet.heading == f"Dose plan (not before {start})"
+    assert not_yet.sheet_button == f"Counselling sheet (plan from {start})"
+    assert f"Plan (not before {start}):" in chart_note(not_yet_result, 1, D0, D0)
+
+    stop_result = run(answers(**VERDICT_CASES[Verdict.DO_NOT_START]))
+    stop = plan_wording(stop_result)
+    assert (stop.heading, stop.condition, stop.sheet_button) == (None, None, None)
+    assert "\nPlan" not in chart_note(stop_result, 1, D0, D0)
+
+
+def test_a_review_chart_note_marks_the_plan_conditional() -> None:
+    note = chart_note(run(answers(**VERDICT_CASES[Verdict.REVIEW])), 1, D0, D0)
+    assert "Plan (only if the prescriber approves): standard schedule" in note
 
 
 # --- The catalogue ----------------------------------------------------------------------------

@@ -404,3 +404,62 @@ def test_a_followed_schedule_choice_is_shown_as_chosen(client: FlaskClient) -> N
     assert "Gentle schedule used because" not in body
     plain = text_of(post_screening(client))
     assert _answers_given(plain)["Titration schedule"] == "Standard"
+
+
+def _sheet_link(raw: str) -> tuple[str, str] | None:
+    match = re.search(r'<a class="button [^"]*" href="(/sheet/print\?[^"]+)">([^<]+)</a>', raw)
+    return (html.unescape(match.group(1)), match.group(2)) if match else None
+
+
+def test_a_review_plan_is_conditional_and_its_sheet_waits_for_the_prescriber(
+    client: FlaskClient,
+) -> None:
+    raw = post_screening(client, kidney_impairment="yes").get_data(as_text=True)
+    body = html.unescape(raw)
+    assert "Dose plan (only if the prescriber approves)</h2>" in body
+    assert "Do not start LDN, and do not give the patient the sheet, until a prescriber" in body
+    link = _sheet_link(raw)
+    assert link is not None and link[1] == "Print after the prescriber approves"
+    note = body[body.index('id="chart-note"') : body.index("</textarea>")]
+    assert "Plan (only if the prescriber approves):" in note
+    assert "Counselled" not in note and "Counselling to give" not in note
+    assert "Counselling not given: give it only once the prescriber approves the start." in note
+
+
+def test_do_not_start_offers_no_plan_no_sheet_and_no_counselling(client: FlaskClient) -> None:
+    raw = post_screening(client, naltrexone_allergy="yes").get_data(as_text=True)
+    body = html.unescape(raw)
+    assert "Screening result: Do not start" in body
+    assert _sheet_link(raw) is None and "/sheet/print" not in raw
+    assert 'id="h-plan"' not in raw
+    note = body[body.index('id="chart-note"') : body.index("</textarea>")]
+    assert "Counselled" not in note and "Counselling to give" not in note
+    assert "Counselling not given: LDN is not to be started." in note
+
+
+def test_a_not_yet_sheet_is_the_plan_from_the_earliest_date(client: FlaskClient) -> None:
+    last = TODAY - dt.timedelta(days=3)
+    earliest = last + dt.timedelta(days=10)
+    raw = post_screening(
+        client,
+        opioid_use="recent",
+        opioid_type="short_acting",
+        last_opioid_dose_on=last.isoformat(),
+    ).get_data(as_text=True)
+    body = html.unescape(raw)
+    shown = f"{earliest:%a} {earliest.day} {earliest:%b %Y}"
+    assert f"Dose plan (not before {shown})</h2>" in body
+    link = _sheet_link(raw)
+    assert link is not None
+    assert link[1] == f"Counselling sheet (plan from {shown})"
+    assert f"start={earliest.isoformat()}" in link[0]
+    assert "Counselled" not in body
+
+
+def test_an_eligible_chart_note_lists_counselling_to_give(client: FlaskClient) -> None:
+    raw = post_screening(client).get_data(as_text=True)
+    body = html.unescape(raw)
+    link = _sheet_link(raw)
+    assert link is not None and link[1] == "Counselling sheet"
+    assert "Counselling to give: opioid blockade, wallet card, surgery" in body
+    assert "Counselled" not in body
