@@ -77,8 +77,17 @@ def screen(answers: PatientAnswers, settings: RuleSettings) -> ScreeningResult:
     planned_start = answers.start_on or answers.assessed_on
 
     opioid = assess_opioids(answers, settings, matches, planned_start)
-    safety_findings, safety_checks = assess_safety(answers, settings, matches, planned_start)
     schedule, reasons, schedule_findings = _schedule(answers)
+    # The plan the patient would follow: from the planned start, or the earliest safe date.
+    # Surgery is judged against it, so it is built before the verdict is known.
+    plan_start = planned_start
+    if opioid.earliest_start_on and opioid.earliest_start_on > plan_start:
+        plan_start = opioid.earliest_start_on
+    surgery_on = answers.surgery_on if answers.surgery_planned is Answer.YES else None
+    tentative = build_dose_plan(
+        settings, schedule, answers.formulation, plan_start, reasons, surgery_on
+    )
+    safety_findings, safety_checks = assess_safety(answers, settings, matches, tentative)
 
     findings = tuple(
         sorted(
@@ -96,12 +105,7 @@ def screen(answers: PatientAnswers, settings: RuleSettings) -> ScreeningResult:
     )
     checks = (*opioid.checks, med_check, *safety_checks)
 
-    plan = None
-    if verdict is not Verdict.DO_NOT_START:
-        plan_start = planned_start
-        if opioid.earliest_start_on and opioid.earliest_start_on > plan_start:
-            plan_start = opioid.earliest_start_on
-        plan = build_dose_plan(settings, schedule, answers.formulation, plan_start, reasons)
+    plan = tentative if verdict is not Verdict.DO_NOT_START else None
     overridden = overridden_schedule_reasons(answers, plan)
 
     return ScreeningResult(

@@ -202,19 +202,58 @@ CATALOGUE: dict[str, FindingSpec] = {
         "The label says it is not known whether people sensitive to naloxone react to naltrexone.",
         "label_naloxone_cross",
     ),
-    "surgery_soon": FindingSpec(
+    # Surgery is judged against the plan (its start and titration), never against today. No
+    # patient text gives a last dose unless that dose comes on or after the first one.
+    "surgery_before_start": FindingSpec(
+        S.CAUTION,
+        "Surgery on {surgery_on}, {days} days before the start: opioids given for it would "
+        "delay the start.",
+        "The operation comes {days} days before the planned start on {start}, outside the "
+        "{window}-day review window (clinic setting). Anaesthesia and pain relief after "
+        "surgery often use opioids, which LDN blocks; if any are given, LDN can start only "
+        "after the opioid-free interval. Screen again after the operation, with the date of "
+        "the last opioid dose.",
+        "policy_surgery_window",
+    ),
+    "surgery_near_start": FindingSpec(
         S.REVIEW,
-        "Surgery planned on {surgery_on}, within {window} days: prescriber review.",
-        "Anaesthesia and pain relief after surgery often use opioids, which LDN blocks. Starting "
-        "now would need a stop {hold} days before the operation, soon after starting. Consider "
-        "starting after recovery, once off opioid pain medicines.",
+        "Surgery on {surgery_on}, {days} days before the start on {start}: prescriber review.",
+        "Anaesthesia and pain relief after surgery often use opioids, which LDN blocks, and "
+        "LDN can start only after the opioid-free interval ({short_days} days after "
+        "short-acting opioids, {long_days} after long-acting ones). This clinic reviews "
+        "surgery up to {window} days before the start: consider a start after recovery, once "
+        "the patient has been off opioid pain medicines for that interval.",
+        "policy_surgery_window",
+    ),
+    "surgery_at_start": FindingSpec(
+        S.REVIEW,
+        "Surgery on {surgery_on}, too soon after the start on {start} to stop LDN in time: "
+        "prescriber review.",
+        "LDN stops {hold} days before an operation, which here would be from {stop_from}, "
+        "before the first dose could be taken. Do not start LDN before the operation: choose "
+        "a start after recovery, once off opioid pain medicines.",
         "surgery_moser",
+    ),
+    "surgery_during_titration": FindingSpec(
+        S.REVIEW,
+        "Surgery on {surgery_on} falls during the titration (target from {target_on}): "
+        "prescriber review.",
+        "Anaesthesia and pain relief after surgery often use opioids, which LDN blocks. If the "
+        "prescriber keeps this start, LDN stops {hold} days before the operation: last dose "
+        "on {last_dose} (step {step}, {dose}), none from {stop_from}, and the steps after "
+        "that need new dates. Restart only once off opioid pain medicines, at a dose the "
+        "prescriber sets. Consider starting after recovery instead.",
+        "surgery_moser",
+        "If your prescriber keeps this plan, stop LDN {hold} days before your operation: take "
+        "your last dose on {last_dose}. Tell your surgeon and anaesthetist that you take LDN. "
+        "Start again only when the clinic tells you.",
     ),
     "surgery_later": FindingSpec(
         S.CAUTION,
         "Surgery planned on {surgery_on}: stop LDN by {stop_by} and tell the surgical team.",
-        "Stop LDN {hold} days before the operation (last dose on {last_dose}) and tell the "
-        "surgeon and anaesthetist. Restart once off opioid pain medicines.",
+        "The operation comes after the titration, on the {dose} dose. Stop LDN {hold} days "
+        "before it (last dose on {last_dose}) and tell the surgeon and anaesthetist. Restart "
+        "once off opioid pain medicines.",
         "surgery_moser",
         "Stop LDN {hold} days before your operation: take your last dose on {last_dose}. Tell "
         "your surgeon and anaesthetist that you take LDN.",

@@ -130,6 +130,15 @@ class DoseStep:
 
 
 @dataclass(frozen=True, slots=True)
+class SurgeryStop:
+    """Planned surgery that falls inside the calendar: when LDN stops, dated from the plan."""
+
+    surgery_on: dt.date
+    stop_from: dt.date  # the first day without LDN
+    last_dose_on: dt.date | None  # None: the stop would come before the first dose
+
+
+@dataclass(frozen=True, slots=True)
 class DosePlan:
     schedule: Schedule
     formulation: Formulation
@@ -142,10 +151,18 @@ class DosePlan:
     review_weeks: int
     responder_pct: int
     schedule_reasons: tuple[str, ...] = ()
+    surgery_stop: SurgeryStop | None = None
 
     @property
     def starts_on(self) -> dt.date:
         return self.steps[0].starts_on
+
+    def step_on(self, day: dt.date) -> DoseStep | None:
+        """The step whose dates include ``day`` (the last one runs until the review)."""
+        for step in self.steps:
+            if step.starts_on <= day and (step.ends_on is None or day <= step.ends_on):
+                return step
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,17 +15,18 @@ from .findings import (
     yes_no_unsure,
 )
 from .medications import MatchKind, OpioidMatch
-from .model import Answer, Check, Finding, PatientAnswers
+from .model import Answer, Check, DosePlan, Finding, PatientAnswers
 from .settings import DiagnosisAction, HepaticAction, RuleSettings
-from .units import fmt_date
+from .units import fmt_date, fmt_mg
 
 
 def assess_safety(
     answers: PatientAnswers,
     settings: RuleSettings,
     matches: list[OpioidMatch],
-    planned_start: dt.date,
+    plan: DosePlan,
 ) -> tuple[list[Finding], list[Check]]:
+    """``plan`` is the dose plan the patient would follow, so surgery is judged against it."""
     findings: list[Finding] = []
     checks: list[Check] = []
 
@@ -60,7 +61,7 @@ def assess_safety(
     ):
         yes_no_unsure(question, answer, code, findings, checks)
 
-    findings.extend(_surgery(answers, settings, planned_start, checks))
+    findings.extend(_surgery(answers, settings, plan, checks))
 
     if answers.fibromyalgia_diagnosed is not Answer.YES:
         findings.append(
@@ -123,8 +124,9 @@ def _naltrexone_now(
 
 
 def _surgery(
-    answers: PatientAnswers, settings: RuleSettings, planned_start: dt.date, checks: list[Check]
+    answers: PatientAnswers, settings: RuleSettings, plan: DosePlan, checks: list[Check]
 ) -> list[Finding]:
+    """Planned surgery, judged against the plan: its start and its titration, not today."""
     question = "Surgery planned"
     if answers.surgery_planned is Answer.UNSURE:
         checks.append(Check(question, "Not sure"))
@@ -134,25 +136,49 @@ def _surgery(
         return []
     surgery_on = answers.surgery_on
     checks.append(Check(question, f"Yes, on {fmt_date(surgery_on)}"))
+    start = plan.starts_on
     hold = settings.surgery_hold_days
-    last_dose = surgery_on - dt.timedelta(days=hold + 1)
-    days_away = (surgery_on - answers.assessed_on).days
-    if days_away <= settings.surgery_window_days:
+    window = settings.surgery_review_days_before_start
+    stop_from = surgery_on - dt.timedelta(days=hold)
+    last_dose = stop_from - dt.timedelta(days=1)
+    dates = {"surgery_on": fmt_date(surgery_on), "start": fmt_date(start), "hold": hold}
+    if surgery_on < start:
+        days = (start - surgery_on).days
+        if days > window:
+            return [make_finding("surgery_before_start", days=days, window=window, **dates)]
         return [
             make_finding(
-                "surgery_soon",
-                surgery_on=fmt_date(surgery_on),
-                window=settings.surgery_window_days,
-                hold=hold,
+                "surgery_near_start",
+                days=days,
+                window=window,
+                short_days=settings.washout_days_short_acting,
+                long_days=settings.washout_days_long_acting,
+                **dates,
+            )
+        ]
+    if last_dose < start:
+        return [make_finding("surgery_at_start", stop_from=fmt_date(stop_from), **dates)]
+    step = plan.step_on(last_dose)
+    dose = fmt_mg(step.dose_mg) if step else fmt_mg(plan.target_dose_mg)
+    if surgery_on <= plan.target_reached_on:
+        return [
+            make_finding(
+                "surgery_during_titration",
+                target_on=fmt_date(plan.target_reached_on),
+                last_dose=fmt_date(last_dose),
+                stop_from=fmt_date(stop_from),
+                step=step.number if step else len(plan.steps),
+                dose=dose,
+                **dates,
             )
         ]
     return [
         make_finding(
             "surgery_later",
-            surgery_on=fmt_date(surgery_on),
-            stop_by=fmt_date(surgery_on - dt.timedelta(days=hold)),
+            stop_by=fmt_date(stop_from),
             last_dose=fmt_date(last_dose),
-            hold=hold,
+            dose=dose,
+            **dates,
         )
     ]
 

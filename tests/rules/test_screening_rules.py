@@ -24,6 +24,7 @@ from ldn_screen.rules.chart_note import chart_note
 from ldn_screen.rules.diagnosis import Acr2016Answers
 from ldn_screen.rules.diagnosis import WpiArea as A
 from ldn_screen.rules.findings import CATALOGUE, plan_wording
+from ldn_screen.rules.settings import SPECS_BY_NAME, validate_values
 from ldn_screen.rules.units import fmt_date
 
 D0 = dt.date(2026, 11, 27)
@@ -101,8 +102,29 @@ SINGLE_FINDINGS = [
     ({"fibromyalgia_diagnosed": U}, Verdict.REVIEW, "diagnosis_not_confirmed"),
     ({"thyroid_condition": Y}, Verdict.ELIGIBLE, "thyroid"),
     ({"sensitive_to_medicines": Y}, Verdict.ELIGIBLE, "sensitive"),
-    ({"surgery_planned": Y, "surgery_on": D0 + days(10)}, Verdict.REVIEW, "surgery_soon"),
+    (
+        {"surgery_planned": Y, "surgery_on": D0 + days(10)},
+        Verdict.REVIEW,
+        "surgery_during_titration",
+    ),
     ({"surgery_planned": Y, "surgery_on": D0 + days(40)}, Verdict.ELIGIBLE, "surgery_later"),
+    # The issue's examples: surgery the day after a start in 15 days, and 5 days before a
+    # start in 60 days (post-operative opioids just before the first dose).
+    (
+        {"surgery_planned": Y, "surgery_on": D0 + days(16), "start_on": D0 + days(15)},
+        Verdict.REVIEW,
+        "surgery_at_start",
+    ),
+    (
+        {"surgery_planned": Y, "surgery_on": D0 + days(55), "start_on": D0 + days(60)},
+        Verdict.REVIEW,
+        "surgery_near_start",
+    ),
+    (
+        {"surgery_planned": Y, "surgery_on": D0 + days(20), "start_on": D0 + days(60)},
+        Verdict.ELIGIBLE,
+        "surgery_before_start",
+    ),
 ]
 
 
@@ -257,30 +279,123 @@ def test_depot_buprenorphine_never_gets_a_date() -> None:
 # --- Surgery --------------------------------------------------------------------------------
 
 
+START = D0 + days(100)
+
+
 @pytest.mark.parametrize(
-    ("days_ahead", "window", "code"),
+    ("days_before_start", "window", "code"),
     [
-        (14, 14, "surgery_soon"),
-        (15, 14, "surgery_later"),
-        (0, 14, "surgery_soon"),
-        (30, 30, "surgery_soon"),
-        (31, 30, "surgery_later"),
+        (28, 28, "surgery_near_start"),
+        (29, 28, "surgery_before_start"),
+        (1, 28, "surgery_near_start"),
+        (1, 0, "surgery_before_start"),
+        (45, 45, "surgery_near_start"),
+        (46, 45, "surgery_before_start"),
     ],
 )
-def test_surgery_window_boundary(days_ahead: int, window: int, code: str) -> None:
+def test_surgery_before_the_start_is_judged_against_the_planned_start(
+    days_before_start: int, window: int, code: str
+) -> None:
     result = run(
-        answers(surgery_planned=Y, surgery_on=D0 + days(days_ahead)),
-        settings(surgery_window_days=window),
+        answers(start_on=START, surgery_planned=Y, surgery_on=START - days(days_before_start)),
+        settings(surgery_review_days_before_start=window),
     )
     assert code in result.codes
+    expected = Verdict.REVIEW if code == "surgery_near_start" else Verdict.ELIGIBLE
+    assert result.verdict is expected
+    finding = next(f for f in result.findings if f.code == code)
+    assert finding.patient_text is None  # nothing to stop: LDN has not started
+    assert result.dose_plan is not None and result.dose_plan.surgery_stop is None
 
 
-def test_surgery_later_gives_the_hold_from_settings() -> None:
-    surgery = D0 + days(60)
-    result = run(answers(surgery_planned=Y, surgery_on=surgery), settings(surgery_hold_days=2))
-    finding = next(f for f in result.findings if f.code == "surgery_later")
-    assert "Stop LDN 2 days before" in finding.clinician_text
-    assert finding.patient_text and "2 days before your operation" in finding.patient_text
+@pytest.mark.parametrize(
+    ("days_after_start", "code"),
+    [
+        (0, "surgery_at_start"),
+        (3, "surgery_at_start"),  # the stop (3 days before) would begin on the first day
+        (4, "surgery_during_titration"),  # one dose, on the first day, then the stop
+        (14, "surgery_during_titration"),  # the day the target dose is reached
+        (15, "surgery_later"),
+    ],
+)
+def test_surgery_after_the_start_is_judged_against_the_titration(
+    days_after_start: int, code: str
+) -> None:
+    result = run(answers(surgery_planned=Y, surgery_on=D0 + days(days_after_start)))
+    assert code in result.codes
+    assert result.verdict is (Verdict.ELIGIBLE if code == "surgery_later" else Verdict.REVIEW)
+
+
+def test_surgery_during_the_titration_dates_the_stop_from_the_plan() -> None:
+    result = run(answers(surgery_planned=Y, surgery_on=D0 + days(10)))
+    finding = next(f for f in result.findings if f.code == "surgery_during_titration")
+    last, stop = fmt_date(D0 + days(6)), fmt_date(D0 + days(7))
+    assert f"last dose on {last} (step 1, 1.5 mg), none from {stop}" in finding.clinician_text
+    assert finding.patient_text and f"take your last dose on {last}" in finding.patient_text
+    plan = result.dose_plan
+    assert plan is not None and plan.surgery_stop is not None
+    assert plan.surgery_stop.surgery_on == D0 + days(10)
+    assert plan.surgery_stop.last_dose_on == D0 + days(6)
+    assert plan.surgery_stop.stop_from == D0 + days(7)
+
+
+def test_the_issue_example_never_says_stop_before_the_first_dose() -> None:
+    result = run(answers(start_on=D0 + days(15), surgery_planned=Y, surgery_on=D0 + days(16)))
+    assert result.verdict is Verdict.REVIEW
+    assert not any("last dose" in (f.patient_text or "") for f in result.findings)
+    plan = result.dose_plan
+    assert plan is not None and plan.surgery_stop is not None
+    assert plan.surgery_stop.last_dose_on is None
+
+
+@pytest.mark.parametrize("start_in", [0, 15, 60])
+@pytest.mark.parametrize("schedule", [Schedule.STANDARD, Schedule.GENTLE])
+def test_no_patient_text_gives_a_last_dose_before_the_first_dose(
+    start_in: int, schedule: Schedule
+) -> None:
+    start = D0 + days(start_in)
+    for surgery_in in range(0, 140):
+        result = run(
+            answers(
+                start_on=start,
+                schedule=schedule,
+                surgery_planned=Y,
+                surgery_on=D0 + days(surgery_in),
+            )
+        )
+        plan = result.dose_plan
+        assert plan is not None
+        for finding in result.findings:
+            if "last dose" in (finding.patient_text or ""):
+                stop = plan.surgery_stop
+                last = stop.last_dose_on if stop else D0 + days(surgery_in - 4)
+                assert last is not None and last >= plan.starts_on, (surgery_in, finding.code)
+
+
+def test_surgery_is_judged_against_the_earliest_start_when_opioids_delay_it() -> None:
+    # Earliest start 7 days from now; surgery in 5 days comes 2 days before it.
+    result = run(
+        answers(
+            opioid_use=OpioidUse.RECENT,
+            opioid_type=OpioidType.SHORT_ACTING,
+            last_opioid_dose_on=D0 - days(3),
+            surgery_planned=Y,
+            surgery_on=D0 + days(5),
+        )
+    )
+    assert result.verdict is Verdict.NOT_YET
+    assert "surgery_near_start" in result.codes
+
+
+def test_the_surgery_setting_is_measured_from_the_start_and_the_old_one_is_gone() -> None:
+    spec = SPECS_BY_NAME["surgery_review_days_before_start"]
+    assert spec.default == DEFAULT_SETTINGS.surgery_review_days_before_start == 28
+    assert spec.source.key == "policy_surgery_window"
+    assert "before the start" in spec.label
+    # A stored version from before this release names the old setting: it is refused, and
+    # the store's upgrade publishes a version without it (see tests/store).
+    errors = validate_values({**DEFAULT_SETTINGS.as_dict(), "surgery_window_days": 14})
+    assert errors == {"surgery_window_days": ["'surgery_window_days' is not a known setting"]}
 
 
 # --- Several findings at once ---------------------------------------------------------------
