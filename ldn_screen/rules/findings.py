@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Answer, Check, Finding, ScreeningResult, Severity, Verdict
+from .model import Answer, Check, Finding, ScreeningResult, Severity, SurgeryStop, Verdict
 from .sources import source
 from .units import fmt_date
 
@@ -464,10 +464,28 @@ def plan_wording(result: ScreeningResult) -> PlanWording:
     if plan is None or verdict is Verdict.DO_NOT_START:
         return PlanWording(None, None, None, "", counselling)
     condition = PLAN_CONDITION.get(verdict)
+    # A stop that would come before the first dose cannot be printed as a plan to follow.
+    stop = plan.surgery_stop
+    printable = stop is None or stop.last_dose_on is not None
     return PlanWording(
         heading=PLAN_HEADING[verdict].format(start=start),
         condition=condition.format(start=start) if condition else None,
-        sheet_button=SHEET_BUTTON[verdict].format(start=start),
+        sheet_button=SHEET_BUTTON[verdict].format(start=start) if printable else None,
         chart_plan_qualifier=CHART_PLAN_QUALIFIER[verdict].format(start=start),
         chart_counselling=counselling,
+    )
+
+
+def surgery_stop_row(stop: SurgeryStop) -> str:
+    """The row that marks the stop for surgery in the summary's titration calendar."""
+    if stop.last_dose_on is None:
+        return (
+            f"Operation on {fmt_date(stop.surgery_on)}: LDN would have to stop from "
+            f"{fmt_date(stop.stop_from)}, before the first dose. Choose a start after recovery."
+        )
+    return (
+        f"Stop for surgery: last dose on {fmt_date(stop.last_dose_on)}; no LDN from "
+        f"{fmt_date(stop.stop_from)}; operation on {fmt_date(stop.surgery_on)}. Later steps "
+        "need new dates: restart once off opioid pain medicines, at the dose the prescriber "
+        "sets."
     )

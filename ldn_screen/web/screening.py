@@ -11,7 +11,8 @@ from markupsafe import Markup
 from ..forms import CSRF_EXPIRED_MESSAGE, SCHEDULE_OPTIONS, ScreeningForm
 from ..rules import ScreeningResult, Verdict, screen
 from ..rules.chart_note import VERDICT_EXPLANATIONS, chart_note, verdict_title
-from ..rules.findings import plan_wording, schedule_override_answer
+from ..rules.findings import plan_wording, schedule_override_answer, surgery_stop_row
+from ..rules.sheet_text import calendar
 from .context import current_reading, settings_store
 from .csrf import token_expired
 from .sheet import sheet_url_for
@@ -89,6 +90,10 @@ def form():  # type: ignore[no-untyped-def]
         reference_sections=_reference_sections(version.number, result),
         answer_notes=answer_notes,
         plan_wording=wording,
+        calendar_rows=calendar(result.dose_plan) if result.dose_plan else (),
+        surgery_stop_row=surgery_stop_row(result.dose_plan.surgery_stop)
+        if result.dose_plan and result.dose_plan.surgery_stop
+        else None,
     )
 
 

@@ -463,3 +463,80 @@ def test_an_eligible_chart_note_lists_counselling_to_give(client: FlaskClient) -
     assert link is not None and link[1] == "Counselling sheet"
     assert "Counselling to give: opioid blockade, wallet card, surgery" in body
     assert "Counselled" not in body
+
+
+def _day(n: int) -> dt.date:
+    return TODAY + dt.timedelta(days=n)
+
+
+def _shown(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def test_surgery_the_day_after_a_later_start_never_says_stop_before_the_first_dose(
+    client: FlaskClient,
+) -> None:
+    raw = post_screening(
+        client,
+        start_on=_day(15).isoformat(),
+        surgery_planned="yes",
+        surgery_on=_day(16).isoformat(),
+    ).get_data(as_text=True)
+    body = html.unescape(raw)
+    assert "Screening result: Prescriber review needed" in body
+    assert "too soon after the start" in body
+    assert "last dose" not in body.lower()
+    # The calendar marks it, and no sheet is offered for a plan that cannot be followed.
+    assert '<tr class="surgery-stop">' in raw and "before the first dose" in body
+    assert _sheet_link(raw) is None
+
+
+def test_surgery_just_before_a_later_start_gives_review(client: FlaskClient) -> None:
+    raw = post_screening(
+        client,
+        start_on=_day(60).isoformat(),
+        surgery_planned="yes",
+        surgery_on=_day(55).isoformat(),
+    ).get_data(as_text=True)
+    body = html.unescape(raw)
+    assert "Screening result: Prescriber review needed" in body
+    assert f"Surgery on {_shown(_day(55))}, 5 days before the start" in body
+    assert "last dose" not in body.lower()
+    assert '<tr class="surgery-stop">' not in raw  # before the calendar: nothing to mark
+    link = _sheet_link(raw)
+    assert link is not None and "surgery=" not in link[0]
+
+
+def test_surgery_during_the_titration_marks_the_stop_on_the_summary_and_the_sheet(
+    client: FlaskClient,
+) -> None:
+    raw = post_screening(client, surgery_planned="yes", surgery_on=_day(10).isoformat()).get_data(
+        as_text=True
+    )
+    body = html.unescape(raw)
+    assert "Screening result: Prescriber review needed" in body
+    assert "falls during the titration" in body
+    last, stop = _shown(_day(6)), _shown(_day(7))
+    assert f"Stop for surgery: last dose on {last}; no LDN from {stop}" in body
+    link = _sheet_link(raw)
+    assert link is not None and link[1] == "Print after the prescriber approves"
+    assert f"surgery={_day(10).isoformat()}" in link[0]
+    sheet = html.unescape(client.get(link[0]).get_data(as_text=True))
+    assert f"Take your last dose on {last}. Take no LDN from {stop}." in sheet
+    assert sheet.count('scope="row"') == 3  # step 1, the stop and the review
+
+
+def test_the_sheet_refuses_a_stop_before_the_first_dose(client: FlaskClient) -> None:
+    query = (
+        f"schedule=standard&start={_day(15).isoformat()}&formulation=capsule"
+        f"&surgery={_day(16).isoformat()}&v=1"
+    )
+    response = client.get(f"/sheet/print?{query}")
+    assert response.status_code == 400
+    assert "too soon after the start to stop LDN 3 days before it" in html.unescape(
+        response.get_data(as_text=True)
+    )
+    before = query.replace(f"surgery={_day(16).isoformat()}", f"surgery={_day(10).isoformat()}")
+    response = client.get(f"/sheet/print?{before}")
+    assert response.status_code == 400
+    assert "must be on or after the start date" in response.get_data(as_text=True)
