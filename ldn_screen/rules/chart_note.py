@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .findings import NALTREXONE_NOW_TOPIC, plan_wording
+from .findings import NALTREXONE_NOW_TOPIC, plan_wording, surgery_stop_row
 from .model import ScreeningResult, Verdict
 from .opioids import describe_match
 from .units import fmt_date, fmt_mg, fmt_ml
@@ -66,6 +66,8 @@ def chart_note(
         )
         if result.schedule_override:
             lines.append(result.schedule_override)
+        if plan.surgery_stop is not None:
+            lines.append(surgery_stop_row(plan.surgery_stop))
         for step in plan.steps:
             volume = f" = {fmt_ml(step.volume_ml)}" if step.volume_ml is not None else ""
             lines.append(f"- from {fmt_date(step.starts_on)}: {fmt_mg(step.dose_mg)}{volume}")

@@ -339,6 +339,13 @@ def test_surgery_during_the_titration_dates_the_stop_from_the_plan() -> None:
     assert plan.surgery_stop.stop_from == D0 + days(7)
 
 
+def test_the_chart_note_carries_the_stop_for_surgery() -> None:
+    result = run(answers(surgery_planned=Y, surgery_on=D0 + days(10)))
+    note = chart_note(result, 1, D0, D0)
+    assert f"Stop for surgery: last dose on {fmt_date(D0 + days(6))}" in note
+    assert "Plan (only if the prescriber approves):" in note
+
+
 def test_the_issue_example_never_says_stop_before_the_first_dose() -> None:
     result = run(answers(start_on=D0 + days(15), surgery_planned=Y, surgery_on=D0 + days(16)))
     assert result.verdict is Verdict.REVIEW
