@@ -43,9 +43,11 @@ def sheet_url_for(plan: DosePlan | None, version_number: int) -> str | None:
     }
     if plan.liquid_mg_per_ml:
         params["mg_per_ml"] = f"{plan.liquid_mg_per_ml:g}"
-    if plan.surgery_stop is not None:
-        # Only the operation's date, so the printed calendar can mark the stop before it.
-        params["surgery"] = plan.surgery_stop.surgery_on.isoformat()
+    # Only the operation's date, so the printed calendar can mark the stop before it. The
+    # follow-up's plan change has no surgery stop.
+    stop = getattr(plan, "surgery_stop", None)
+    if stop is not None:
+        params["surgery"] = stop.surgery_on.isoformat()
     return url_for("sheet.sheet", **params)
 
 
