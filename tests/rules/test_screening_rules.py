@@ -405,6 +405,16 @@ def test_the_surgery_setting_is_measured_from_the_start_and_the_old_one_is_gone(
     assert errors == {"surgery_window_days": ["'surgery_window_days' is not a known setting"]}
 
 
+def test_surgery_later_gives_the_hold_from_settings() -> None:
+    surgery = D0 + days(60)
+    result = run(answers(surgery_planned=Y, surgery_on=surgery), settings(surgery_hold_days=2))
+    finding = next(f for f in result.findings if f.code == "surgery_later")
+    assert "Stop LDN 2 days before" in finding.clinician_text
+    assert finding.patient_text and "2 days before your operation" in finding.patient_text
+    assert f"last dose on {fmt_date(surgery - days(3))}" in finding.patient_text
+    assert "on the 4.5 mg dose" in finding.clinician_text  # dated from the plan
+
+
 # --- Several findings at once ---------------------------------------------------------------
 
 
