@@ -56,6 +56,8 @@ QUESTIONS: dict[str, str] = {
     "opioid_withdrawal": "Is the patient in opioid withdrawal now?",
     "kratom_or_similar": "Does the patient use kratom or another opioid-like substance?",
     "medication_list": "Medication list from the chart (optional)",
+    "naltrexone_now": "Is the patient taking naltrexone now (for example Revia, Vivitrol, "
+    "Contrave, or LDN)?",
     "naltrexone_allergy": "Has the patient had a reaction to naltrexone?",
     "naloxone_allergy": "Has the patient had a reaction to naloxone?",
     "acute_hepatitis_or_liver_failure": "Acute hepatitis or liver failure?",
@@ -104,6 +106,7 @@ SELECT_MESSAGES: dict[str, str] = {
     "opioid_dependence": "Select whether the patient has opioid dependence or maintenance",
     "opioid_withdrawal": "Select whether the patient is in opioid withdrawal",
     "kratom_or_similar": "Select whether the patient uses kratom or a similar substance",
+    "naltrexone_now": "Select whether the patient is taking naltrexone now",
     "naltrexone_allergy": "Select whether the patient has had a reaction to naltrexone",
     "naloxone_allergy": "Select whether the patient has had a reaction to naloxone",
     "acute_hepatitis_or_liver_failure": "Select whether the patient has acute hepatitis or "
@@ -341,6 +344,7 @@ class ScreeningForm(FlaskForm):
     # Lines of the list the clinician confirmed are not opioids (the summary's button).
     confirmed_not_opioid_lines = HiddenField()
 
+    naltrexone_now = _radios("naltrexone_now", YES_NO_UNSURE)
     naltrexone_allergy = _radios("naltrexone_allergy", YES_NO_UNSURE)
     naloxone_allergy = _radios("naloxone_allergy", YES_NO_UNSURE)
     acute_hepatitis_or_liver_failure = _radios("acute_hepatitis_or_liver_failure", YES_NO_UNSURE)
@@ -562,6 +566,7 @@ class ScreeningForm(FlaskForm):
                 for key in map(line_key, (self.confirmed_not_opioid_lines.data or "").splitlines())
                 if key
             ),
+            naltrexone_now=Answer(self.naltrexone_now.data),
             naltrexone_allergy=Answer(self.naltrexone_allergy.data),
             naloxone_allergy=Answer(self.naloxone_allergy.data),
             acute_hepatitis_or_liver_failure=Answer(self.acute_hepatitis_or_liver_failure.data),

@@ -71,6 +71,7 @@ def valid_answers(**overrides: str) -> dict[str, str]:
         "opioid_withdrawal": "no",
         "kratom_or_similar": "no",
         "medication_list": "duloxetine 60 mg daily\npregabalin 75 mg bid",
+        "naltrexone_now": "no",
         "naltrexone_allergy": "no",
         "naloxone_allergy": "no",
         "acute_hepatitis_or_liver_failure": "no",

@@ -73,6 +73,7 @@ def clean_patient(**changes: object) -> PatientAnswers:
         opioid_withdrawal=Answer.NO,
         naltrexone_allergy=Answer.NO,
         naloxone_allergy=Answer.NO,
+        naltrexone_now=Answer.NO,
         acute_hepatitis_or_liver_failure=Answer.NO,
         other_liver_disease=Answer.NO,
         kidney_impairment=Answer.NO,

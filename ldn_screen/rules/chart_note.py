@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .findings import NALTREXONE_NOW_TOPIC, plan_wording, surgery_stop_row
 from .medications import LineKind
 from .model import ScreeningResult, Verdict
 from .opioids import describe_line
@@ -48,6 +49,8 @@ def chart_note(
         ]
     else:
         lines.append("Findings: none.")
+    # The structured duplicate-therapy answer is recorded even when it raised nothing.
+    lines += [f"{c.topic}: {c.outcome}." for c in result.checks if c.topic == NALTREXONE_NOW_TOPIC]
     reading = result.medication_reading
     for heading, kinds in (
         ("Medication list, opioid lines:", (LineKind.OPIOID, LineKind.OPIOID_LIKE)),
@@ -65,14 +68,19 @@ def chart_note(
         lines.append("Confirmed by the clinician as not opioids:")
         lines += [f"- line {r.line_no}: {r.text}" for r in confirmed]
     plan = result.dose_plan
+    wording = plan_wording(result)
     if plan is not None:
         liquid = (
             f" liquid {plan.liquid_mg_per_ml:g} mg/mL" if plan.liquid_mg_per_ml else " capsules"
         )
-        provisional = " (if the prescriber approves)" if result.verdict is Verdict.REVIEW else ""
         lines.append(
-            f"Plan{provisional}: {plan.schedule.value} schedule,{liquid}, once daily at bedtime."
+            f"Plan{wording.chart_plan_qualifier}: {plan.schedule.value} schedule,{liquid}, "
+            "once daily at bedtime."
         )
+        if result.schedule_override:
+            lines.append(result.schedule_override)
+        if plan.surgery_stop is not None:
+            lines.append(surgery_stop_row(plan.surgery_stop))
         for step in plan.steps:
             volume = f" = {fmt_ml(step.volume_ml)}" if step.volume_ml is not None else ""
             lines.append(f"- from {fmt_date(step.starts_on)}: {fmt_mg(step.dose_mg)}{volume}")
@@ -80,8 +88,7 @@ def chart_note(
             f"Review on {fmt_date(plan.review_on)} ({plan.review_weeks} weeks on the target dose); "
             f"response = at least {plan.responder_pct}% less pain."
         )
-    lines.append(
-        "Counselled on: opioid blockade, wallet card, surgery, lower opioid tolerance "
-        "after stopping, side effects."
-    )
+    # Never "counselled on": the note is written before the conversation, and a review or a
+    # "do not start" must not read as if LDN had been started.
+    lines.append(wording.chart_counselling)
     return "\n".join(lines)

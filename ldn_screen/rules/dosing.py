@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .model import DosePlan, DoseStep, Formulation, Schedule
+from .model import DosePlan, DoseStep, Formulation, Schedule, SurgeryStop
 from .settings import RuleSettings
 from .units import volume_ml
 
@@ -24,6 +24,7 @@ def build_dose_plan(
     formulation: Formulation,
     starts_on: dt.date,
     schedule_reasons: tuple[str, ...] = (),
+    surgery_on: dt.date | None = None,
 ) -> DosePlan:
     start_mg, step_mg, interval_days = settings.schedule_values(schedule is Schedule.GENTLE)
     doses = titration_doses(start_mg, step_mg, settings.target_dose_mg)
@@ -42,6 +43,7 @@ def build_dose_plan(
         for i, dose in enumerate(doses)
     )
     target_reached_on = steps[-1].starts_on
+    review_on = target_reached_on + dt.timedelta(weeks=settings.review_weeks)
     return DosePlan(
         schedule=schedule,
         formulation=formulation,
@@ -51,8 +53,24 @@ def build_dose_plan(
         max_dose_mg=settings.max_dose_mg,
         target_reached_on=target_reached_on,
         # Trials judged response after about 12 weeks at the target dose, not from day one.
-        review_on=target_reached_on + dt.timedelta(weeks=settings.review_weeks),
+        review_on=review_on,
         review_weeks=settings.review_weeks,
         responder_pct=settings.responder_pct,
         schedule_reasons=schedule_reasons,
+        surgery_stop=surgery_stop(settings, starts_on, review_on, surgery_on),
     )
+
+
+def surgery_stop(
+    settings: RuleSettings, starts_on: dt.date, review_on: dt.date, surgery_on: dt.date | None
+) -> SurgeryStop | None:
+    """The stop before an operation that falls between the first dose and the review.
+
+    LDN stops ``surgery_hold_days`` before the operation: with 3 days, the last dose is 4
+    days before and none is taken on the 3 days before it. An operation outside the
+    calendar changes nothing here (the findings say what to do)."""
+    if surgery_on is None or not starts_on <= surgery_on <= review_on:
+        return None
+    stop_from = surgery_on - dt.timedelta(days=settings.surgery_hold_days)
+    last_dose = stop_from - dt.timedelta(days=1)
+    return SurgeryStop(surgery_on, stop_from, last_dose if last_dose >= starts_on else None)

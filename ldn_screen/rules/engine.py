@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from .counselling import counselling_points, side_effects
 from .dosing import build_dose_plan
-from .findings import make_finding
+from .findings import (
+    SCHEDULE_REASON_CHOSEN,
+    SCHEDULE_REASON_SENSITIVE,
+    SCHEDULE_REASON_THYROID,
+    make_finding,
+    schedule_override_text,
+)
 from .medications import MedicationReading, read_medication_list
 from .model import (
     SEVERITY_RANK,
     Answer,
+    DosePlan,
     Finding,
     PatientAnswers,
     Schedule,
@@ -40,15 +47,27 @@ def _schedule(answers: PatientAnswers) -> tuple[Schedule, tuple[str, ...], list[
     reasons: list[str] = []
     findings: list[Finding] = []
     if answers.schedule is Schedule.GENTLE:
-        reasons.append("chosen by the clinician")
+        reasons.append(SCHEDULE_REASON_CHOSEN)
     if answers.sensitive_to_medicines is Answer.YES:
-        reasons.append("sensitive to medicines")
+        reasons.append(SCHEDULE_REASON_SENSITIVE)
         findings.append(make_finding("sensitive"))
     if answers.thyroid_condition is Answer.YES:
-        reasons.append("thyroid hormone or Hashimoto's")
+        reasons.append(SCHEDULE_REASON_THYROID)
         findings.append(make_finding("thyroid"))
     schedule = Schedule.GENTLE if reasons else Schedule.STANDARD
     return schedule, tuple(reasons), findings
+
+
+def overridden_schedule_reasons(answers: PatientAnswers, plan: DosePlan | None) -> tuple[str, ...]:
+    """The answers that replaced a chosen standard schedule with the gentle one, if any.
+
+    The clinician's choice is never silently ignored: the summary, the chart note and
+    "Answers given" all say so when this is not empty."""
+    if plan is None or answers.schedule is not Schedule.STANDARD:
+        return ()
+    if plan.schedule is not Schedule.GENTLE:
+        return ()
+    return plan.schedule_reasons
 
 
 def screen(answers: PatientAnswers, settings: RuleSettings) -> ScreeningResult:
@@ -65,8 +84,17 @@ def screen(answers: PatientAnswers, settings: RuleSettings) -> ScreeningResult:
     planned_start = answers.start_on or answers.assessed_on
 
     opioid = assess_opioids(answers, settings, reading, planned_start)
-    safety_findings, safety_checks = assess_safety(answers, settings, reading, planned_start)
     schedule, reasons, schedule_findings = _schedule(answers)
+    # The plan the patient would follow: from the planned start, or the earliest safe date.
+    # Surgery is judged against it, so it is built before the verdict is known.
+    plan_start = planned_start
+    if opioid.earliest_start_on and opioid.earliest_start_on > plan_start:
+        plan_start = opioid.earliest_start_on
+    surgery_on = answers.surgery_on if answers.surgery_planned is Answer.YES else None
+    tentative = build_dose_plan(
+        settings, schedule, answers.formulation, plan_start, reasons, surgery_on
+    )
+    safety_findings, safety_checks = assess_safety(answers, settings, reading, tentative)
 
     findings = tuple(
         sorted(
@@ -79,14 +107,10 @@ def screen(answers: PatientAnswers, settings: RuleSettings) -> ScreeningResult:
     med_check = medication_check(reading, bool(answers.medication_list.strip()))
     checks = (*opioid.checks, med_check, *safety_checks)
 
-    plan = None
     # Micro-dose protocols are outside what this tool calculates: never a milligram plan.
     ultra_low = opioid.opioid_taken_now and answers.ultra_low_dose_protocol is Answer.YES
-    if verdict is not Verdict.DO_NOT_START and not ultra_low:
-        plan_start = planned_start
-        if opioid.earliest_start_on and opioid.earliest_start_on > plan_start:
-            plan_start = opioid.earliest_start_on
-        plan = build_dose_plan(settings, schedule, answers.formulation, plan_start, reasons)
+    plan = tentative if verdict is not Verdict.DO_NOT_START and not ultra_low else None
+    overridden = overridden_schedule_reasons(answers, plan)
 
     return ScreeningResult(
         verdict=verdict,
@@ -97,4 +121,6 @@ def screen(answers: PatientAnswers, settings: RuleSettings) -> ScreeningResult:
         side_effects=side_effects(),
         counselling=counselling_points(settings),
         medication_reading=reading,
+        schedule_override=schedule_override_text(overridden) if overridden else None,
+        schedule_override_reasons=overridden,
     )

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Answer, Check, Finding, Severity
+from .model import Answer, Check, Finding, ScreeningResult, Severity, SurgeryStop, Verdict
 from .sources import source
+from .units import fmt_date
 
 SUMMARY_MAX_CHARS = 140
 
@@ -207,12 +208,13 @@ CATALOGUE: dict[str, FindingSpec] = {
         "urine drug screens do not detect it. Ask how much and how recently it was used.",
         "kratom_case_reports",
     ),
+    # One finding whether the answer, the medication list or both say so.
     "naltrexone_already": FindingSpec(
         S.REVIEW,
-        "Medication list already includes naltrexone ({line_ref}): duplicate therapy.",
-        "The medication list shows {line_detail}. Adding LDN would duplicate naltrexone; "
-        "Vivitrol is an extended-release injection and Contrave contains naltrexone. Review "
-        "the current treatment with its prescriber.",
+        "Already taking naltrexone ({where}): duplicate therapy.",
+        "{evidence} Adding LDN would duplicate naltrexone; Vivitrol is an extended-release "
+        "injection and Contrave contains naltrexone. Review the current treatment with its "
+        "prescriber.",
         "label_indications",
     ),
     "loperamide": FindingSpec(
@@ -274,19 +276,58 @@ CATALOGUE: dict[str, FindingSpec] = {
         "The label says it is not known whether people sensitive to naloxone react to naltrexone.",
         "label_naloxone_cross",
     ),
-    "surgery_soon": FindingSpec(
+    # Surgery is judged against the plan (its start and titration), never against today. No
+    # patient text gives a last dose unless that dose comes on or after the first one.
+    "surgery_before_start": FindingSpec(
+        S.CAUTION,
+        "Surgery on {surgery_on}, {days} days before the start: opioids given for it would "
+        "delay the start.",
+        "The operation comes {days} days before the planned start on {start}, outside the "
+        "{window}-day review window (clinic setting). Anaesthesia and pain relief after "
+        "surgery often use opioids, which LDN blocks; if any are given, LDN can start only "
+        "after the opioid-free interval. Screen again after the operation, with the date of "
+        "the last opioid dose.",
+        "policy_surgery_window",
+    ),
+    "surgery_near_start": FindingSpec(
         S.REVIEW,
-        "Surgery planned on {surgery_on}, within {window} days: prescriber review.",
-        "Anaesthesia and pain relief after surgery often use opioids, which LDN blocks. Starting "
-        "now would need a stop {hold} days before the operation, soon after starting. Consider "
-        "starting after recovery, once off opioid pain medicines.",
+        "Surgery on {surgery_on}, {days} days before the start on {start}: prescriber review.",
+        "Anaesthesia and pain relief after surgery often use opioids, which LDN blocks, and "
+        "LDN can start only after the opioid-free interval ({short_days} days after "
+        "short-acting opioids, {long_days} after long-acting ones). This clinic reviews "
+        "surgery up to {window} days before the start: consider a start after recovery, once "
+        "the patient has been off opioid pain medicines for that interval.",
+        "policy_surgery_window",
+    ),
+    "surgery_at_start": FindingSpec(
+        S.REVIEW,
+        "Surgery on {surgery_on}, too soon after the start on {start} to stop LDN in time: "
+        "prescriber review.",
+        "LDN stops {hold} days before an operation, which here would be from {stop_from}, "
+        "before the first dose could be taken. Do not start LDN before the operation: choose "
+        "a start after recovery, once off opioid pain medicines.",
         "surgery_moser",
+    ),
+    "surgery_during_titration": FindingSpec(
+        S.REVIEW,
+        "Surgery on {surgery_on} falls during the titration (target from {target_on}): "
+        "prescriber review.",
+        "Anaesthesia and pain relief after surgery often use opioids, which LDN blocks. If the "
+        "prescriber keeps this start, LDN stops {hold} days before the operation: last dose "
+        "on {last_dose} (step {step}, {dose}), none from {stop_from}, and the steps after "
+        "that need new dates. Restart only once off opioid pain medicines, at a dose the "
+        "prescriber sets. Consider starting after recovery instead.",
+        "surgery_moser",
+        "If your prescriber keeps this plan, stop LDN {hold} days before your operation: take "
+        "your last dose on {last_dose}. Tell your surgeon and anaesthetist that you take LDN. "
+        "Start again only when the clinic tells you.",
     ),
     "surgery_later": FindingSpec(
         S.CAUTION,
         "Surgery planned on {surgery_on}: stop LDN by {stop_by} and tell the surgical team.",
-        "Stop LDN {hold} days before the operation (last dose on {last_dose}) and tell the "
-        "surgeon and anaesthetist. Restart once off opioid pain medicines.",
+        "The operation comes after the titration, on the {dose} dose. Stop LDN {hold} days "
+        "before it (last dose on {last_dose}) and tell the surgeon and anaesthetist. Restart "
+        "once off opioid pain medicines.",
         "surgery_moser",
         "Stop LDN {hold} days before your operation: take your last dose on {last_dose}. Tell "
         "your surgeon and anaesthetist that you take LDN.",
@@ -305,14 +346,17 @@ CATALOGUE: dict[str, FindingSpec] = {
         "confirm it before starting.",
         "policy_unknown_is_review",
     ),
-    # --- Cautions and information -----------------------------------------------------
+    # An unconfirmed diagnosis is at least as doubtful as unmet 2016 criteria, which already
+    # give review by default: the weaker doubt must never get the stronger verdict.
     "diagnosis_not_confirmed": FindingSpec(
-        S.CAUTION,
-        "Fibromyalgia diagnosis not confirmed.",
-        "The LDN trials enrolled people with a confirmed fibromyalgia diagnosis. Confirm the "
-        "diagnosis, or record why LDN is being tried.",
+        S.REVIEW,
+        "Fibromyalgia diagnosis {state}: prescriber review.",
+        "The answer to 'diagnosed by a clinician' was '{answer}'. The LDN trials enrolled "
+        "people with a confirmed fibromyalgia diagnosis, so their results may not apply. "
+        "Confirm the diagnosis, or record why LDN is being tried, before starting.",
         "policy_diagnosis",
     ),
+    # --- Cautions and information -----------------------------------------------------
     "diagnosis_not_checked": FindingSpec(
         S.INFO,
         "Diagnosis not checked with the 2016 criteria.",
@@ -365,6 +409,40 @@ CATALOGUE: dict[str, FindingSpec] = {
 
 ANSWER_WORDS: dict[Answer, str] = {Answer.YES: "Yes", Answer.NO: "No", Answer.UNSURE: "Not sure"}
 
+# Why the gentle schedule is used; shown beside the plan ("Gentle schedule (...)").
+SCHEDULE_REASON_CHOSEN = "chosen by the clinician"
+SCHEDULE_REASON_SENSITIVE = "sensitive to medicines"
+SCHEDULE_REASON_THYROID = "thyroid hormone or Hashimoto's"
+
+
+def schedule_override_text(reasons: tuple[str, ...]) -> str:
+    """The verdict-area sentence when answers change a chosen standard schedule to gentle."""
+    quoted = " and ".join(f"'{r}'" for r in reasons)
+    noun = "answer" if len(reasons) == 1 else "answers"
+    return (
+        f"Gentle schedule used because of the {noun} {quoted}, although the standard "
+        "schedule was chosen."
+    )
+
+
+def schedule_override_answer(chosen_label: str, reasons: tuple[str, ...]) -> str:
+    """How "Answers given" shows a chosen schedule that the answers changed."""
+    return f"{chosen_label} (changed to gentle: {'; '.join(reasons)})"
+
+
+# The "What was checked" topic for the structured question about current naltrexone.
+NALTREXONE_NOW_TOPIC = "Taking naltrexone now (Revia, Vivitrol, Contrave or LDN)"
+
+# How the answer and the medication list are quoted in "naltrexone_already".
+NALTREXONE_WHERE_ANSWER = "answered yes"
+NALTREXONE_EVIDENCE_ANSWER: dict[Answer, str] = {
+    Answer.YES: "The answers say the patient is taking naltrexone now.",
+    Answer.NO: "The answers say the patient is not taking naltrexone, but the medication "
+    "list disagrees: confirm with the patient.",
+    Answer.UNSURE: "The answers say it is not known whether the patient takes naltrexone.",
+}
+NALTREXONE_EVIDENCE_LIST = "The medication list shows {line_detail}."
+
 
 def yes_no_unsure(
     question: str, answer: Answer, code: str, findings: list[Finding], checks: list[Check]
@@ -400,4 +478,88 @@ def finding_from(code: str, spec: FindingSpec, params: dict[str, object]) -> Fin
         clinician_text=spec.clinician_text.format(**params),
         source=source(source_key),
         patient_text=patient,
+    )
+
+
+# --- A review is not a start: what the plan, the sheet button and the chart note say ------
+#
+# Only an eligible result may present the plan as ready and list counselling "to give". A
+# review's plan is conditional, a "not yet" plan starts on the earliest safe date, and a
+# "do not start" has no plan, no sheet and no counselling.
+
+PLAN_HEADING: dict[Verdict, str] = {
+    Verdict.ELIGIBLE: "Dose plan",
+    Verdict.REVIEW: "Dose plan (only if the prescriber approves)",
+    Verdict.NOT_YET: "Dose plan (not before {start})",
+}
+PLAN_CONDITION: dict[Verdict, str] = {
+    Verdict.REVIEW: "This plan is conditional. Do not start LDN, and do not give the patient "
+    "the sheet, until a prescriber has reviewed the findings above and approved the start.",
+    Verdict.NOT_YET: "This plan starts on the earliest safe date, {start}, not sooner. The "
+    "patient must take no opioids before then.",
+}
+SHEET_BUTTON: dict[Verdict, str] = {
+    Verdict.ELIGIBLE: "Counselling sheet",
+    Verdict.REVIEW: "Print after the prescriber approves",
+    Verdict.NOT_YET: "Counselling sheet (plan from {start})",
+}
+CHART_PLAN_QUALIFIER: dict[Verdict, str] = {
+    Verdict.ELIGIBLE: "",
+    Verdict.REVIEW: " (only if the prescriber approves)",
+    Verdict.NOT_YET: " (not before {start})",
+}
+COUNSELLING_TOPICS = (
+    "opioid blockade, wallet card, surgery, lower opioid tolerance after stopping, side effects"
+)
+CHART_COUNSELLING: dict[Verdict, str] = {
+    Verdict.ELIGIBLE: f"Counselling to give: {COUNSELLING_TOPICS}.",
+    Verdict.REVIEW: "Counselling not given: give it only once the prescriber approves the start.",
+    Verdict.NOT_YET: "Counselling not given: give it before the start, not before {start}.",
+    Verdict.DO_NOT_START: "Counselling not given: LDN is not to be started.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanWording:
+    """How the summary and the chart note present the plan for one result."""
+
+    heading: str | None  # None: no plan is shown
+    condition: str | None  # the sentence that makes a non-eligible plan conditional
+    sheet_button: str | None  # None: no counselling sheet is offered
+    chart_plan_qualifier: str
+    chart_counselling: str
+
+
+def plan_wording(result: ScreeningResult) -> PlanWording:
+    plan = result.dose_plan
+    start = fmt_date(plan.starts_on) if plan else ""
+    verdict = result.verdict
+    counselling = CHART_COUNSELLING[verdict].format(start=start)
+    if plan is None or verdict is Verdict.DO_NOT_START:
+        return PlanWording(None, None, None, "", counselling)
+    condition = PLAN_CONDITION.get(verdict)
+    # A stop that would come before the first dose cannot be printed as a plan to follow.
+    stop = plan.surgery_stop
+    printable = stop is None or stop.last_dose_on is not None
+    return PlanWording(
+        heading=PLAN_HEADING[verdict].format(start=start),
+        condition=condition.format(start=start) if condition else None,
+        sheet_button=SHEET_BUTTON[verdict].format(start=start) if printable else None,
+        chart_plan_qualifier=CHART_PLAN_QUALIFIER[verdict].format(start=start),
+        chart_counselling=counselling,
+    )
+
+
+def surgery_stop_row(stop: SurgeryStop) -> str:
+    """The row that marks the stop for surgery in the summary's titration calendar."""
+    if stop.last_dose_on is None:
+        return (
+            f"Operation on {fmt_date(stop.surgery_on)}: LDN would have to stop from "
+            f"{fmt_date(stop.stop_from)}, before the first dose. Choose a start after recovery."
+        )
+    return (
+        f"Stop for surgery: last dose on {fmt_date(stop.last_dose_on)}; no LDN from "
+        f"{fmt_date(stop.stop_from)}; operation on {fmt_date(stop.surgery_on)}. Later steps "
+        "need new dates: restart once off opioid pain medicines, at the dose the prescriber "
+        "sets."
     )

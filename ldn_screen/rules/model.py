@@ -88,6 +88,8 @@ class PatientAnswers:
     medication_list: str = ""
     # ``medications.line_key`` of unrecognised lines the clinician confirmed are not opioids.
     confirmed_not_opioid_lines: tuple[str, ...] = ()
+    # Absent means not asked: "not sure" (review), never "no".
+    naltrexone_now: Answer = Answer.UNSURE
     naltrexone_allergy: Answer = Answer.NO
     naloxone_allergy: Answer = Answer.NO
     acute_hepatitis_or_liver_failure: Answer = Answer.NO
@@ -134,6 +136,15 @@ class DoseStep:
 
 
 @dataclass(frozen=True, slots=True)
+class SurgeryStop:
+    """Planned surgery that falls inside the calendar: when LDN stops, dated from the plan."""
+
+    surgery_on: dt.date
+    stop_from: dt.date  # the first day without LDN
+    last_dose_on: dt.date | None  # None: the stop would come before the first dose
+
+
+@dataclass(frozen=True, slots=True)
 class DosePlan:
     schedule: Schedule
     formulation: Formulation
@@ -146,10 +157,18 @@ class DosePlan:
     review_weeks: int
     responder_pct: int
     schedule_reasons: tuple[str, ...] = ()
+    surgery_stop: SurgeryStop | None = None
 
     @property
     def starts_on(self) -> dt.date:
         return self.steps[0].starts_on
+
+    def step_on(self, day: dt.date) -> DoseStep | None:
+        """The step whose dates include ``day`` (the last one runs until the review)."""
+        for step in self.steps:
+            if step.starts_on <= day and (step.ends_on is None or day <= step.ends_on):
+                return step
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +197,9 @@ class ScreeningResult:
     side_effects: tuple[SideEffect, ...]
     counselling: tuple[CounsellingPoint, ...]
     medication_reading: MedicationReading = field(default_factory=lambda: MedicationReading(()))
+    # Set when answers replaced the chosen standard schedule with the gentle one.
+    schedule_override: str | None = None
+    schedule_override_reasons: tuple[str, ...] = ()
 
     def by_severity(self, severity: Severity) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity is severity)

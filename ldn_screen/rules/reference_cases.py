@@ -6,7 +6,8 @@ are shown side by side. The tests use the same library.
 
 Dates are built relative to ``today`` so that a case's last opioid dose, surgery date and
 start date keep the same meaning on any day the preview is run. The cases sit near the
-thresholds on purpose (8 days after a short-acting opioid, 17 years old, surgery in 10 days),
+thresholds on purpose (8 days after a short-acting opioid, 17 years old, surgery 40 days before
+a start),
 so that a change to a threshold shows up in at least one case.
 """
 
@@ -48,6 +49,7 @@ def _base(today: dt.date) -> PatientAnswers:
         fibromyalgia_diagnosed=Answer.YES,
         opioid_use=OpioidUse.NONE,
         medication_list="duloxetine 60 mg once daily\npregabalin 75 mg twice daily",
+        naltrexone_now=Answer.NO,
         start_on=today,
         baseline_pain_nrs=7,
     )
@@ -58,7 +60,7 @@ def _days(today: dt.date, n: int) -> dt.date:
 
 
 def reference_cases(today: dt.date) -> tuple[ReferenceCase, ...]:
-    """About twenty example patients, each with a stable id and a one-line description."""
+    """About twenty-five example patients, each with a stable id and a one-line description."""
     base = _base(today)
 
     def case(case_id: str, description: str, **changes: object) -> ReferenceCase:
@@ -162,16 +164,47 @@ def reference_cases(today: dt.date) -> tuple[ReferenceCase, ...]:
         ),
         case("naltrexone-allergy", "Reacted to naltrexone before", naltrexone_allergy=Answer.YES),
         case(
+            "naltrexone-now",
+            "Takes naltrexone now (Contrave), so LDN would duplicate it",
+            naltrexone_now=Answer.YES,
+        ),
+        case(
+            "diagnosis-unsure",
+            "Fibromyalgia diagnosis not known",
+            fibromyalgia_diagnosed=Answer.UNSURE,
+        ),
+        case(
             "surgery-in-10-days",
-            "Knee surgery planned in 10 days",
+            "Knee surgery in 10 days, during the titration",
             surgery_planned=Answer.YES,
             surgery_on=_days(today, 10),
         ),
         case(
             "surgery-in-60-days",
-            "Hip surgery planned in 60 days",
+            "Hip surgery in 60 days, after the target dose is reached",
             surgery_planned=Answer.YES,
             surgery_on=_days(today, 60),
+        ),
+        case(
+            "surgery-day-after-start",
+            "Start in 15 days, surgery the day after: LDN could not stop in time",
+            start_on=_days(today, 15),
+            surgery_planned=Answer.YES,
+            surgery_on=_days(today, 16),
+        ),
+        case(
+            "surgery-5-days-before-start",
+            "Start in 60 days, surgery 5 days before it (post-operative opioids)",
+            start_on=_days(today, 60),
+            surgery_planned=Answer.YES,
+            surgery_on=_days(today, 55),
+        ),
+        case(
+            "surgery-40-days-before-start",
+            "Start in 60 days, surgery 40 days before it",
+            start_on=_days(today, 60),
+            surgery_planned=Answer.YES,
+            surgery_on=_days(today, 20),
         ),
         case(
             "kidney-unsure",
@@ -228,9 +261,14 @@ def describe_plan(plan: DosePlan) -> str:
     )
     days = (plan.steps[1].starts_on - plan.steps[0].starts_on).days if len(plan.steps) > 1 else None
     pace = f", {days} days per step" if days else ""
+    stop = plan.surgery_stop
+    surgery = ""
+    if stop is not None:
+        last = f"last dose {fmt_date(stop.last_dose_on)}" if stop.last_dose_on else "no dose"
+        surgery = f"; stop for surgery {fmt_date(stop.surgery_on)} ({last})"
     liquid = f" at {fmt_mg(plan.liquid_mg_per_ml)}/mL" if plan.liquid_mg_per_ml else ""
     return (
-        f"{plan.schedule.value.capitalize()}{liquid}: {doses}{pace}; target from "
+        f"{plan.schedule.value.capitalize()}{liquid}: {doses}{pace}{surgery}; target from "
         f"{fmt_date(plan.target_reached_on)} (maximum {fmt_mg(plan.max_dose_mg)}); "
         f"review {fmt_date(plan.review_on)} "
         f"(response = {plan.responder_pct}% less pain)"

@@ -5,19 +5,28 @@ from __future__ import annotations
 import datetime as dt
 
 from .diagnosis import Acr2016Answers, check_acr_2016
-from .findings import ANSWER_WORDS, make_finding, yes_no_unsure
-from .medications import LineKind, MedicationReading
-from .model import Answer, Check, Finding, PatientAnswers
+from .findings import (
+    ANSWER_WORDS,
+    NALTREXONE_EVIDENCE_ANSWER,
+    NALTREXONE_EVIDENCE_LIST,
+    NALTREXONE_NOW_TOPIC,
+    NALTREXONE_WHERE_ANSWER,
+    make_finding,
+    yes_no_unsure,
+)
+from .medications import LineKind, LineReading, MedicationReading
+from .model import Answer, Check, DosePlan, Finding, PatientAnswers
 from .settings import DiagnosisAction, HepaticAction, RuleSettings
-from .units import fmt_date
+from .units import fmt_date, fmt_mg
 
 
 def assess_safety(
     answers: PatientAnswers,
     settings: RuleSettings,
     reading: MedicationReading,
-    planned_start: dt.date,
+    plan: DosePlan,
 ) -> tuple[list[Finding], list[Check]]:
+    """``plan`` is the dose plan the patient would follow, so surgery is judged against it."""
     findings: list[Finding] = []
     checks: list[Check] = []
 
@@ -71,25 +80,26 @@ def assess_safety(
     ):
         yes_no_unsure(question, answer, code, findings, checks)
 
-    findings.extend(_surgery(answers, settings, planned_start, checks))
+    findings.extend(_surgery(answers, settings, plan, checks))
 
     if answers.fibromyalgia_diagnosed is not Answer.YES:
-        findings.append(make_finding("diagnosis_not_confirmed"))
+        findings.append(
+            make_finding(
+                "diagnosis_not_confirmed",
+                state="not known"
+                if answers.fibromyalgia_diagnosed is Answer.UNSURE
+                else "not confirmed",
+                answer=ANSWER_WORDS[answers.fibromyalgia_diagnosed],
+            )
+        )
     checks.append(
         Check("Fibromyalgia diagnosis confirmed", ANSWER_WORDS[answers.fibromyalgia_diagnosed])
     )
     findings.append(_diagnosis_criteria(answers.acr_2016, settings, checks))
 
-    naltrexone = reading.of_kind(LineKind.NALTREXONE)
-    if naltrexone:
-        first = naltrexone[0]
-        findings.append(
-            make_finding(
-                "naltrexone_already",
-                line_ref=f"line {first.line_no}: {first.text}",
-                line_detail="; ".join(f"line {m.line_no}: {m.text}" for m in naltrexone),
-            )
-        )
+    findings.extend(
+        _naltrexone_now(answers.naltrexone_now, reading.of_kind(LineKind.NALTREXONE), checks)
+    )
     loperamide = [
         r for r in reading.of_kind(LineKind.MEDICINE, LineKind.OPIOID) if r.peripheral_opioid
     ]
@@ -102,9 +112,43 @@ def assess_safety(
     return findings, checks
 
 
-def _surgery(
-    answers: PatientAnswers, settings: RuleSettings, planned_start: dt.date, checks: list[Check]
+def _naltrexone_now(
+    answer: Answer, listed: tuple[LineReading, ...], checks: list[Check]
 ) -> list[Finding]:
+    """Current naltrexone, from the structured answer and the medication list together.
+
+    Either source alone is enough for the duplicate-therapy review; both give one finding."""
+    checks.append(Check(NALTREXONE_NOW_TOPIC, ANSWER_WORDS[answer]))
+    if not listed:
+        if answer is Answer.YES:
+            return [
+                make_finding(
+                    "naltrexone_already",
+                    where=NALTREXONE_WHERE_ANSWER,
+                    evidence=NALTREXONE_EVIDENCE_ANSWER[answer],
+                )
+            ]
+        if answer is Answer.UNSURE:
+            return [make_finding("unsure_answer", question=NALTREXONE_NOW_TOPIC)]
+        return []
+    line_ref = f"medication list line {listed[0].line_no}: {listed[0].text}"
+    where = f"{NALTREXONE_WHERE_ANSWER}; {line_ref}" if answer is Answer.YES else line_ref
+    evidence = NALTREXONE_EVIDENCE_LIST.format(
+        line_detail="; ".join(f"line {m.line_no}: {m.text}" for m in listed)
+    )
+    return [
+        make_finding(
+            "naltrexone_already",
+            where=where,
+            evidence=f"{NALTREXONE_EVIDENCE_ANSWER[answer]} {evidence}",
+        )
+    ]
+
+
+def _surgery(
+    answers: PatientAnswers, settings: RuleSettings, plan: DosePlan, checks: list[Check]
+) -> list[Finding]:
+    """Planned surgery, judged against the plan: its start and its titration, not today."""
     question = "Surgery planned"
     if answers.surgery_planned is Answer.UNSURE:
         checks.append(Check(question, "Not sure"))
@@ -114,25 +158,49 @@ def _surgery(
         return []
     surgery_on = answers.surgery_on
     checks.append(Check(question, f"Yes, on {fmt_date(surgery_on)}"))
+    start = plan.starts_on
     hold = settings.surgery_hold_days
-    last_dose = surgery_on - dt.timedelta(days=hold + 1)
-    days_away = (surgery_on - answers.assessed_on).days
-    if days_away <= settings.surgery_window_days:
+    window = settings.surgery_review_days_before_start
+    stop_from = surgery_on - dt.timedelta(days=hold)
+    last_dose = stop_from - dt.timedelta(days=1)
+    dates = {"surgery_on": fmt_date(surgery_on), "start": fmt_date(start), "hold": hold}
+    if surgery_on < start:
+        days = (start - surgery_on).days
+        if days > window:
+            return [make_finding("surgery_before_start", days=days, window=window, **dates)]
         return [
             make_finding(
-                "surgery_soon",
-                surgery_on=fmt_date(surgery_on),
-                window=settings.surgery_window_days,
-                hold=hold,
+                "surgery_near_start",
+                days=days,
+                window=window,
+                short_days=settings.washout_days_short_acting,
+                long_days=settings.washout_days_long_acting,
+                **dates,
+            )
+        ]
+    if last_dose < start:
+        return [make_finding("surgery_at_start", stop_from=fmt_date(stop_from), **dates)]
+    step = plan.step_on(last_dose)
+    dose = fmt_mg(step.dose_mg) if step else fmt_mg(plan.target_dose_mg)
+    if surgery_on <= plan.target_reached_on:
+        return [
+            make_finding(
+                "surgery_during_titration",
+                target_on=fmt_date(plan.target_reached_on),
+                last_dose=fmt_date(last_dose),
+                stop_from=fmt_date(stop_from),
+                step=step.number if step else len(plan.steps),
+                dose=dose,
+                **dates,
             )
         ]
     return [
         make_finding(
             "surgery_later",
-            surgery_on=fmt_date(surgery_on),
-            stop_by=fmt_date(surgery_on - dt.timedelta(days=hold)),
+            stop_by=fmt_date(stop_from),
             last_dose=fmt_date(last_dose),
-            hold=hold,
+            dose=dose,
+            **dates,
         )
     ]
 

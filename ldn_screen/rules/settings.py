@@ -265,16 +265,23 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "Sources say 48 hours to 3 days; the default takes the longest.",
         _SAFETY,
     ),
+    # Replaces "surgery within this many days of today": surgery is judged against the plan
+    # (its start and its titration), so a start weeks away is not reviewed for an operation
+    # before it, and post-operative opioids just before the start are.
     _spec(
-        "surgery_window_days",
-        "Planned surgery within this many days needs review",
+        "surgery_review_days_before_start",
+        "Planned surgery up to this many days before the start (or during the titration) "
+        "needs review",
         "days",
         0,
         365,
         1,
-        14,
+        28,
         "policy_surgery_window",
-        "No published source: a clinic policy for the lead clinician to confirm.",
+        "No published source: a clinic policy for the lead clinician to confirm. Operations "
+        "often bring opioid pain relief, and LDN can only start after the opioid-free "
+        "interval. The default, 4 weeks, matches the FINAL trial, which excluded opioid use "
+        "in the previous 4 weeks.",
         _SAFETY,
     ),
     _spec(
@@ -367,7 +374,9 @@ class RuleSettings:
     responder_pct_substantial: int = SPECS_BY_NAME["responder_pct_substantial"].default
     responder_pct_minimal: int = SPECS_BY_NAME["responder_pct_minimal"].default
     surgery_hold_days: int = SPECS_BY_NAME["surgery_hold_days"].default
-    surgery_window_days: int = SPECS_BY_NAME["surgery_window_days"].default
+    surgery_review_days_before_start: int = SPECS_BY_NAME[
+        "surgery_review_days_before_start"
+    ].default
     hepatic_failure_action: str = SPECS_BY_NAME["hepatic_failure_action"].default
     diagnosis_not_met_action: str = SPECS_BY_NAME["diagnosis_not_met_action"].default
     minimum_age_years: int = SPECS_BY_NAME["minimum_age_years"].default
@@ -431,7 +440,8 @@ MESSAGE_NOUNS: dict[str, str] = {
     "responder_pct_substantial": "the substantial response threshold",
     "responder_pct_minimal": "the minimal response threshold",
     "surgery_hold_days": "the days to stop LDN before surgery",
-    "surgery_window_days": "the days ahead that planned surgery needs review",
+    "surgery_review_days_before_start": "the days before the start that planned surgery "
+    "needs review",
     "hepatic_failure_action": "what acute hepatitis or liver failure leads to",
     "minimum_age_years": "the age below which patients need review",
     "diagnosis_not_met_action": "what 'criteria not met' leads to",

@@ -8,11 +8,12 @@ grade 8 or below; ``tests/rules/test_sheet_text.py`` measures them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
 from .counselling import URGENT_HELP_PATIENT, counselling_points, side_effects
-from .model import DosePlan, Formulation, Schedule, SideEffect
+from .model import DosePlan, Formulation, Schedule, SideEffect, SurgeryStop
 from .settings import RuleSettings
 from .sources import Source, source
 from .units import fmt_date, fmt_mg
@@ -68,6 +69,7 @@ class SheetText:
     opioids: tuple[str, ...]
     getting_it: tuple[str, ...]
     card: WalletCard
+    surgery_stop: str | None = None  # the calendar's stop row, when surgery falls inside it
 
     def prose(self) -> str:
         """Every sentence the patient reads, in page order (for the readability check)."""
@@ -76,6 +78,7 @@ class SheetText:
             *self.judging,
             *self.how_to_take,
             self.calendar_note,
+            *([self.surgery_stop] if self.surgery_stop else []),
             self.side_effects_intro,
             *(f"{e.names}. {e.advice}" for e in self.side_effects),
             self.urgent_intro,
@@ -90,9 +93,18 @@ class SheetText:
 
 
 def calendar(plan: DosePlan) -> tuple[CalendarRow, ...]:
-    """The titration steps with a tick box per day (or per week for long spans)."""
+    """The titration steps with a tick box per day (or per week for long spans).
+
+    A stop for surgery ends the calendar at the last dose: the steps after it need new
+    dates, which the prescriber sets once the patient is off opioid pain medicines."""
+    last_dose = plan.surgery_stop.last_dose_on if plan.surgery_stop else None
     rows = []
     for step in plan.steps:
+        if last_dose is not None:
+            if step.starts_on > last_dose:
+                break
+            if step.ends_on is None or step.ends_on > last_dose:
+                step = dataclasses.replace(step, ends_on=last_dose)
         last_day = step.ends_on or plan.review_on - dt.timedelta(days=1)
         days = (last_day - step.starts_on).days + 1
         if step.ends_on is not None and days <= DAILY_TICKS_UP_TO_DAYS:
@@ -192,6 +204,19 @@ def _calendar_note(rows: tuple[CalendarRow, ...]) -> str:
     return " ".join(parts)
 
 
+def surgery_stop_text(stop: SurgeryStop | None) -> str | None:
+    """The stop row of the patient's calendar. Never a last dose before the first one."""
+    if stop is None or stop.last_dose_on is None:
+        return None
+    return (
+        f"Stop before your operation. Take your last dose on {fmt_date(stop.last_dose_on)}. "
+        f"Take no LDN from {fmt_date(stop.stop_from)}. Your operation is on "
+        f"{fmt_date(stop.surgery_on)}. Tell your surgeon and your anaesthetist that you take "
+        "LDN. Start again only when the clinic tells you. They will give you the dose and "
+        "the date."
+    )
+
+
 def sheet_text(settings: RuleSettings, plan: DosePlan) -> SheetText:
     """All the patient-facing words for one plan under one settings version."""
     points = {p.key: p.patient_text for p in counselling_points(settings)}
@@ -225,4 +250,5 @@ def sheet_text(settings: RuleSettings, plan: DosePlan) -> SheetText:
             "line. Keep it in your wallet.",
             source=source("label_emergency_pain"),
         ),
+        surgery_stop=surgery_stop_text(plan.surgery_stop),
     )

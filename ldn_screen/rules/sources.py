@@ -365,7 +365,7 @@ _ALL = (
     Source(
         "policy_surgery_window",
         EvidenceKind.POLICY,
-        "How far ahead a planned operation triggers review (no published source)",
+        "How close to the planned start a planned operation triggers review (no published source)",
         "ldn-screen admin setting; the clinic's lead clinician decides the number",
     ),
     Source(

@@ -8,9 +8,11 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from ..forms import CSRF_EXPIRED_MESSAGE, ScreeningForm
+from ..forms import CSRF_EXPIRED_MESSAGE, SCHEDULE_OPTIONS, ScreeningForm
 from ..rules import ScreeningResult, Verdict, screen
 from ..rules.chart_note import VERDICT_EXPLANATIONS, chart_note, verdict_title
+from ..rules.findings import plan_wording, schedule_override_answer, surgery_stop_row
+from ..rules.sheet_text import calendar
 from .context import current_reading, settings_store
 from .csrf import token_expired
 from .sheet import sheet_url_for
@@ -64,7 +66,14 @@ def form():  # type: ignore[no-untyped-def]
     answers = form.to_answers()
     result = screen(answers, reading.active.settings)
     version = reading.active
-    sheet_url = sheet_url_for(result.dose_plan, version.number)
+    wording = plan_wording(result)
+    sheet_url = sheet_url_for(result.dose_plan, version.number) if wording.sheet_button else None
+    answer_notes = {}
+    if result.schedule_override_reasons:
+        chosen = dict(SCHEDULE_OPTIONS)[answers.schedule.value]
+        answer_notes["schedule"] = schedule_override_answer(
+            chosen, result.schedule_override_reasons
+        )
     return render_template(
         "screening/summary.html",
         form=form,
@@ -82,6 +91,12 @@ def form():  # type: ignore[no-untyped-def]
         confirmed_keys=[
             line for line in (form.confirmed_not_opioid_lines.data or "").splitlines() if line
         ],
+        answer_notes=answer_notes,
+        plan_wording=wording,
+        calendar_rows=calendar(result.dose_plan) if result.dose_plan else (),
+        surgery_stop_row=surgery_stop_row(result.dose_plan.surgery_stop)
+        if result.dose_plan and result.dose_plan.surgery_stop
+        else None,
     )
 
 

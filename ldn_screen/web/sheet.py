@@ -43,10 +43,15 @@ def sheet_url_for(plan: DosePlan | None, version_number: int) -> str | None:
     }
     if plan.liquid_mg_per_ml:
         params["mg_per_ml"] = f"{plan.liquid_mg_per_ml:g}"
+    # Only the operation's date, so the printed calendar can mark the stop before it. The
+    # follow-up's plan change has no surgery stop.
+    stop = getattr(plan, "surgery_stop", None)
+    if stop is not None:
+        params["surgery"] = stop.surgery_on.isoformat()
     return url_for("sheet.sheet", **params)
 
 
-PLAN_PARAMS = ("schedule", "start", "formulation", "mg_per_ml")
+PLAN_PARAMS = ("schedule", "start", "formulation", "mg_per_ml", "surgery")
 VERSION_PARAM = "v"
 # Reprints of a plan that began a while ago are normal; a year either way covers them.
 START_WINDOW = dt.timedelta(days=366)
@@ -73,6 +78,7 @@ class PlanChoice:
     formulation: Formulation
     starts_on: dt.date
     mg_per_ml: float | None  # only for liquid
+    surgery_on: dt.date | None = None  # planned surgery, to mark the stop in the calendar
 
     def params(self) -> dict[str, str]:
         """The canonical query, in a fixed order, so one plan has one address."""
@@ -83,6 +89,8 @@ class PlanChoice:
         }
         if self.mg_per_ml is not None:
             params["mg_per_ml"] = f"{self.mg_per_ml:g}"
+        if self.surgery_on is not None:
+            params["surgery"] = self.surgery_on.isoformat()
         return params
 
 
@@ -99,6 +107,12 @@ class SheetForm(Form):
         options=FORMULATION_OPTIONS,
     )
     mg_per_ml = StringField("Liquid concentration", render_kw={"inputmode": "decimal"})
+    surgery = DateInput(
+        "Date of planned surgery (optional)",
+        description="If an operation falls in the calendar, the sheet marks when to stop "
+        "LDN before it. For example, 2027-01-15.",
+        example="2027-01-15",
+    )
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,6 +127,21 @@ class SheetForm(Form):
             raise ValidationError("The start date must be within the last year")
         if field.date > self.today + START_WINDOW:
             raise ValidationError("The start date must be within the next year")
+
+    def validate_surgery(self, field: DateInput) -> None:
+        if not (field.data or "").strip():
+            return  # optional
+        if field.date is None:
+            raise ValidationError(
+                "Enter the date of the planned surgery as a real date, for example 2027-01-15"
+            )
+        if self.start.date is not None and field.date < self.start.date:
+            raise ValidationError(
+                "The date of the planned surgery must be on or after the start date. Leave it "
+                "blank if the operation comes before LDN starts"
+            )
+        if field.date > self.today + 2 * START_WINDOW:
+            raise ValidationError("The date of the planned surgery must be within two years")
 
     def validate_mg_per_ml(self, field: StringField) -> None:
         if self.formulation.data != Formulation.LIQUID.value:
@@ -145,6 +174,7 @@ class SheetForm(Form):
             formulation=Formulation(self.formulation.data),
             starts_on=self.start.date,
             mg_per_ml=_number(self.mg_per_ml.data or "") if liquid else None,
+            surgery_on=self.surgery.date if (self.surgery.data or "").strip() else None,
         )
 
 
@@ -251,7 +281,20 @@ def sheet():  # type: ignore[no-untyped-def]
     if choice.mg_per_ml is not None:
         # The strength is part of the plan: the volumes follow the link, not the settings.
         settings = dataclasses.replace(settings, liquid_mg_per_ml=choice.mg_per_ml)
-    plan = build_dose_plan(settings, choice.schedule, choice.formulation, choice.starts_on)
+    plan = build_dose_plan(
+        settings,
+        choice.schedule,
+        choice.formulation,
+        choice.starts_on,
+        surgery_on=choice.surgery_on,
+    )
+    if plan.surgery_stop is not None and plan.surgery_stop.last_dose_on is None:
+        # Never print "stop" before the first dose: the start must move after the operation.
+        form.surgery.errors = [
+            f"The operation is too soon after the start to stop LDN {settings.surgery_hold_days} "
+            "days before it. Choose a start date after the operation"
+        ]
+        return _render_form(form, [], 400)
     return render_template(
         "sheet/sheet.html",
         plan=plan,

@@ -11,13 +11,17 @@ from ..rules.opioids import CATEGORY_LABELS, LINE_KIND_LABELS
 from ..rules.units import fmt_date, fmt_mg, fmt_ml
 
 
-def answer_rows(form) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
-    """(question, answer as shown, field id) for the check-your-answers list."""
+def answer_rows(form, notes: dict[str, str] | None = None) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """(question, answer as shown, field id) for the check-your-answers list.
+
+    ``notes`` replaces the shown answer of a field whose answer the rules did not follow
+    (a chosen schedule that other answers changed), so the list never contradicts the plan."""
     rows: list[tuple[str, str, str]] = []
+    notes = notes or {}
     for field in form:
         if field.type in {"CSRFTokenField", "HiddenField"}:
             continue
-        shown = display_value(field)
+        shown = notes.get(field.name) or display_value(field)
         if shown:
             rows.append((str(field.label.text), shown, field.id))
     return rows

@@ -47,6 +47,7 @@ CASES = {
         fibromyalgia_diagnosed=Answer.YES,
         opioid_use=OpioidUse.NONE,
         medication_list=CHART_LIST,
+        naltrexone_now=Answer.NO,
         start_on=TODAY,
         formulation=Formulation.LIQUID,
     ),

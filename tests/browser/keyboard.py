@@ -64,6 +64,7 @@ def tick_by_keyboard(page: Page, checkbox_id: str) -> None:
 
 
 NO_TO_THE_REST = (
+    "naltrexone_now",
     "naltrexone_allergy",
     "naloxone_allergy",
     "acute_hepatitis_or_liver_failure",

@@ -196,14 +196,16 @@ def admin(page: Page, s: Servers, path: str, *, admin_page: bool = True) -> Resp
 def surgery_window(s: Servers) -> str:
     """A value that differs from the current one (an earlier state may have published 30),
     so the preview always has a change to show rather than the "nothing changed" notice."""
-    current = s.app.extensions["ldn_settings"].read().active.settings.surgery_window_days
+    current = (
+        s.app.extensions["ldn_settings"].read().active.settings.surgery_review_days_before_start
+    )
     return "30" if current != 30 else "21"
 
 
 def admin_preview(page: Page, s: Servers) -> Response:
     admin(page, s, "/admin/settings")
     window = surgery_window(s)
-    page.get_by_label("Surgery within this many days", exact=False).fill(window)
+    page.get_by_label("days before the start (or during the titration)", exact=False).fill(window)
     response = navigate(page, button(page, "Preview changes"))
     expect_h1(page, "Check your changes before publishing")
     return response
@@ -423,7 +425,9 @@ def admin_change_the_values(page: Page, s: Servers) -> Response:
     admin_preview(page, s)
     response = navigate(page, button(page, "Change the values"))
     expect_h1(page, "Change the clinical settings")
-    expect(page.get_by_label("Surgery within this many days", exact=False)).to_have_value(typed)
+    expect(
+        page.get_by_label("days before the start (or during the titration)", exact=False)
+    ).to_have_value(typed)
     return response
 
 

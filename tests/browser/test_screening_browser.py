@@ -90,6 +90,7 @@ def fill_valid(page: Page) -> None:
         "opioid_dependence": "no",
         "opioid_withdrawal": "no",
         "kratom_or_similar": "no",
+        "naltrexone_now": "no",
         "naltrexone_allergy": "no",
         "naloxone_allergy": "no",
         "acute_hepatitis_or_liver_failure": "no",

@@ -16,9 +16,9 @@ def _with(**changes: object) -> RuleSettings:
     return RuleSettings.from_dict({**DEFAULT_SETTINGS.as_dict(), **changes})
 
 
-def test_about_twenty_cases_with_unique_ids_and_descriptions() -> None:
+def test_about_twenty_five_cases_with_unique_ids_and_descriptions() -> None:
     cases = reference_cases(TODAY)
-    assert 18 <= len(cases) <= 25
+    assert 18 <= len(cases) <= 30
     assert len({c.id for c in cases}) == len(cases)
     assert all(c.description and c.id == c.id.lower() for c in cases)
 
@@ -50,7 +50,12 @@ def test_no_change_means_no_impact() -> None:
         ({"washout_days_long_acting": 21}, "methadone-20-days", ("verdict", "start date")),
         ({"minimum_age_years": 16}, "age-17", ("verdict",)),
         ({"hepatic_failure_action": "review"}, "acute-hepatitis", ("verdict", "start date")),
-        ({"surgery_window_days": 90}, "surgery-in-60-days", ("verdict",)),
+        (
+            {"surgery_review_days_before_start": 45},
+            "surgery-40-days-before-start",
+            ("verdict",),
+        ),
+        ({"surgery_hold_days": 2}, "surgery-in-60-days", ("dose plan",)),
         ({"liquid_mg_per_ml": 5.0}, "standard-liquid", ("dose plan",)),
         ({"gentle_step_interval_days": 7}, "gentle-sensitive", ("dose plan",)),
         ({"review_weeks": 16}, "standard-capsules", ("dose plan",)),
@@ -62,6 +67,34 @@ def test_each_threshold_moves_at_least_one_case(
     results = {i.case.id: i for i in impact(DEFAULT_SETTINGS, _with(**changes), TODAY)}
     for part in what:
         assert part in results[case_id].changed, (case_id, results[case_id])
+
+
+@pytest.mark.parametrize(
+    ("case_id", "verdict"),
+    [
+        ("surgery-in-10-days", Verdict.REVIEW),
+        ("surgery-day-after-start", Verdict.REVIEW),
+        ("surgery-5-days-before-start", Verdict.REVIEW),
+        ("surgery-40-days-before-start", Verdict.ELIGIBLE),
+        ("surgery-in-60-days", Verdict.ELIGIBLE),
+        ("naltrexone-now", Verdict.REVIEW),
+        ("diagnosis-unsure", Verdict.REVIEW),
+    ],
+)
+def test_the_cases_cover_the_plan_based_surgery_diagnosis_and_naltrexone_rules(
+    case_id: str, verdict: Verdict
+) -> None:
+    [case] = [c for c in reference_cases(TODAY) if c.id == case_id]
+    assert screen(case.answers, DEFAULT_SETTINGS).verdict is verdict
+
+
+def test_a_surgery_stop_inside_the_calendar_is_part_of_the_plan_text() -> None:
+    results = {i.case.id: i for i in impact(DEFAULT_SETTINGS, DEFAULT_SETTINGS, TODAY)}
+    surgery = TODAY + dt.timedelta(days=60)
+    last = TODAY + dt.timedelta(days=56)
+    plan = results["surgery-in-60-days"].before.plan
+    assert f"stop for surgery {surgery:%a} {surgery.day} {surgery:%b %Y}" in plan
+    assert f"last dose {last:%a} {last.day} {last:%b %Y}" in plan
 
 
 def test_outcome_text_shows_what_a_clinician_acts_on() -> None:

@@ -20,9 +20,12 @@ from ldn_screen.rules import (
     Verdict,
     screen,
 )
+from ldn_screen.rules.chart_note import chart_note
 from ldn_screen.rules.diagnosis import Acr2016Answers
 from ldn_screen.rules.diagnosis import WpiArea as A
-from ldn_screen.rules.findings import CATALOGUE
+from ldn_screen.rules.findings import CATALOGUE, plan_wording
+from ldn_screen.rules.settings import SPECS_BY_NAME, validate_values
+from ldn_screen.rules.units import fmt_date
 
 D0 = dt.date(2026, 11, 27)
 Y, N, U = Answer.YES, Answer.NO, Answer.UNSURE
@@ -36,6 +39,7 @@ def answers(**overrides: object) -> PatientAnswers:
         breastfeeding=N,
         fibromyalgia_diagnosed=Y,
         opioid_use=OpioidUse.NONE,
+        naltrexone_now=N,
         start_on=D0,
     )
     return dataclasses.replace(base, **overrides)
@@ -94,12 +98,33 @@ SINGLE_FINDINGS = [
     ({"naloxone_allergy": Y}, Verdict.REVIEW, "naloxone_allergy"),
     ({"kratom_or_similar": Y}, Verdict.REVIEW, "kratom"),
     ({"age_years": 17}, Verdict.REVIEW, "under_age"),
-    ({"fibromyalgia_diagnosed": N}, Verdict.ELIGIBLE, "diagnosis_not_confirmed"),
-    ({"fibromyalgia_diagnosed": U}, Verdict.ELIGIBLE, "diagnosis_not_confirmed"),
+    ({"fibromyalgia_diagnosed": N}, Verdict.REVIEW, "diagnosis_not_confirmed"),
+    ({"fibromyalgia_diagnosed": U}, Verdict.REVIEW, "diagnosis_not_confirmed"),
     ({"thyroid_condition": Y}, Verdict.ELIGIBLE, "thyroid"),
     ({"sensitive_to_medicines": Y}, Verdict.ELIGIBLE, "sensitive"),
-    ({"surgery_planned": Y, "surgery_on": D0 + days(10)}, Verdict.REVIEW, "surgery_soon"),
+    (
+        {"surgery_planned": Y, "surgery_on": D0 + days(10)},
+        Verdict.REVIEW,
+        "surgery_during_titration",
+    ),
     ({"surgery_planned": Y, "surgery_on": D0 + days(40)}, Verdict.ELIGIBLE, "surgery_later"),
+    # The issue's examples: surgery the day after a start in 15 days, and 5 days before a
+    # start in 60 days (post-operative opioids just before the first dose).
+    (
+        {"surgery_planned": Y, "surgery_on": D0 + days(16), "start_on": D0 + days(15)},
+        Verdict.REVIEW,
+        "surgery_at_start",
+    ),
+    (
+        {"surgery_planned": Y, "surgery_on": D0 + days(55), "start_on": D0 + days(60)},
+        Verdict.REVIEW,
+        "surgery_near_start",
+    ),
+    (
+        {"surgery_planned": Y, "surgery_on": D0 + days(20), "start_on": D0 + days(60)},
+        Verdict.ELIGIBLE,
+        "surgery_before_start",
+    ),
 ]
 
 
@@ -114,6 +139,7 @@ def test_single_answer_raises_its_finding(overrides, verdict, code) -> None:  # 
 
 
 UNSURE_QUESTIONS = [
+    "naltrexone_now",
     "opioid_dependence",
     "opioid_withdrawal",
     "kratom_or_similar",
@@ -253,22 +279,130 @@ def test_depot_buprenorphine_never_gets_a_date() -> None:
 # --- Surgery --------------------------------------------------------------------------------
 
 
+START = D0 + days(100)
+
+
 @pytest.mark.parametrize(
-    ("days_ahead", "window", "code"),
+    ("days_before_start", "window", "code"),
     [
-        (14, 14, "surgery_soon"),
-        (15, 14, "surgery_later"),
-        (0, 14, "surgery_soon"),
-        (30, 30, "surgery_soon"),
-        (31, 30, "surgery_later"),
+        (28, 28, "surgery_near_start"),
+        (29, 28, "surgery_before_start"),
+        (1, 28, "surgery_near_start"),
+        (1, 0, "surgery_before_start"),
+        (45, 45, "surgery_near_start"),
+        (46, 45, "surgery_before_start"),
     ],
 )
-def test_surgery_window_boundary(days_ahead: int, window: int, code: str) -> None:
+def test_surgery_before_the_start_is_judged_against_the_planned_start(
+    days_before_start: int, window: int, code: str
+) -> None:
     result = run(
-        answers(surgery_planned=Y, surgery_on=D0 + days(days_ahead)),
-        settings(surgery_window_days=window),
+        answers(start_on=START, surgery_planned=Y, surgery_on=START - days(days_before_start)),
+        settings(surgery_review_days_before_start=window),
     )
     assert code in result.codes
+    expected = Verdict.REVIEW if code == "surgery_near_start" else Verdict.ELIGIBLE
+    assert result.verdict is expected
+    finding = next(f for f in result.findings if f.code == code)
+    assert finding.patient_text is None  # nothing to stop: LDN has not started
+    assert result.dose_plan is not None and result.dose_plan.surgery_stop is None
+
+
+@pytest.mark.parametrize(
+    ("days_after_start", "code"),
+    [
+        (0, "surgery_at_start"),
+        (3, "surgery_at_start"),  # the stop (3 days before) would begin on the first day
+        (4, "surgery_during_titration"),  # one dose, on the first day, then the stop
+        (14, "surgery_during_titration"),  # the day the target dose is reached
+        (15, "surgery_later"),
+    ],
+)
+def test_surgery_after_the_start_is_judged_against_the_titration(
+    days_after_start: int, code: str
+) -> None:
+    result = run(answers(surgery_planned=Y, surgery_on=D0 + days(days_after_start)))
+    assert code in result.codes
+    assert result.verdict is (Verdict.ELIGIBLE if code == "surgery_later" else Verdict.REVIEW)
+
+
+def test_surgery_during_the_titration_dates_the_stop_from_the_plan() -> None:
+    result = run(answers(surgery_planned=Y, surgery_on=D0 + days(10)))
+    finding = next(f for f in result.findings if f.code == "surgery_during_titration")
+    last, stop = fmt_date(D0 + days(6)), fmt_date(D0 + days(7))
+    assert f"last dose on {last} (step 1, 1.5 mg), none from {stop}" in finding.clinician_text
+    assert finding.patient_text and f"take your last dose on {last}" in finding.patient_text
+    plan = result.dose_plan
+    assert plan is not None and plan.surgery_stop is not None
+    assert plan.surgery_stop.surgery_on == D0 + days(10)
+    assert plan.surgery_stop.last_dose_on == D0 + days(6)
+    assert plan.surgery_stop.stop_from == D0 + days(7)
+
+
+def test_the_chart_note_carries_the_stop_for_surgery() -> None:
+    result = run(answers(surgery_planned=Y, surgery_on=D0 + days(10)))
+    note = chart_note(result, 1, D0, D0)
+    assert f"Stop for surgery: last dose on {fmt_date(D0 + days(6))}" in note
+    assert "Plan (only if the prescriber approves):" in note
+
+
+def test_the_issue_example_never_says_stop_before_the_first_dose() -> None:
+    result = run(answers(start_on=D0 + days(15), surgery_planned=Y, surgery_on=D0 + days(16)))
+    assert result.verdict is Verdict.REVIEW
+    assert not any("last dose" in (f.patient_text or "") for f in result.findings)
+    plan = result.dose_plan
+    assert plan is not None and plan.surgery_stop is not None
+    assert plan.surgery_stop.last_dose_on is None
+
+
+@pytest.mark.parametrize("start_in", [0, 15, 60])
+@pytest.mark.parametrize("schedule", [Schedule.STANDARD, Schedule.GENTLE])
+def test_no_patient_text_gives_a_last_dose_before_the_first_dose(
+    start_in: int, schedule: Schedule
+) -> None:
+    start = D0 + days(start_in)
+    for surgery_in in range(0, 140):
+        result = run(
+            answers(
+                start_on=start,
+                schedule=schedule,
+                surgery_planned=Y,
+                surgery_on=D0 + days(surgery_in),
+            )
+        )
+        plan = result.dose_plan
+        assert plan is not None
+        for finding in result.findings:
+            if "last dose" in (finding.patient_text or ""):
+                stop = plan.surgery_stop
+                last = stop.last_dose_on if stop else D0 + days(surgery_in - 4)
+                assert last is not None and last >= plan.starts_on, (surgery_in, finding.code)
+
+
+def test_surgery_is_judged_against_the_earliest_start_when_opioids_delay_it() -> None:
+    # Earliest start 7 days from now; surgery in 5 days comes 2 days before it.
+    result = run(
+        answers(
+            opioid_use=OpioidUse.RECENT,
+            opioid_type=OpioidType.SHORT_ACTING,
+            last_opioid_dose_on=D0 - days(3),
+            surgery_planned=Y,
+            surgery_on=D0 + days(5),
+        )
+    )
+    assert result.verdict is Verdict.NOT_YET
+    assert "surgery_near_start" in result.codes
+
+
+def test_the_surgery_setting_is_measured_from_the_start_and_the_old_one_is_gone() -> None:
+    spec = SPECS_BY_NAME["surgery_review_days_before_start"]
+    assert spec.default == DEFAULT_SETTINGS.surgery_review_days_before_start == 28
+    assert spec.source.key == "policy_surgery_window"
+    assert "before the start" in spec.label
+    # A stored version from before this release names the old setting: it is refused, and
+    # the store's upgrade publishes a version without it (see tests/store).
+    errors = validate_values({**DEFAULT_SETTINGS.as_dict(), "surgery_window_days": 14})
+    assert errors == {"surgery_window_days": ["'surgery_window_days' is not a known setting"]}
 
 
 def test_surgery_later_gives_the_hold_from_settings() -> None:
@@ -277,6 +411,8 @@ def test_surgery_later_gives_the_hold_from_settings() -> None:
     finding = next(f for f in result.findings if f.code == "surgery_later")
     assert "Stop LDN 2 days before" in finding.clinician_text
     assert finding.patient_text and "2 days before your operation" in finding.patient_text
+    assert f"last dose on {fmt_date(surgery - days(3))}" in finding.patient_text
+    assert "on the 4.5 mg dose" in finding.clinician_text  # dated from the plan
 
 
 # --- Several findings at once ---------------------------------------------------------------
@@ -451,6 +587,163 @@ def test_unmet_criteria_name_the_rule_that_failed() -> None:
         "Criterion 3 not met: symptoms for less than 3 months."
     )
     assert finding.source.key == "wolfe_2016"
+
+
+@pytest.mark.parametrize(("answer", "state"), [(N, "not confirmed"), (U, "not known")])
+def test_an_unconfirmed_diagnosis_is_review_even_when_unmet_criteria_are_only_a_caution(
+    answer: Answer, state: str
+) -> None:
+    # The weaker doubt (criteria unmet) must never get a stronger verdict than this one.
+    result = run(
+        answers(fibromyalgia_diagnosed=answer), settings(diagnosis_not_met_action="caution")
+    )
+    assert result.verdict is Verdict.REVIEW
+    finding = next(f for f in result.findings if f.code == "diagnosis_not_confirmed")
+    assert finding.severity is Severity.REVIEW
+    assert state in finding.summary
+
+
+# --- Current naltrexone: its own question, one finding with the medication list ----------
+
+
+def test_naltrexone_now_yes_is_a_duplicate_therapy_review() -> None:
+    result = run(answers(naltrexone_now=Y))
+    assert result.verdict is Verdict.REVIEW
+    finding = next(f for f in result.findings if f.code == "naltrexone_already")
+    assert finding.summary == "Already taking naltrexone (answered yes): duplicate therapy."
+    assert "taking naltrexone now" in finding.clinician_text
+    assert result.dose_plan is not None  # a review keeps its (conditional) plan
+
+
+def test_naltrexone_now_left_out_by_an_api_caller_is_never_read_as_no() -> None:
+    base = answers()
+    omitted = PatientAnswers(
+        assessed_on=base.assessed_on,
+        age_years=base.age_years,
+        pregnant_or_planning=N,
+        breastfeeding=N,
+        fibromyalgia_diagnosed=Y,
+        opioid_use=OpioidUse.NONE,
+    )
+    result = run(omitted)
+    assert result.verdict is Verdict.REVIEW
+    assert "unsure_answer" in result.codes
+    check = next(c for c in result.checks if c.topic.startswith("Taking naltrexone now"))
+    assert check.outcome == "Not sure"
+
+
+@pytest.mark.parametrize(("answer", "words"), [(Y, "answered yes; "), (N, ""), (U, "")])
+def test_naltrexone_in_the_answer_and_the_list_gives_one_finding(
+    answer: Answer, words: str
+) -> None:
+    result = run(answers(naltrexone_now=answer, medication_list="Contrave 8/90 mg 2 tabs bid"))
+    found = [f for f in result.findings if f.code == "naltrexone_already"]
+    assert len(found) == 1
+    assert "unsure_answer" not in result.codes  # the list settles the 'not sure'
+    assert found[0].summary.startswith(f"Already taking naltrexone ({words}medication list line 1:")
+    assert "line 1: Contrave 8/90 mg 2 tabs bid" in found[0].clinician_text
+    if answer is N:
+        assert "the medication list disagrees" in found[0].clinician_text
+    assert result.verdict is Verdict.REVIEW
+
+
+# --- The clinician's schedule: respected, or openly overridden --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"sensitive_to_medicines": Y}, "because of the answer 'sensitive to medicines'"),
+        (
+            {"sensitive_to_medicines": Y, "thyroid_condition": Y},
+            "because of the answers 'sensitive to medicines' and 'thyroid hormone or Hashimoto's'",
+        ),
+    ],
+)
+def test_answers_that_override_a_chosen_standard_schedule_say_so(
+    overrides: dict[str, object], expected: str
+) -> None:
+    result = run(answers(schedule=Schedule.STANDARD, **overrides))
+    assert result.dose_plan is not None and result.dose_plan.schedule is Schedule.GENTLE
+    assert result.schedule_override is not None
+    assert result.schedule_override.startswith("Gentle schedule used")
+    assert expected in result.schedule_override
+    assert "standard schedule was chosen" in result.schedule_override
+    note = chart_note(result, 1, D0, D0)
+    assert result.schedule_override in note
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"schedule": Schedule.STANDARD},
+        {"schedule": Schedule.GENTLE, "sensitive_to_medicines": Y},
+        {"schedule": Schedule.STANDARD, "thyroid_condition": Y, "naltrexone_allergy": Y},
+    ],
+)
+def test_no_override_note_when_the_choice_is_followed_or_there_is_no_plan(
+    overrides: dict[str, object],
+) -> None:
+    result = run(answers(**overrides))
+    assert result.schedule_override is None
+    assert result.schedule_override_reasons == ()
+
+
+# --- A review is not a start -------------------------------------------------------------------
+
+VERDICT_CASES = {
+    Verdict.ELIGIBLE: {},
+    Verdict.REVIEW: {"kidney_impairment": Y},
+    Verdict.NOT_YET: {
+        "opioid_use": OpioidUse.RECENT,
+        "opioid_type": OpioidType.SHORT_ACTING,
+        "last_opioid_dose_on": D0 - days(3),
+    },
+    Verdict.DO_NOT_START: {"naltrexone_allergy": Y},
+}
+
+
+@pytest.mark.parametrize("verdict", list(VERDICT_CASES))
+def test_the_chart_note_never_claims_counselling_was_given(verdict: Verdict) -> None:
+    result = run(answers(**VERDICT_CASES[verdict]))
+    assert result.verdict is verdict
+    note = chart_note(result, 1, D0, D0)
+    assert "Counselled" not in note
+    topics = "Counselling to give: opioid blockade, wallet card, surgery"
+    assert (topics in note) is (verdict is Verdict.ELIGIBLE)
+    if verdict is not Verdict.ELIGIBLE:
+        assert "Counselling not given" in note
+
+
+def test_the_plan_and_the_sheet_button_follow_the_verdict() -> None:
+    eligible = plan_wording(run(answers(**VERDICT_CASES[Verdict.ELIGIBLE])))
+    assert (eligible.heading, eligible.condition) == ("Dose plan", None)
+    assert eligible.sheet_button == "Counselling sheet"
+
+    review = plan_wording(run(answers(**VERDICT_CASES[Verdict.REVIEW])))
+    assert review.heading == "Dose plan (only if the prescriber approves)"
+    assert review.condition and "until a prescriber has reviewed" in review.condition
+    assert review.sheet_button == "Print after the prescriber approves"
+    assert review.chart_plan_qualifier == " (only if the prescriber approves)"
+
+    not_yet_result = run(answers(**VERDICT_CASES[Verdict.NOT_YET]))
+    assert not_yet_result.dose_plan is not None
+    start = fmt_date(not_yet_result.dose_plan.starts_on)
+    assert not_yet_result.dose_plan.starts_on == D0 + days(7)  # the earliest date, not today
+    not_yet = plan_wording(not_yet_result)
+    assert not_yet.heading == f"Dose plan (not before {start})"
+    assert not_yet.sheet_button == f"Counselling sheet (plan from {start})"
+    assert f"Plan (not before {start}):" in chart_note(not_yet_result, 1, D0, D0)
+
+    stop_result = run(answers(**VERDICT_CASES[Verdict.DO_NOT_START]))
+    stop = plan_wording(stop_result)
+    assert (stop.heading, stop.condition, stop.sheet_button) == (None, None, None)
+    assert "\nPlan" not in chart_note(stop_result, 1, D0, D0)
+
+
+def test_a_review_chart_note_marks_the_plan_conditional() -> None:
+    note = chart_note(run(answers(**VERDICT_CASES[Verdict.REVIEW])), 1, D0, D0)
+    assert "Plan (only if the prescriber approves): standard schedule" in note
 
 
 # --- The catalogue ----------------------------------------------------------------------------

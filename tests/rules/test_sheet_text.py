@@ -20,6 +20,7 @@ from ldn_screen.rules.sheet_text import (
     sheet_text,
     side_effect_lines,
 )
+from ldn_screen.rules.units import fmt_date
 
 START = dt.date(2026, 12, 1)
 MAX_GRADE = 8.0
@@ -273,3 +274,58 @@ def test_calendar_note_follows_the_tick_units() -> None:
     assert "counts weeks" in daily.calendar_note
     _, weekly = _text("slow", Schedule.GENTLE, Formulation.CAPSULE)  # 21-day steps
     assert weekly.calendar_note.startswith("Tick one box at the end of each week")
+
+
+# --- Planned surgery inside the calendar ---------------------------------------------------
+
+
+def _surgery_plan(days_after_start: int, schedule: Schedule = Schedule.STANDARD):  # type: ignore[no-untyped-def]
+    return build_dose_plan(
+        DEFAULT_SETTINGS,
+        schedule,
+        Formulation.CAPSULE,
+        START,
+        surgery_on=START + dt.timedelta(days=days_after_start),
+    )
+
+
+def test_the_calendar_ends_at_the_last_dose_before_surgery() -> None:
+    plan = _surgery_plan(10)  # last dose on day 6, in step 1; no LDN from day 7
+    rows = calendar(plan)
+    assert [(r.step, r.starts_on, r.ends_on) for r in rows] == [
+        (1, START, START + dt.timedelta(days=6))
+    ]
+    assert rows[0].ticks == 7
+    text = sheet_text(DEFAULT_SETTINGS, plan)
+    assert text.surgery_stop is not None
+    last, stop, surgery = (fmt_date(START + dt.timedelta(days=d)) for d in (6, 7, 10))
+    assert f"Take your last dose on {last}. Take no LDN from {stop}." in text.surgery_stop
+    assert f"Your operation is on {surgery}." in text.surgery_stop
+    assert text.surgery_stop in text.prose()
+
+
+def test_surgery_after_the_target_cuts_the_last_step_short() -> None:
+    plan = _surgery_plan(60)
+    rows = calendar(plan)
+    assert [r.dose_mg for r in rows] == [1.5, 3.0, 4.5]
+    assert rows[-1].ends_on == START + dt.timedelta(days=56)
+
+
+@pytest.mark.parametrize("days_after_start", [-1, 0, 3])
+def test_no_stop_row_before_the_first_dose(days_after_start: int) -> None:
+    plan = _surgery_plan(days_after_start)
+    text = sheet_text(DEFAULT_SETTINGS, plan)
+    assert text.surgery_stop is None
+    assert len(calendar(plan)) == len(plan.steps)
+
+
+def test_surgery_after_the_review_is_not_in_the_calendar() -> None:
+    plan = _surgery_plan(200)
+    assert plan.surgery_stop is None
+    assert sheet_text(DEFAULT_SETTINGS, plan).surgery_stop is None
+
+
+def test_the_stop_row_reads_at_grade_8_or_below(textstat) -> None:  # type: ignore[no-untyped-def]
+    text = sheet_text(DEFAULT_SETTINGS, _surgery_plan(10)).surgery_stop
+    assert text is not None
+    assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE

@@ -186,3 +186,35 @@ def test_a_release_that_adds_a_setting_publishes_it_at_its_cited_default(engine:
     assert versions[1].filled == () and versions[1].settings.review_weeks == 16
     store.ensure_seeded()  # nothing more to do
     assert store.read().active.number == 3
+
+
+def test_the_release_with_plan_based_surgery_review_keeps_every_current_value(
+    engine: Engine,
+) -> None:
+    """Surgery within N days of *today* became N days before the *start*: a different rule,
+    so the old value is not carried over; the new setting comes at its cited default in an
+    audited version, and every other value the clinic set is kept."""
+    before = DEFAULT_SETTINGS.as_dict()
+    del before["surgery_review_days_before_start"]
+    before.update(surgery_window_days=30, washout_days_short_acting=12, surgery_hold_days=2)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(settings_versions).values(
+                number=1,
+                values=before,
+                author="alice",
+                reason="Clinic values",
+                created_at=dt.datetime.now(dt.UTC),
+            )
+        )
+    store = SettingsStore(engine)
+    store.ensure_seeded()
+    current = store.read().active
+    assert current.number == 2 and current.author == "system"
+    assert current.settings.surgery_review_days_before_start == 28
+    assert current.settings.washout_days_short_acting == 12
+    assert current.settings.surgery_hold_days == 2
+    assert "adds surgery_review_days_before_start" in current.reason
+    assert "removes surgery_window_days" in current.reason
+    [row] = AuditLog(engine).search(action="publish").records
+    assert row.actor == "system" and row.detail["version"] == 2

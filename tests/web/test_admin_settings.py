@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ldn_screen.rules import DEFAULT_SETTINGS, SETTING_SPECS
+from ldn_screen.rules.reference_cases import reference_cases
 from ldn_screen.store.audit import AuditLog
 from ldn_screen.web.admin.forms import spec_hint
 from tests.admin_support import (
@@ -117,7 +119,10 @@ def test_preview_shows_the_differences_and_the_effect_on_reference_patients(
     row = text[text.index("standard-capsules") :][:900]
     assert "Dose plan" in row
     assert "1.5 mg → 3 mg → 4.5 mg" in row and "Changed: Standard: 1.5 mg → 3 mg, 7 days" in row
-    assert re.search(r"\d+ of 21 would get a different verdict, start date or dose plan", text)
+    total = len(reference_cases(dt.date.today()))
+    assert re.search(
+        rf"\d+ of {total} would get a different verdict, start date or dose plan", text
+    )
     # Patients who get no plan are not listed as changed.
     assert "naltrexone-allergy" not in text
     # The values travel in hidden fields, with the version the admin edited.
@@ -131,7 +136,7 @@ def test_preview_flags_a_verdict_change(admin: FlaskClient) -> None:
     row = text[text.index("short-acting-8-days") :][:700]
     assert row.startswith("short-acting-8-days Verdict, start date, dose plan")
     assert "Verdict Not yet" in row and "Verdict Changed: Eligible" in row
-    assert "1 of 21 would get a different verdict" in text
+    assert f"1 of {len(reference_cases(dt.date.today()))} would get a different verdict" in text
 
 
 def test_preview_of_clinic_details_changes_no_patient(admin: FlaskClient) -> None:

@@ -298,3 +298,245 @@ def test_a_screening_leaves_the_session_cookie_alone(client: FlaskClient) -> Non
     assert "Screening result" in response.get_data(as_text=True)
     assert response.headers.getlist("Set-Cookie") == []
     assert client.get("/").headers.getlist("Set-Cookie") == []
+
+
+# --- Issue 12: rule interactions, through the real form -------------------------------------
+
+
+@pytest.mark.parametrize(("answer", "state"), [("unsure", "not known"), ("no", "not confirmed")])
+def test_an_unconfirmed_diagnosis_gives_review(
+    client: FlaskClient, answer: str, state: str
+) -> None:
+    body = text_of(post_screening(client, fibromyalgia_diagnosed=answer))
+    assert "Screening result: Prescriber review needed" in body
+    assert f"Fibromyalgia diagnosis {state}: prescriber review." in body
+
+
+def test_the_naltrexone_question_is_asked_with_nothing_preselected(client: FlaskClient) -> None:
+    raw = client.get("/").get_data(as_text=True)
+    assert (
+        "Is the patient taking naltrexone now (for example Revia, Vivitrol, Contrave, or LDN)?"
+        in html.unescape(raw)
+    )
+    radios = re.findall(r'<input[^>]*name="naltrexone_now"[^>]*>', raw)
+    assert [re.search(r'value="(\w+)"', r).group(1) for r in radios] == ["yes", "no", "unsure"]  # type: ignore[union-attr]
+    assert not any("checked" in r for r in radios)
+
+
+def test_the_naltrexone_question_is_required(client: FlaskClient) -> None:
+    response = post_screening(client, naltrexone_now="")
+    check_error_page(
+        response, "naltrexone_now", "Select whether the patient is taking naltrexone now"
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "summary", "shown"),
+    [
+        ("yes", "Already taking naltrexone (answered yes): duplicate therapy.", "Yes"),
+        (
+            "unsure",
+            "Not sure: Taking naltrexone now (Revia, Vivitrol, Contrave or LDN)",
+            "Not sure",
+        ),
+    ],
+)
+def test_current_naltrexone_gives_review_and_is_recorded(
+    client: FlaskClient, answer: str, summary: str, shown: str
+) -> None:
+    response = post_screening(client, naltrexone_now=answer)
+    raw = response.get_data(as_text=True)
+    body = html.unescape(raw)
+    assert "Screening result: Prescriber review needed" in body
+    assert summary in body
+    # "Answers given", the chart note and the hidden "change answers" fields all carry it.
+    answers_part = body[body.index('id="h-answers"') :]
+    assert re.search(
+        r"<dt>Is the patient taking naltrexone now \(for example Revia, Vivitrol, Contrave, or "
+        rf"LDN\)\?</dt><dd>{shown}</dd>",
+        answers_part,
+    )
+    note = body[body.index('id="chart-note"') : body.index("</textarea>")]
+    assert f"Taking naltrexone now (Revia, Vivitrol, Contrave or LDN): {shown}." in note
+    assert f'<input type="hidden" name="naltrexone_now" value="{answer}">' in raw
+
+
+def test_the_chart_note_records_a_no_to_current_naltrexone(client: FlaskClient) -> None:
+    body = text_of(post_screening(client))
+    assert "Taking naltrexone now (Revia, Vivitrol, Contrave or LDN): No." in body
+
+
+def _answers_given(body: str) -> dict[str, str]:
+    part = body[body.index('id="h-answers"') :]
+    part = part[: part.index("</section>")]
+    return dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", part))
+
+
+def _verdict_area(body: str) -> str:
+    start = body.index('<div class="verdict ')
+    return body[start : body.index("</div>\n</div>", start)]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reasons"),
+    [
+        ({"thyroid_condition": "yes"}, "thyroid hormone or Hashimoto's"),
+        (
+            {"thyroid_condition": "yes", "sensitive_to_medicines": "yes"},
+            "sensitive to medicines; thyroid hormone or Hashimoto's",
+        ),
+    ],
+)
+def test_a_chosen_standard_schedule_changed_by_the_answers_is_said_openly(
+    client: FlaskClient, overrides: dict[str, str], reasons: str
+) -> None:
+    body = text_of(post_screening(client, schedule="standard", **overrides))
+    assert "Gentle schedule used because of the answer" in _verdict_area(body)
+    shown = _answers_given(body)["Titration schedule"]
+    assert shown == f"Standard (changed to gentle: {reasons})"
+    assert "0.5 mg" in body  # the calendar is the gentle one
+    assert "Gentle schedule used because" in body[body.index('id="chart-note"') :]
+
+
+def test_a_followed_schedule_choice_is_shown_as_chosen(client: FlaskClient) -> None:
+    body = text_of(post_screening(client, schedule="gentle", sensitive_to_medicines="yes"))
+    assert _answers_given(body)["Titration schedule"] == "Gentle (smaller, slower steps)"
+    assert "Gentle schedule used because" not in body
+    plain = text_of(post_screening(client))
+    assert _answers_given(plain)["Titration schedule"] == "Standard"
+
+
+def _sheet_link(raw: str) -> tuple[str, str] | None:
+    match = re.search(r'<a class="button [^"]*" href="(/sheet/print\?[^"]+)">([^<]+)</a>', raw)
+    return (html.unescape(match.group(1)), match.group(2)) if match else None
+
+
+def test_a_review_plan_is_conditional_and_its_sheet_waits_for_the_prescriber(
+    client: FlaskClient,
+) -> None:
+    raw = post_screening(client, kidney_impairment="yes").get_data(as_text=True)
+    body = html.unescape(raw)
+    assert "Dose plan (only if the prescriber approves)</h2>" in body
+    assert "Do not start LDN, and do not give the patient the sheet, until a prescriber" in body
+    link = _sheet_link(raw)
+    assert link is not None and link[1] == "Print after the prescriber approves"
+    note = body[body.index('id="chart-note"') : body.index("</textarea>")]
+    assert "Plan (only if the prescriber approves):" in note
+    assert "Counselled" not in note and "Counselling to give" not in note
+    assert "Counselling not given: give it only once the prescriber approves the start." in note
+
+
+def test_do_not_start_offers_no_plan_no_sheet_and_no_counselling(client: FlaskClient) -> None:
+    raw = post_screening(client, naltrexone_allergy="yes").get_data(as_text=True)
+    body = html.unescape(raw)
+    assert "Screening result: Do not start" in body
+    assert _sheet_link(raw) is None and "/sheet/print" not in raw
+    assert 'id="h-plan"' not in raw
+    note = body[body.index('id="chart-note"') : body.index("</textarea>")]
+    assert "Counselled" not in note and "Counselling to give" not in note
+    assert "Counselling not given: LDN is not to be started." in note
+
+
+def test_a_not_yet_sheet_is_the_plan_from_the_earliest_date(client: FlaskClient) -> None:
+    last = TODAY - dt.timedelta(days=3)
+    earliest = last + dt.timedelta(days=10)
+    raw = post_screening(
+        client,
+        opioid_use="recent",
+        opioid_type="short_acting",
+        last_opioid_dose_on=last.isoformat(),
+    ).get_data(as_text=True)
+    body = html.unescape(raw)
+    shown = f"{earliest:%a} {earliest.day} {earliest:%b %Y}"
+    assert f"Dose plan (not before {shown})</h2>" in body
+    link = _sheet_link(raw)
+    assert link is not None
+    assert link[1] == f"Counselling sheet (plan from {shown})"
+    assert f"start={earliest.isoformat()}" in link[0]
+    assert "Counselled" not in body
+
+
+def test_an_eligible_chart_note_lists_counselling_to_give(client: FlaskClient) -> None:
+    raw = post_screening(client).get_data(as_text=True)
+    body = html.unescape(raw)
+    link = _sheet_link(raw)
+    assert link is not None and link[1] == "Counselling sheet"
+    assert "Counselling to give: opioid blockade, wallet card, surgery" in body
+    assert "Counselled" not in body
+
+
+def _day(n: int) -> dt.date:
+    return TODAY + dt.timedelta(days=n)
+
+
+def _shown(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def test_surgery_the_day_after_a_later_start_never_says_stop_before_the_first_dose(
+    client: FlaskClient,
+) -> None:
+    raw = post_screening(
+        client,
+        start_on=_day(15).isoformat(),
+        surgery_planned="yes",
+        surgery_on=_day(16).isoformat(),
+    ).get_data(as_text=True)
+    body = html.unescape(raw)
+    assert "Screening result: Prescriber review needed" in body
+    assert "too soon after the start" in body
+    assert "last dose" not in body.lower()
+    # The calendar marks it, and no sheet is offered for a plan that cannot be followed.
+    assert '<tr class="surgery-stop">' in raw and "before the first dose" in body
+    assert _sheet_link(raw) is None
+
+
+def test_surgery_just_before_a_later_start_gives_review(client: FlaskClient) -> None:
+    raw = post_screening(
+        client,
+        start_on=_day(60).isoformat(),
+        surgery_planned="yes",
+        surgery_on=_day(55).isoformat(),
+    ).get_data(as_text=True)
+    body = html.unescape(raw)
+    assert "Screening result: Prescriber review needed" in body
+    assert f"Surgery on {_shown(_day(55))}, 5 days before the start" in body
+    assert "last dose" not in body.lower()
+    assert '<tr class="surgery-stop">' not in raw  # before the calendar: nothing to mark
+    link = _sheet_link(raw)
+    assert link is not None and "surgery=" not in link[0]
+
+
+def test_surgery_during_the_titration_marks_the_stop_on_the_summary_and_the_sheet(
+    client: FlaskClient,
+) -> None:
+    raw = post_screening(client, surgery_planned="yes", surgery_on=_day(10).isoformat()).get_data(
+        as_text=True
+    )
+    body = html.unescape(raw)
+    assert "Screening result: Prescriber review needed" in body
+    assert "falls during the titration" in body
+    last, stop = _shown(_day(6)), _shown(_day(7))
+    assert f"Stop for surgery: last dose on {last}; no LDN from {stop}" in body
+    link = _sheet_link(raw)
+    assert link is not None and link[1] == "Print after the prescriber approves"
+    assert f"surgery={_day(10).isoformat()}" in link[0]
+    sheet = html.unescape(client.get(link[0]).get_data(as_text=True))
+    assert f"Take your last dose on {last}. Take no LDN from {stop}." in sheet
+    assert sheet.count('scope="row"') == 3  # step 1, the stop and the review
+
+
+def test_the_sheet_refuses_a_stop_before_the_first_dose(client: FlaskClient) -> None:
+    query = (
+        f"schedule=standard&start={_day(15).isoformat()}&formulation=capsule"
+        f"&surgery={_day(16).isoformat()}&v=1"
+    )
+    response = client.get(f"/sheet/print?{query}")
+    assert response.status_code == 400
+    assert "too soon after the start to stop LDN 3 days before it" in html.unescape(
+        response.get_data(as_text=True)
+    )
+    before = query.replace(f"surgery={_day(16).isoformat()}", f"surgery={_day(10).isoformat()}")
+    response = client.get(f"/sheet/print?{before}")
+    assert response.status_code == 400
+    assert "must be on or after the start date" in response.get_data(as_text=True)

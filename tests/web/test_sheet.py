@@ -21,7 +21,7 @@ from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml
 from tests.conftest import TODAY, check_page, post_screening
 
 START = TODAY + dt.timedelta(days=3)
-ALLOWED_PARAMS = {"schedule", "start", "formulation", "mg_per_ml", "v"}
+ALLOWED_PARAMS = {"schedule", "start", "formulation", "mg_per_ml", "surgery", "v"}
 
 
 def text_of(response) -> str:  # type: ignore[no-untyped-def]
@@ -133,10 +133,10 @@ def test_chooser_is_a_get_form_with_accessible_fields(client: FlaskClient) -> No
             "class": "screening-form sheet-form",
         }
     ]
-    # A GET of non-identifying parameters: no CSRF token, and no other field names.
+    # A GET of plan parameters only (dates, no answers): no CSRF token, no other field names.
     assert "csrf_token" not in body
     names = set(re.findall(r'<input[^>]* name="([^"]+)"', body))
-    assert names == {"schedule", "start", "formulation", "mg_per_ml"}
+    assert names == {"schedule", "start", "formulation", "mg_per_ml", "surgery"}
     assert f'value="{TODAY.isoformat()}"' in body  # the start date defaults to today
     assert 'id="mg_per_ml" name="mg_per_ml" value="1"' in body  # the current strength
 
