@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 from wtforms import Field
 
 from ..forms import Checkboxes, DateInput, Radios
+from ..rules.evidence import EVIDENCE
 from ..rules.units import fmt_date, fmt_mg, fmt_ml
 
 
@@ -94,5 +95,6 @@ def init_app(app: Flask) -> None:
         hidden_answers=hidden_answers,
         chrome=chrome,
     )
+    app.jinja_env.globals["EVIDENCE"] = EVIDENCE  # the screening summary's evidence line
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
