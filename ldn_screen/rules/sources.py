@@ -527,7 +527,7 @@ _ALL = (
     _policy(
         "hdrx_dosing",
         "Standard schedule: 1.5 mg, then 3 mg after about a week, then 4.5 mg (practice "
-        "guidance; no trial tested a schedule)",
+        "guidance; no trial compared schedules)",
         "ldn-screen default from compounding-pharmacy practice; the FINAL trial titrated to "
         "6 mg over 4 weeks, but its steps were not published in the sources checked.",
         (FINAL_LINK,),
@@ -536,13 +536,13 @@ _ALL = (
         "ldnrt_sensitive",
         "Gentle schedule for sensitive patients: start 0.5 mg, add 0.5 mg every 2 weeks "
         "(LDN Research Trust practice guidance)",
-        "ldn-screen default from LDN Research Trust pharmacist guidance; no trial tested it.",
+        "ldn-screen default from LDN Research Trust pharmacist guidance, not a trial schedule.",
     ),
     _policy(
         "ldnrt_titration",
         "If side effects do not settle, halve the dose and titrate again more slowly (LDN "
         "Research Trust practice guidance)",
-        "ldn-screen default from LDN Research Trust pharmacist guidance; no trial tested it.",
+        "ldn-screen default from LDN Research Trust pharmacist guidance, not trial evidence.",
     ),
     # ldnresearchtrust.org: can-ldn-restore-thyroid-function; Hashimoto's Q&A page.
     _policy(
@@ -571,7 +571,7 @@ _ALL = (
     _policy(
         "policy_dose_timing",
         "Take once a day at bedtime, as in the INNOVA trial; move the dose to the morning if "
-        "vivid dreams disturb sleep (practice guidance; no trial tested morning dosing)",
+        "vivid dreams disturb sleep (morning dosing is practice guidance)",
         "ldn-screen default.",
         (INNOVA_PROTOCOL_LINK,),
     ),
