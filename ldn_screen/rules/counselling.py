@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 
+from .evidence import EVIDENCE_SENTENCE
 from .model import CounsellingPoint, SideEffect
 from .settings import RuleSettings
 from .sources import source
@@ -24,7 +25,8 @@ PERSISTENT_SIDE_EFFECTS_ADVICE = (
 @functools.cache
 def side_effects() -> tuple[SideEffect, ...]:
     dreams = source("side_effects_trials")
-    seed = source("seed")
+    # Reported with naltrexone (LiverTox, at 50 mg); the trials name dreams and headache most.
+    other = source("livertox")
     halve = source("ldnrt_titration")
     return (
         SideEffect(
@@ -40,9 +42,9 @@ def side_effects() -> tuple[SideEffect, ...]:
             "Usually mild. Call the clinic if it keeps coming back or is bad.",
             dreams,
         ),
-        SideEffect("Nausea (feeling sick)", LESS_COMMON, PERSISTENT_SIDE_EFFECTS_ADVICE, seed),
-        SideEffect("Diarrhoea", LESS_COMMON, PERSISTENT_SIDE_EFFECTS_ADVICE, seed),
-        SideEffect("Feeling anxious", LESS_COMMON, PERSISTENT_SIDE_EFFECTS_ADVICE, seed),
+        SideEffect("Nausea (feeling sick)", LESS_COMMON, PERSISTENT_SIDE_EFFECTS_ADVICE, other),
+        SideEffect("Diarrhoea", LESS_COMMON, PERSISTENT_SIDE_EFFECTS_ADVICE, other),
+        SideEffect("Feeling anxious", LESS_COMMON, PERSISTENT_SIDE_EFFECTS_ADVICE, other),
         SideEffect(
             "Trouble sleeping",
             LESS_COMMON,
@@ -66,9 +68,9 @@ def counselling_points(settings: RuleSettings) -> tuple[CounsellingPoint, ...]:
         ),
         CounsellingPoint(
             "evidence",
-            "The evidence is modest: a meta-analysis found a small effect against placebo "
-            "(d = -0.34), and the three largest recent trials (Bested 2023, FINAL 2024, "
-            "INNOVA) found no clear benefit on pain. Set expectations honestly.",
+            f"The evidence is modest. {EVIDENCE_SENTENCE} Bested 2023 (58 randomised) also "
+            "found no clinically relevant effect; a meta-analysis found a small effect against "
+            "placebo (d = -0.34). Set expectations honestly.",
             "Some people with fibromyalgia feel better on LDN. The biggest recent studies did "
             "not show a clear benefit over a dummy pill. We will check together whether it "
             "helps you.",
@@ -83,9 +85,10 @@ def counselling_points(settings: RuleSettings) -> tuple[CounsellingPoint, ...]:
         ),
         CounsellingPoint(
             "cost",
-            "Compounded LDN costs about $20-100 a month and is usually not covered by insurance.",
-            "It costs about $20 to $100 a month. Insurance often does not pay for it.",
-            source("seed_cost"),
+            "Insurance coverage of compounded LDN is a problem: the patient may pay the whole "
+            "cost. Ask the compounding pharmacy for its price.",
+            "Insurance often does not pay for it. Ask the pharmacy what it will cost you.",
+            source("aafp_2024"),
         ),
         CounsellingPoint(
             "opioid_blockade",
@@ -137,7 +140,7 @@ def counselling_points(settings: RuleSettings) -> tuple[CounsellingPoint, ...]:
             "sleep.",
             "Take LDN once a day at bedtime. If dreams keep you awake, take it in the morning "
             "instead.",
-            source("seed_timing"),
+            source("policy_dose_timing"),
         ),
     )
 

@@ -53,14 +53,14 @@ CATALOGUE: dict[str, FindingSpec] = {
         "In acute opioid withdrawal: do not start.",
         "Acute opioid withdrawal is a label contraindication; naltrexone can make it much "
         "worse. Reassess once withdrawal has settled and the opioid-free interval is complete.",
-        "label_contraindications",
+        "label_contraindications_items_3_5",
     ),
     "naltrexone_allergy": FindingSpec(
         S.STOP,
         "Hypersensitivity to naltrexone: do not start.",
         "A history of sensitivity to naltrexone or the product's ingredients is a label "
         "contraindication. Consider other treatments for fibromyalgia.",
-        "label_contraindications",
+        "label_contraindications_items_3_5",
     ),
     "hepatic_failure_stop": FindingSpec(
         S.STOP,
@@ -220,9 +220,9 @@ CATALOGUE: dict[str, FindingSpec] = {
     "loperamide": FindingSpec(
         S.INFO,
         "Loperamide in the medication list ({line_ref}): recorded, not a stop.",
-        "Loperamide acts on opioid receptors in the gut and does not reach the brain at usual "
-        "doses. No source was found on whether it matters with naltrexone, so it is recorded "
-        "for the prescriber rather than blocking the start.",
+        "Loperamide is an opioid antidiarrhoeal. No source was found on whether it matters "
+        "with naltrexone, so this clinic records it for the prescriber rather than blocking "
+        "the start.",
         "loperamide_peripheral",
     ),
     # --- Other safety questions -------------------------------------------------------
@@ -236,9 +236,9 @@ CATALOGUE: dict[str, FindingSpec] = {
     "breastfeeding": FindingSpec(
         S.REVIEW,
         "Breastfeeding: prescriber review (sources disagree).",
-        "Naltrexone and its metabolite pass into breast milk. A label summary asks for a "
-        "choice between nursing and the drug; LactMed finds excretion minimal. The trials "
-        "excluded breastfeeding.",
+        "Naltrexone and its metabolite pass into breast milk. Label wording, seen only in "
+        "summaries, asks for a choice between nursing and the drug; LactMed finds excretion "
+        "minimal. The trials excluded breastfeeding.",
         "lactation_disagree",
     ),
     "hepatic_failure_review": FindingSpec(
@@ -391,10 +391,11 @@ CATALOGUE: dict[str, FindingSpec] = {
     "thyroid": FindingSpec(
         S.CAUTION,
         "Thyroid hormone or Hashimoto's: gentle schedule; recheck thyroid tests every 2-3 months.",
-        "LDN may lower thyroid autoimmunity, sometimes quickly, so thyroid hormone doses may "
-        "need to come down in line with blood tests. Titrate low and slow and check thyroid "
-        "tests every 2-3 months while titrating. Feeling 'flat' or hyperthyroid-like "
-        "symptoms may mean too much LDN or too much thyroxine.",
+        "LDN practice guidance (not trial evidence) says LDN may lower thyroid autoimmunity, "
+        "sometimes quickly, so thyroid hormone doses may need to come down in line with blood "
+        "tests. Titrate low and slow and check thyroid tests every 2-3 months while "
+        "titrating. Feeling 'flat' or hyperthyroid-like symptoms may mean too much LDN or too "
+        "much thyroxine.",
         "ldnrt_thyroid",
         "Have your thyroid blood tests checked every 2 to 3 months while your dose goes up.",
     ),

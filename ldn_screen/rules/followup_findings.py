@@ -192,7 +192,7 @@ RECOMMENDATIONS: dict[str, FindingSpec] = {
         "Take LDN in the morning instead of at night ({effects} not settling).",
         "LDN is usually taken at night, and can be moved to the morning if vivid dreams "
         "disturb sleep. Keep the dose at {dose} a day.",
-        "seed_timing",
+        "policy_dose_timing",
         "Take your LDN in the morning instead of at bedtime. Keep to the same dose.",
     ),
     "rec_halve": FindingSpec(

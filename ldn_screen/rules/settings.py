@@ -92,7 +92,8 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         1,
         14,
         "label_switching",
-        "The label gives no number; it warns of withdrawal for as long as two weeks.",
+        "The tablet label gives no number. 'For as long as two weeks' may be VIVITROL label "
+        "text: verify against the tablet label.",
         _OPIOIDS,
     ),
     _spec(
@@ -262,7 +263,8 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         1,
         3,
         "surgery_moser",
-        "Sources say 48 hours to 3 days; the default takes the longest.",
+        "No LDN-specific hold time is published; practice guides say 48 hours to 3 days, "
+        "and the default takes the longest.",
         _SAFETY,
     ),
     # Replaces "surgery within this many days of today": surgery is judged against the plan

@@ -7,6 +7,7 @@ from markupsafe import Markup, escape
 from wtforms import Field
 
 from ..forms import Checkboxes, DateInput, Radios
+from ..rules.evidence import EVIDENCE
 from ..rules.opioids import CATEGORY_LABELS, LINE_KIND_LABELS
 from ..rules.units import fmt_date, fmt_mg, fmt_ml
 
@@ -101,5 +102,6 @@ def init_app(app: Flask) -> None:
         line_kind_labels=LINE_KIND_LABELS,
         category_labels=CATEGORY_LABELS,
     )
+    app.jinja_env.globals["EVIDENCE"] = EVIDENCE  # the screening summary's evidence line
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

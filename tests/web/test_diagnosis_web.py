@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import check_page, csrf_token, post_screening
+from tests.web.source_links import linked
 
 
 def text_of(response) -> str:  # type: ignore[no-untyped-def]
@@ -68,7 +69,7 @@ def test_met_criteria_show_the_scores_and_the_rule(client: FlaskClient) -> None:
     assert "Screening result: Eligible to start" in body
     assert "2016 fibromyalgia criteria met (WPI 7, SSS 5)." in body
     assert "Criterion 1 met: WPI 7 (7 or more) with SSS 5 (5 or more)" in body
-    assert "Source (Review): 2016 revised fibromyalgia diagnostic criteria" in body
+    assert linked("wolfe_2016") in body
     # Answers given list the areas by name.
     assert "Neck; Upper back; Chest" in body
 

@@ -19,6 +19,7 @@ from tests.conftest import (
     post_screening,
     valid_answers,
 )
+from tests.web.source_links import linked
 
 
 def text_of(response) -> str:  # type: ignore[no-untyped-def]
@@ -82,7 +83,8 @@ def test_review_case_lists_each_finding_with_its_source(client: FlaskClient) -> 
     assert "Screening result: Prescriber review needed" in body
     assert "Pregnant or planning pregnancy: prescriber review." in body
     assert "Not sure: Kidney impairment" in body
-    assert "Source (Product label): Naltrexone label: no adequate studies in pregnancy" in body
+    assert linked("label_pregnancy") in body
+    assert "Verify against the label." in body  # the pregnancy wording was not read in the label
 
 
 def test_not_yet_shows_the_earliest_date(client: FlaskClient) -> None:
