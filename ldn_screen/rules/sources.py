@@ -49,7 +49,9 @@ _ALL = (
         EvidenceKind.LABEL,
         "Naltrexone label: opioid-free (including tramadol) for at least 7-10 days "
         "after short-acting opioids",
-        f"{_DAILYMED}; ReVia PI rev. 10/2013",
+        # The old-format tablet label has no numbered sections: cite the section by name.
+        f"{_DAILYMED}, DOSAGE AND ADMINISTRATION; ReVia PI rev. 10/2013 "
+        "(verify the 7-10 day sentence against the current label)",
     ),
     Source(
         "label_switching",
@@ -397,6 +399,15 @@ _ALL = (
         EvidenceKind.POLICY,
         "Entered by the clinic's administrator",
         "ldn-screen admin settings",
+    ),
+    Source(
+        "policy_long_acting_floor",
+        EvidenceKind.POLICY,
+        "Opioid-free days after long-acting opioids: the tablet label gives no number, so the "
+        "clinic keeps 14 days as the floor",
+        "ldn-screen clinic policy for the lead clinician to confirm; the naltrexone label "
+        "warns of severe precipitated withdrawal when switching from methadone or "
+        "buprenorphine (ReVia PI rev. 10/2013)",
     ),
     Source(
         "policy_medication_list",
