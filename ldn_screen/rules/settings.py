@@ -765,6 +765,11 @@ class Departure:
             )
         return f"{head} {safe.why}"
 
+    @property
+    def warning(self) -> str:
+        """The message and the source that sets the range, as the admin pages show it."""
+        return f"{self.message} Safe range from {self.source.label}."
+
     def as_record(self) -> list[str]:
         """For the audit row: [setting, value, safe range, source key]."""
         return [self.spec.name, self.shown, safe_range_text(self.spec), self.source.key]
