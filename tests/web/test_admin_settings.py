@@ -400,6 +400,9 @@ def test_publish_with_a_departure_reason_keeps_it_with_the_version_and_audit(
     text = text_of(shown)
     assert "Why it departs from the safe range " + new.departure_reason in text
     assert "5 days (outside the safe range: 7 days or more)" in text
+    log = text_of(admin.get("/admin/audit"))
+    assert "Outside the safe range: Opioid-free days after short-acting opioids 5 days" in log
+    assert "Why it departs: " + new.departure_reason in log
     # The current values still depart, so the form opens with the warning at the field.
     form = admin.get("/admin/settings").get_data(as_text=True)
     assert 'id="washout_days_short_acting-warning"' in form
