@@ -27,6 +27,7 @@ from .model import (
     PatientAnswers,
     Schedule,
     ScreeningResult,
+    Verdict,
 )
 from .settings import RuleSettings
 from .units import fmt_date, fmt_mg, fmt_ml
@@ -217,13 +218,32 @@ def reference_cases(today: dt.date) -> tuple[ReferenceCase, ...]:
 # --- Comparing two sets of settings ------------------------------------------------------
 
 
+# Safest first. A case that moves to a later verdict in this list moves to a less safe one:
+# "not yet" to "eligible", "review" to "eligible", "do not start" to anything else.
+VERDICT_SAFETY_ORDER: tuple[Verdict, ...] = (
+    Verdict.DO_NOT_START,
+    Verdict.NOT_YET,
+    Verdict.REVIEW,
+    Verdict.ELIGIBLE,
+)
+
+# What makes a case's new outcome less safe than its old one, as the preview names it.
+LESS_SAFE_VERDICT = "less safe verdict"
+EARLIER_START = "earlier start"
+HIGHER_FIRST_DOSE = "higher first dose"
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a clinician acts on: the verdict, the start date and the dose plan, as text."""
+    """What a clinician acts on: the verdict, the start date and the dose plan, as text,
+    with the values behind them for judging which way a change goes."""
 
     verdict: str
     start: str
     plan: str
+    verdict_code: Verdict | None = None
+    starts_on: dt.date | None = None
+    first_dose_mg: float | None = None
 
     @classmethod
     def of(cls, result: ScreeningResult) -> Outcome:
@@ -233,7 +253,30 @@ class Outcome:
             verdict=VERDICT_TITLES[result.verdict],
             start=fmt_date(start) if start else "No start date",
             plan=describe_plan(plan) if plan else "No dose plan",
+            verdict_code=result.verdict,
+            starts_on=start,
+            first_dose_mg=plan.steps[0].dose_mg if plan else None,
         )
+
+
+def less_safe(before: Outcome, after: Outcome) -> tuple[str, ...]:
+    """How ``after`` is less safe than ``before``: a verdict later in VERDICT_SAFETY_ORDER,
+    an earlier start, or a higher first dose. A start date or a dose plan where there was
+    none counts too. Empty when nothing moved the less safe way."""
+    found: list[str] = []
+    if before.verdict_code is not None and after.verdict_code is not None:
+        order = VERDICT_SAFETY_ORDER.index
+        if order(after.verdict_code) > order(before.verdict_code):
+            found.append(LESS_SAFE_VERDICT)
+    if after.starts_on is not None and (
+        before.starts_on is None or after.starts_on < before.starts_on
+    ):
+        found.append(EARLIER_START)
+    if after.first_dose_mg is not None and (
+        before.first_dose_mg is None or after.first_dose_mg > before.first_dose_mg + 1e-9
+    ):
+        found.append(HIGHER_FIRST_DOSE)
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +294,11 @@ class CaseImpact:
             ("dose plan", self.before.plan, self.after.plan),
         )
         return tuple(name for name, old, new in pairs if old != new)
+
+    @property
+    def less_safe(self) -> tuple[str, ...]:
+        """How the new outcome is less safe than the old one (see ``less_safe``)."""
+        return less_safe(self.before, self.after)
 
 
 def describe_plan(plan: DosePlan) -> str:

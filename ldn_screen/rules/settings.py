@@ -30,6 +30,24 @@ class DiagnosisAction(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class SafeRange:
+    """The clinically safe part of a setting's technical range, and the source that sets it.
+
+    The technical range (``SettingSpec.minimum``/``maximum``) is a hard limit: a value outside
+    it is refused. A value inside it but outside the safe range is allowed only with a
+    written reason for departing from the source (``departures``). ``None`` on a side means
+    the safe range runs to the technical limit there. For a choice setting, ``choices``
+    lists the safe options.
+    """
+
+    minimum: float | None
+    maximum: float | None
+    source: Source
+    why: str
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SettingSpec:
     name: str
     label: str
@@ -42,6 +60,8 @@ class SettingSpec:
     why: str
     group: str
     choices: tuple[str, ...] = ()
+    # None only for the clinic's name and phone number: text with no clinical meaning.
+    safe: SafeRange | None = None
 
 
 def _spec(
@@ -56,10 +76,22 @@ def _spec(
     why: str,
     group: str,
     choices: tuple[str, ...] = (),
+    *,
+    safe: SafeRange | None,
 ) -> SettingSpec:
     return SettingSpec(
-        name, label, unit, lo, hi, step, default, source(source_key), why, group, choices
+        name, label, unit, lo, hi, step, default, source(source_key), why, group, choices, safe
     )
+
+
+def _safe(
+    lo: float | None,
+    hi: float | None,
+    source_key: str,
+    why: str,
+    choices: tuple[str, ...] = (),
+) -> SafeRange:
+    return SafeRange(lo, hi, source(source_key), why, choices)
 
 
 _OPIOIDS = "Opioid-free interval"
@@ -69,25 +101,44 @@ _PLAN = "Dose plan and review"
 _SAFETY = "Other safety rules"
 _CLINIC = "Clinic details"
 
+# Each setting carries two ranges. The technical range (minimum, maximum) is a hard limit:
+# values outside it are refused. The safe range (``safe=``) is what the source behind it
+# supports; a value between the two needs a written reason for the departure before it can
+# be published. Where no source narrows a setting, its safe range is the technical range
+# (``_safe(None, None, ...)``), and the comment says that the sources are silent.
 SETTING_SPECS: tuple[SettingSpec, ...] = (
+    # Hard limit 3 days: no source justifies a shorter opioid-free interval, so fewer days
+    # are refused outright (clinic policy, issue 12), not merely warned about. Safe from the
+    # label's minimum of 7 days; longer is more cautious (FINAL excluded opioids for 4 weeks).
     _spec(
         "washout_days_short_acting",
         "Opioid-free days after short-acting opioids",
         "days",
-        1,
+        3,
         180,
         1,
         10,
         "label_opioid_free",
         "The label asks for at least 7-10 days; the default takes the upper end.",
         _OPIOIDS,
+        safe=_safe(
+            7,
+            None,
+            "label_opioid_free",
+            "The label's minimum after short-acting opioids is 7 days.",
+        ),
     ),
+    # The tablet label gives no number after methadone, buprenorphine or other long-acting
+    # opioids; it warns of severe precipitated withdrawal on switching. "Two weeks" is only
+    # in secondary pages (it may be VIVITROL wording), so the floor of 14 days is clinic
+    # policy: the cited default, below which a departure needs a reason. Hard limit 3 days,
+    # as for short-acting opioids (and never below them: a cross-field rule).
     _spec(
         "washout_days_long_acting",
         "Opioid-free days after long-acting opioids, methadone "
         "or buprenorphine (and when the type is unknown)",
         "days",
-        1,
+        3,
         180,
         1,
         14,
@@ -95,7 +146,19 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "The tablet label gives no number. 'For as long as two weeks' may be VIVITROL label "
         "text: verify against the tablet label.",
         _OPIOIDS,
+        safe=_safe(
+            14,
+            None,
+            "policy_long_acting_floor",
+            "The label gives no number for long-acting opioids; the clinic keeps 14 days "
+            "as the floor.",
+        ),
     ),
+    # Titration: no label or trial sets a starting dose or step (FINAL's 4-week schedule was
+    # not retrieved). The cited guidance starts at 0.25-1.5 mg and steps by 0.25-1.5 mg at
+    # most once a week, so a higher first dose, a bigger step or a faster pace departs
+    # from every source. Smaller or slower is more cautious: the technical limit (and the
+    # 12-row calendar) bounds that side.
     _spec(
         "standard_start_dose_mg",
         "Standard schedule: starting dose",
@@ -107,6 +170,12 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "hdrx_dosing",
         "Compounding pharmacy protocol for chronic pain: 1.5 mg, then 3 mg, then 4.5 mg.",
         _STANDARD,
+        safe=_safe(
+            None,
+            1.5,
+            "hdrx_dosing",
+            "No cited protocol starts above 1.5 mg.",
+        ),
     ),
     _spec(
         "standard_step_mg",
@@ -119,6 +188,7 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "hdrx_dosing",
         "Same protocol: steps of 1.5 mg.",
         _STANDARD,
+        safe=_safe(None, 1.5, "hdrx_dosing", "No cited protocol steps up by more than 1.5 mg."),
     ),
     _spec(
         "standard_step_interval_days",
@@ -131,7 +201,12 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "hdrx_dosing",
         "Same protocol: about one week per step.",
         _STANDARD,
+        safe=_safe(7, None, "hdrx_dosing", "No cited protocol steps up more often than weekly."),
     ),
+    # The gentle schedule is for people sensitive to medicines (and thyroid patients); its
+    # source gives 0.5 mg, +0.5 mg every 2 weeks. LDN Research Trust thyroid advice allows
+    # 1-2 weeks, so a clinic using it mainly for thyroid patients may publish 7 days, with
+    # that reason.
     _spec(
         "gentle_start_dose_mg",
         "Gentle schedule: starting dose",
@@ -143,6 +218,7 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "ldnrt_sensitive",
         "LDN Research Trust advice for people sensitive to medicines.",
         _GENTLE,
+        safe=_safe(None, 0.5, "ldnrt_sensitive", "Sensitive patients start at 0.5 mg, not higher."),
     ),
     _spec(
         "gentle_step_mg",
@@ -155,6 +231,7 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "ldnrt_sensitive",
         "Same advice: steps of 0.5 mg.",
         _GENTLE,
+        safe=_safe(None, 0.5, "ldnrt_sensitive", "Sensitive patients step up by 0.5 mg, not more."),
     ),
     _spec(
         "gentle_step_interval_days",
@@ -167,7 +244,14 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "ldnrt_sensitive",
         "Same advice: every 2 weeks.",
         _GENTLE,
+        safe=_safe(
+            14, None, "ldnrt_sensitive", "Sensitive patients step up every 2 weeks, not sooner."
+        ),
     ),
+    # Target and maximum: the highest dose studied in fibromyalgia is FINAL's 6 mg (adverse
+    # events as on placebo), which is already the technical maximum; no source says a lower
+    # target is unsafe. So the safe range is the technical range. "Target above the
+    # maximum" is refused by a cross-field rule (validate_values).
     _spec(
         "target_dose_mg",
         "Target daily dose",
@@ -179,6 +263,7 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "younger_2013",
         "4.5 mg was the dose in most fibromyalgia trials.",
         _PLAN,
+        safe=_safe(None, None, "final_trial", "The highest dose studied in fibromyalgia is 6 mg."),
     ),
     _spec(
         "max_dose_mg",
@@ -191,7 +276,10 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "final_trial",
         "Defaults to the usual 4.5 mg; may be raised up to the 6 mg used in FINAL.",
         _PLAN,
+        safe=_safe(None, None, "final_trial", "The highest dose studied in fibromyalgia is 6 mg."),
     ),
+    # Sources are silent on a safe concentration. Both published recipes (1 mg/mL, Fawcett
+    # 1997; 5 mg/mL, Alberta Health Services) lie inside the technical range.
     _spec(
         "liquid_mg_per_ml",
         "Liquid concentration",
@@ -203,7 +291,14 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "fawcett_1997",
         "The published 1 mg/mL formula; a 5 mg/mL recipe also exists (Alberta Health Services).",
         _PLAN,
+        safe=_safe(
+            None,
+            None,
+            "fawcett_1997",
+            "No source sets a safe concentration; the published recipes are 1 and 5 mg/mL.",
+        ),
     ),
+    # No guideline says when to judge the response (trials ran 8-12 weeks): sources silent.
     _spec(
         "review_weeks",
         "Judge the response after this many weeks on the target dose",
@@ -215,7 +310,12 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "review_point",
         "No guideline exists; the trials ran about 12 weeks.",
         _PLAN,
+        safe=_safe(None, None, "review_point", "No guideline sets when to judge the response."),
     ),
+    # IMMPACT's bands: 10-20% minimal, 30% moderate, 50% substantial. A lower moderate or
+    # substantial threshold calls a smaller change a response, so more patients are told to
+    # continue a medicine whose benefit is small; a higher one is more demanding. The
+    # minimal band stays within IMMPACT's 10-20%.
     _spec(
         "responder_pct",
         "Pain reduction that counts as a response (moderate improvement)",
@@ -227,6 +327,7 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "immpact_2008",
         "IMMPACT: 30% is a moderately important change.",
         _PLAN,
+        safe=_safe(30, None, "immpact_2008", "IMMPACT: a response is at least 30% less pain."),
     ),
     _spec(
         "responder_pct_substantial",
@@ -239,6 +340,9 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "immpact_2008",
         "IMMPACT: 50% is a substantial change.",
         _PLAN,
+        safe=_safe(
+            50, None, "immpact_2008", "IMMPACT: a substantial change is at least 50% less pain."
+        ),
     ),
     _spec(
         "responder_pct_minimal",
@@ -253,7 +357,11 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "IMMPACT gives no band for 20-30%, so everything from here up to the response "
         "threshold counts as minimal.",
         _PLAN,
+        safe=_safe(10, 20, "immpact_2008", "IMMPACT: a minimal change is 10-20% less pain."),
     ),
+    # Published holds run from 48 hours to 3 days before surgery (LDN guidance; a 2024
+    # scoping review found no LDN-specific hold in peer-reviewed sources). Shorter than
+    # 2 days departs from every source; longer is more cautious.
     _spec(
         "surgery_hold_days",
         "Stop LDN this many days before planned surgery",
@@ -266,10 +374,16 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "No LDN-specific hold time is published; practice guides say 48 hours to 3 days, "
         "and the default takes the longest.",
         _SAFETY,
+        safe=_safe(
+            2, None, "surgery_moser", "No source stops LDN less than 48 hours before surgery."
+        ),
     ),
     # Replaces "surgery within this many days of today": surgery is judged against the plan
     # (its start and its titration), so a start weeks away is not reviewed for an operation
     # before it, and post-operative opioids just before the start are.
+    # No published source: clinic policy. Opioids given after an operation need the longer
+    # opioid-free interval (14 days by default) before LDN starts, so a shorter window would
+    # let an operation whose pain relief overlaps that interval pass without review.
     _spec(
         "surgery_review_days_before_start",
         "Planned surgery up to this many days before the start (or during the titration) "
@@ -285,7 +399,16 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "interval. The default, 4 weeks, matches the FINAL trial, which excluded opioid use "
         "in the previous 4 weeks.",
         _SAFETY,
+        safe=_safe(
+            14,
+            None,
+            "policy_surgery_window",
+            "Clinic policy: not shorter than the longer opioid-free interval (14 days), which "
+            "post-operative opioids need before the start.",
+        ),
     ),
+    # Label versions disagree (contraindication before Oct 2013, a warning since), so both
+    # choices are supported by a label: both are safe.
     _spec(
         "hepatic_failure_action",
         "Acute hepatitis or liver failure leads to",
@@ -299,7 +422,16 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "The conservative default is 'do not start'.",
         _SAFETY,
         choices=tuple(a.value for a in HepaticAction),
+        safe=_safe(
+            None,
+            None,
+            "label_hepatic_versions",
+            "Both choices follow a label version.",
+            choices=tuple(a.value for a in HepaticAction),
+        ),
     ),
+    # The trials enrolled people with a confirmed diagnosis, so "caution" (screening on
+    # without review) has no source: it is a departure.
     _spec(
         "diagnosis_not_met_action",
         "2016 fibromyalgia criteria checked and not met leads to",
@@ -313,7 +445,15 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "ACR criteria, so the default asks for prescriber review; 'caution' only notes it.",
         _SAFETY,
         choices=tuple(a.value for a in DiagnosisAction),
+        safe=_safe(
+            None,
+            None,
+            "policy_diagnosis",
+            "The trials enrolled only people whose diagnosis met the criteria.",
+            choices=(DiagnosisAction.REVIEW.value,),
+        ),
     ),
+    # The trials enrolled adults only: a lower age lets children through without review.
     _spec(
         "minimum_age_years",
         "Patients younger than this need review",
@@ -325,7 +465,9 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "trial_ages",
         "The trials enrolled adults only.",
         _SAFETY,
+        safe=_safe(18, None, "trial_ages", "The trials enrolled adults (18 and over) only."),
     ),
+    # Clinic name and phone are printed text with no clinical meaning: no safe range.
     _spec(
         "clinic_name",
         "Clinic name",
@@ -337,6 +479,7 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "clinic_details",
         "Printed on the counselling sheet and wallet card.",
         _CLINIC,
+        safe=None,
     ),
     _spec(
         "clinic_phone",
@@ -349,6 +492,7 @@ SETTING_SPECS: tuple[SettingSpec, ...] = (
         "clinic_details",
         "Printed on the counselling sheet and wallet card.",
         _CLINIC,
+        safe=None,
     ),
 )
 
@@ -560,6 +704,114 @@ def validate_values(values: dict[str, Any]) -> dict[str, list[str]]:
             "long-acting ones",
         )
     return errors
+
+
+# --- Safe ranges ------------------------------------------------------------------------------
+
+
+def safe_bounds(spec: SettingSpec) -> tuple[float | None, float | None]:
+    """The safe range as (lowest, highest); a side the source leaves open is the hard limit."""
+    if spec.safe is None:
+        return spec.minimum, spec.maximum
+    lo = spec.safe.minimum if spec.safe.minimum is not None else spec.minimum
+    hi = spec.safe.maximum if spec.safe.maximum is not None else spec.maximum
+    return lo, hi
+
+
+def narrows(spec: SettingSpec) -> bool:
+    """True when the safe range is narrower than what the setting technically allows."""
+    if spec.safe is None:
+        return False
+    if spec.choices:
+        return set(spec.safe.choices) != set(spec.choices)
+    return spec.safe.minimum is not None or spec.safe.maximum is not None
+
+
+def safe_range_text(spec: SettingSpec) -> str:
+    """'7 days or more', '0.25 to 1.5 mg', 'review only', or why there is no narrower range."""
+    if spec.safe is None:
+        return "not a clinical value"
+    if spec.choices:
+        if not narrows(spec):
+            return "any of the choices"
+        return " or ".join(spec.safe.choices) + " only"
+    if not narrows(spec):
+        return "the whole allowed range (no source narrows it)"
+    lo, hi = spec.safe.minimum, spec.safe.maximum
+    if lo is not None and hi is not None:
+        if spec.unit == "%":
+            return f"{_fmt(lo)}% to {_fmt(hi)}%"
+        return f"{_fmt(lo)} to {_amount(hi, spec.unit)}"
+    if lo is not None:
+        return f"{_amount(lo, spec.unit)} or more"
+    return f"{_amount(hi or 0, spec.unit)} or less"
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    """A value outside its setting's safe range (but inside the hard limits)."""
+
+    spec: SettingSpec
+    value: Any
+    direction: str  # "below", "above" or "choice"
+    safe: SafeRange
+
+    @property
+    def shown(self) -> str:
+        if self.spec.choices:
+            return str(self.value)
+        return _amount(self.value, self.spec.unit)
+
+    @property
+    def source(self) -> Source:
+        return self.safe.source
+
+    @property
+    def message(self) -> str:
+        """'5 days is below the safe range (7 days or more).' and the source's reason."""
+        safe = self.safe
+        if self.direction == "choice":
+            head = f"'{self.shown}' is not a safe choice (safe: {safe_range_text(self.spec)})."
+        else:
+            head = (
+                f"{self.shown} is {self.direction} the safe range ({safe_range_text(self.spec)})."
+            )
+        return f"{head} {safe.why}"
+
+    @property
+    def warning(self) -> str:
+        """The message and the source that sets the range, as the admin pages show it."""
+        return f"{self.message} Safe range from {self.source.label}."
+
+    def as_record(self) -> list[str]:
+        """For the audit row: [setting, value, safe range, source key]."""
+        return [self.spec.name, self.shown, safe_range_text(self.spec), self.source.key]
+
+
+def departure_for(spec: SettingSpec, value: Any) -> Departure | None:
+    """The departure of one value, or None when it is safe or cannot be judged (not a
+    valid number or choice: validate_values reports those)."""
+    safe = spec.safe
+    if safe is None or value is None:
+        return None
+    if spec.choices:
+        if value in spec.choices and value not in safe.choices:
+            return Departure(spec, value, "choice", safe)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    if safe.minimum is not None and value < safe.minimum:
+        return Departure(spec, value, "below", safe)
+    if safe.maximum is not None and value > safe.maximum:
+        return Departure(spec, value, "above", safe)
+    return None
+
+
+def departures(values: dict[str, Any]) -> tuple[Departure, ...]:
+    """Every value outside its safe range, in SETTING_SPECS order. Publishing these needs a
+    written reason for the departure (the settings store refuses them without one)."""
+    found = (departure_for(spec, values.get(spec.name)) for spec in SETTING_SPECS)
+    return tuple(d for d in found if d is not None)
 
 
 DEFAULT_SETTINGS = RuleSettings()

@@ -593,6 +593,13 @@ _ALL = (
         ),
     ),
     _policy(
+        "policy_long_acting_floor",
+        "Opioid-free days after long-acting opioids: the tablet label gives no number, so the "
+        "clinic keeps 14 days as the floor",
+        "ldn-screen clinic policy for the lead clinician to confirm; the label warns of severe "
+        "precipitated withdrawal when switching from methadone or buprenorphine.",
+    ),
+    _policy(
         "policy_unknown_is_review",
         "An unknown answer is never read as 'no': it goes to prescriber review",
         "ldn-screen safety default.",

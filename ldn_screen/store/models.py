@@ -46,6 +46,8 @@ settings_versions = Table(
     Column("based_on", Integer, ForeignKey("settings_versions.number"), nullable=True),
     # The older version whose values a rollback published again (migration 0002).
     Column("restores", Integer, nullable=True),
+    # Why values outside their safe range were published; NULL when none were (migration 0003).
+    Column("departure_reason", Text, nullable=True),
 )
 
 audit_events = Table(

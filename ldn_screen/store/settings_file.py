@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from ..rules.settings import SETTING_SPECS, validate_values
+from ..rules.settings import SETTING_SPECS, safe_range_text, validate_values
 from .settings_store import ActiveSettings
 
 FORMAT_KEY = "ldn_screen_settings"
@@ -62,12 +62,14 @@ def _toml(header: dict[str, Any], values: dict[str, Any], version: ActiveSetting
     lines = [
         f"# ldn-screen settings, version {version.number}. Edit the values, then import with:",
         "#   ldn-screen import-settings FILE --author NAME --reason 'why'",
+        "# Values outside a setting's safe range also need --departure-reason 'why'.",
     ]
     lines += [f"{key} = {_toml_scalar(value)}" for key, value in header.items()]
     lines += ["", "[values]"]
     for spec in SETTING_SPECS:
         unit = f" ({spec.unit})" if spec.unit else ""
-        lines.append(f"# {spec.label}{unit}; cited default {spec.default!r}")
+        safe = f"; safe range {safe_range_text(spec)}" if spec.safe is not None else ""
+        lines.append(f"# {spec.label}{unit}; cited default {spec.default!r}{safe}")
         lines.append(f"{spec.name} = {_toml_scalar(values[spec.name])}")
     return "\n".join(lines) + "\n"
 

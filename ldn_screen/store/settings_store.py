@@ -19,7 +19,7 @@ from sqlalchemy import Engine, Select, func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..rules import DEFAULT_SETTINGS, RuleSettings, SettingsError
-from ..rules.settings import SETTING_SPECS, SPECS_BY_NAME
+from ..rules.settings import SETTING_SPECS, SPECS_BY_NAME, Departure, departures
 from .audit import AuditEntry, add_entry
 from .models import settings_versions
 
@@ -33,12 +33,23 @@ class ActiveSettings:
     reason: str
     based_on: int | None = None
     restores: int | None = None  # set when this version rolled back to an older one
+    # Why values outside their safe range were published (None when every value is inside).
+    departure_reason: str | None = None
     # Settings a later release added, shown with their cited default (history display only).
     filled: tuple[str, ...] = ()
 
 
 class SettingsUnavailable(RuntimeError):
     """No usable settings version could be read, and none was loaded before."""
+
+
+class DepartureReasonMissing(ValueError):
+    """Values outside their safe range, published without a reason for the departure."""
+
+    def __init__(self, found: tuple[Departure, ...]) -> None:
+        names = ", ".join(d.spec.name for d in found)
+        super().__init__(f"outside the safe range without a departure reason: {names}")
+        self.departures = found
 
 
 class PublishConflict(RuntimeError):
@@ -133,13 +144,14 @@ class SettingsStore:
         with self.engine.connect() as conn:
             row = conn.execute(
                 # By key: ``.c.values`` is the ColumnCollection method, not the column.
-                select(_VERSIONS["values"], _VERSIONS.number)
+                select(_VERSIONS["values"], _VERSIONS.number, _VERSIONS.departure_reason)
                 .order_by(_VERSIONS.number.desc())
                 .limit(1)
             ).one_or_none()
         if row is None:
             return None
         stored, number = dict(row._mapping["values"]), row._mapping["number"]
+        earlier = row._mapping["departure_reason"]
         added = [spec.name for spec in SETTING_SPECS if spec.name not in stored]
         removed = sorted(key for key in stored if key not in SPECS_BY_NAME)
         if not added and not removed:
@@ -153,8 +165,14 @@ class SettingsStore:
             parts.append("removes " + ", ".join(removed))
         reason = f"This release {' and '.join(parts)}; every other value is kept."
         entry = AuditEntry("system", "publish", "success", "", {"reason": reason})
+        # Kept values that depart from a safe range keep their reason (or say it is missing).
+        departure = f"Kept from version {number}: " + (
+            earlier or "published before safe ranges were checked"
+        )
         try:
-            return self.publish(values, "system", reason, based_on=number, audit=entry)
+            return self.publish(
+                values, "system", reason, based_on=number, audit=entry, departure_reason=departure
+            )
         except PublishConflict:
             return None  # another worker completed it first
         except SettingsError as exc:
@@ -178,15 +196,29 @@ class SettingsStore:
         *,
         audit: AuditEntry | None = None,
         restores: int | None = None,
+        departure_reason: str | None = None,
     ) -> ActiveSettings:
         """Store ``values`` as the next version. ``based_on`` is the version the editor saw.
 
         ``audit`` is written in the same transaction, with the new version number added to
         its detail, so there is never a version without its audit row (or the reverse).
+        Values outside their safe range need ``departure_reason`` (DepartureReasonMissing
+        otherwise); it is stored with the version and, with the departures, in the audit row.
+        It is ignored when every value is inside its safe range.
         """
-        settings = RuleSettings.from_dict(values)  # refuses invalid values
+        settings = RuleSettings.from_dict(values)  # refuses invalid values (hard limits)
         if not reason.strip():
             raise ValueError("a reason is required to publish settings")
+        found = departures(settings.as_dict())
+        departure = (departure_reason or "").strip() if found else ""
+        if found and not departure:
+            raise DepartureReasonMissing(found)
+        extra: dict[str, Any] = {}
+        if found:
+            extra = {
+                "departures": [d.as_record() for d in found],
+                "departure_reason": departure,
+            }
         newest = 0
         try:
             # One transaction: the version and its audit row commit together, or neither does.
@@ -203,6 +235,7 @@ class SettingsStore:
                         created_at=dt.datetime.now(dt.UTC),
                         based_on=based_on,
                         restores=restores,
+                        departure_reason=departure or None,
                     )
                 )
                 if audit is not None:
@@ -213,7 +246,7 @@ class SettingsStore:
                             audit.action,
                             audit.outcome,
                             audit.client,
-                            {**audit.detail, "version": newest + 1},
+                            {**audit.detail, **extra, "version": newest + 1},
                         ),
                     )
                 # Read back as stored (JSON and timestamps round-tripped), as screening will.
@@ -253,5 +286,6 @@ def _to_active(row: Mapping[str, Any], strict: bool = True) -> ActiveSettings:
         reason=row["reason"],
         based_on=row["based_on"],
         restores=row["restores"],
+        departure_reason=row.get("departure_reason"),
         filled=filled,
     )

@@ -18,6 +18,7 @@ from flask import Flask, current_app
 
 from ..rules import RuleSettings
 from ..rules.reference_cases import impact
+from ..rules.settings import departures
 from ..store.audit import AuditEntry, AuditLog
 from ..store.db import upgrade
 from ..store.diff import diff_values
@@ -153,10 +154,24 @@ def init_app(app: Flask) -> None:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     @click.option("--author", required=True, help="Your admin username (recorded as the author).")
     @click.option("--reason", required=True, help="Why these values are published.")
+    @click.option(
+        "--departure-reason",
+        help="Why values outside their safe range are published (required when any is).",
+    )
     @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Default: from the name.")
     @click.option("--yes", is_flag=True, help="Publish without asking for confirmation.")
-    def import_settings(file: str, author: str, reason: str, fmt: str | None, yes: bool) -> None:
-        """Publish the values in a reviewed FILE as a new settings version."""
+    def import_settings(
+        file: str,
+        author: str,
+        reason: str,
+        departure_reason: str | None,
+        fmt: str | None,
+        yes: bool,
+    ) -> None:
+        """Publish the values in a reviewed FILE as a new settings version.
+
+        The same rules as the admin form: values outside the hard limits are refused, and
+        values outside their safe range need --departure-reason."""
         _require_current_schema()
         account = _users().find(author)
         if account is None or not account.is_active:
@@ -186,15 +201,41 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(
                 f"The file has the same values as version {current.number}; nothing to import."
             )
+        new_settings = RuleSettings.from_dict(parsed.values)
+        impacts = impact(current.settings, new_settings, dt.date.today())
+        # As on the preview page: the less safe count first, then the rest.
+        worse = [i for i in impacts if i.less_safe]
+        named = ", ".join(f"{i.case.id} ({', '.join(i.less_safe)})" for i in worse)
+        click.echo(
+            f"{len(worse)} of {len(impacts)} reference patient(s) would move to a less safe "
+            "result (a less safe verdict, an earlier start or a higher first dose)"
+            + (f": {named}" if worse else ".")
+        )
         click.echo(f"Changes from version {current.number} (current):")
         for change in changes:
             click.echo(f"  {change.label}: {change.old} -> {change.new}")
-        new_settings = RuleSettings.from_dict(parsed.values)
-        moved = [i for i in impact(current.settings, new_settings, dt.date.today()) if i.changed]
+        moved = [i for i in impacts if i.changed]
         click.echo(
             f"{len(moved)} reference patient(s) would get a different verdict, start date or "
             "dose plan" + (": " + ", ".join(i.case.id for i in moved) if moved else ".")
         )
+        found = departures(new_settings.as_dict())
+        departure = (departure_reason or "").strip()
+        if found:
+            click.echo("Outside the safe range:")
+            for d in found:
+                click.echo(f"  Warning: {d.spec.label}: {d.warning}")
+            if not departure:
+                problems = [f"{d.spec.name}: {d.message}" for d in found]
+                _audit().record(audit("invalid", problems=problems[:20]))
+                raise click.ClickException(
+                    "The file was not imported: "
+                    + ("this value is" if len(found) == 1 else "these values are")
+                    + " outside the safe range. If the departure is intended, say why with "
+                    "--departure-reason 'why'."
+                )
+        elif departure:
+            click.echo("Every value is inside its safe range: --departure-reason is not kept.")
         if not yes:
             click.confirm(f"Publish these values as version {current.number + 1}?", abort=True)
         based_on = parsed.exported_from_version or current.number
@@ -206,6 +247,7 @@ def init_app(app: Flask) -> None:
                 reason.strip(),
                 based_on=based_on,
                 audit=audit("success", reason=reason.strip(), based_on=based_on, changes=log),
+                departure_reason=departure if found else None,
             )
         except PublishConflict as exc:
             _audit().record(audit("conflict", based_on=based_on, current=exc.current))

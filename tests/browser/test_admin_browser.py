@@ -96,12 +96,44 @@ def test_field_errors_are_linked_from_the_summary(page: Page, admin_server: str)
     expect(page.locator("#max_dose_mg")).to_have_value("7")
 
 
+def test_a_departure_from_the_safe_range_needs_its_own_reason(
+    page: Page, admin_server: str, admin_app: Flask
+) -> None:
+    sign_in(page, admin_server)
+    page.goto(admin_server + "/admin/settings")
+    page.get_by_label("Opioid-free days after short-acting opioids").fill("5")
+    page.get_by_role("button", name="Preview changes").click()
+    expect(page.locator("h1")).to_have_text("Check your changes before publishing")
+    # The less safe count comes first, then the warning naming the source.
+    expect(page.locator("#less-safe-count")).to_contain_text("would move to a less safe result")
+    warning = page.locator("#h-departures + .warning-text")
+    expect(warning).to_contain_text("5 days is below the safe range (7 days or more)")
+    expect(warning).to_contain_text("DOSAGE AND ADMINISTRATION")
+    screenshot(page, "admin-departure-preview")
+
+    before = app_versions(admin_app)
+    page.get_by_label("Reason for this change").fill("Codeine-only pilot")
+    page.get_by_role("button", name=f"Publish version {before + 1}").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="Enter why you depart from the safe range").click()
+    expect(page.get_by_label("Why depart from the safe range?")).to_be_focused()
+    expect(page.get_by_label("Reason for this change")).to_have_value("Codeine-only pilot")
+    assert app_versions(admin_app) == before
+
+    page.get_by_label("Why depart from the safe range?").fill("Agreed by the lead clinician")
+    page.get_by_role("button", name=f"Publish version {before + 1}").click()
+    expect(page.locator(".banner-success")).to_contain_text(f"Version {before + 1} is published.")
+    expect(page.locator("#main")).to_contain_text("Agreed by the lead clinician")
+
+
 ADMIN_PAGES = [
     ("login", "/admin/login", None),
     ("home", "/admin/", None),
     ("settings", "/admin/settings", None),
     ("settings-errors", "/admin/settings", "errors"),
     ("preview", "/admin/settings", "preview"),
+    ("preview-departure", "/admin/settings", "departure"),
     ("history", "/admin/history", None),
     ("version", "/admin/history/1", None),
     ("compare", "/admin/history/compare?old=1&new=2", None),
@@ -133,6 +165,12 @@ def test_no_serious_axe_violations_on_admin_pages(
         axe_page.get_by_label("Target daily dose").fill("not a dose")
         axe_page.get_by_role("button", name="Preview changes").click()
         expect(axe_page.locator(".error-summary")).to_be_visible()
+    elif then == "departure":
+        axe_page.get_by_label("Patients younger than this need review").fill("16")
+        axe_page.get_by_role("button", name="Preview changes").click()
+        axe_page.get_by_role("button", name="Publish version", exact=False).click()
+        expect(axe_page.locator(".error-summary")).to_be_visible()
+        expect(axe_page.locator(".warning-text").first).to_be_visible()
     elif then == "preview":
         axe_page.get_by_label("Surgery within this many days", exact=False).fill("30")
         axe_page.get_by_role("button", name="Preview changes").click()

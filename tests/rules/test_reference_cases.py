@@ -7,7 +7,16 @@ import datetime as dt
 import pytest
 
 from ldn_screen.rules import DEFAULT_SETTINGS, RuleSettings, Verdict, screen
-from ldn_screen.rules.reference_cases import impact, reference_cases
+from ldn_screen.rules.reference_cases import (
+    EARLIER_START,
+    HIGHER_FIRST_DOSE,
+    LESS_SAFE_VERDICT,
+    VERDICT_SAFETY_ORDER,
+    Outcome,
+    impact,
+    less_safe,
+    reference_cases,
+)
 
 TODAY = dt.date(2026, 3, 2)
 
@@ -108,3 +117,78 @@ def test_outcome_text_shows_what_a_clinician_acts_on() -> None:
     assert "1.5 mg → 3 mg → 4.5 mg" in standard.before.plan
     assert "1.5 mg → 3 mg," in standard.after.plan
     assert standard.changed == ("dose plan",)
+
+
+# --- Less safe ------------------------------------------------------------------------------
+
+
+def _outcome(verdict: Verdict, start: dt.date | None = None, dose: float | None = None) -> Outcome:
+    return Outcome(verdict.value, str(start), str(dose), verdict, start, dose)
+
+
+SAFER_FIRST = [Verdict.DO_NOT_START, Verdict.NOT_YET, Verdict.REVIEW, Verdict.ELIGIBLE]
+
+
+@pytest.mark.parametrize("old", SAFER_FIRST)
+@pytest.mark.parametrize("new", SAFER_FIRST)
+def test_a_move_down_the_verdict_order_is_less_safe(old: Verdict, new: Verdict) -> None:
+    assert tuple(SAFER_FIRST) == VERDICT_SAFETY_ORDER
+    found = less_safe(_outcome(old, TODAY, 1.5), _outcome(new, TODAY, 1.5))
+    assert (LESS_SAFE_VERDICT in found) is (SAFER_FIRST.index(new) > SAFER_FIRST.index(old))
+
+
+def test_an_earlier_start_or_a_higher_first_dose_is_less_safe() -> None:
+    later = TODAY + dt.timedelta(days=3)
+    same = Verdict.ELIGIBLE
+    assert less_safe(_outcome(same, later, 1.5), _outcome(same, TODAY, 1.5)) == (EARLIER_START,)
+    assert less_safe(_outcome(same, TODAY, 1.5), _outcome(same, later, 1.5)) == ()
+    assert less_safe(_outcome(same, TODAY, 1.5), _outcome(same, TODAY, 2.0)) == (HIGHER_FIRST_DOSE,)
+    assert less_safe(_outcome(same, TODAY, 1.5), _outcome(same, TODAY, 1.0)) == ()
+    # A start date or a dose plan where there was none counts too.
+    assert less_safe(_outcome(Verdict.DO_NOT_START), _outcome(same, TODAY, 1.5)) == (
+        LESS_SAFE_VERDICT,
+        EARLIER_START,
+        HIGHER_FIRST_DOSE,
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "case_id", "how"),
+    [
+        # Below the label's 7 days: "not yet" becomes "eligible", and sooner.
+        (
+            {"washout_days_short_acting": 4},
+            "short-acting-8-days",
+            (LESS_SAFE_VERDICT, EARLIER_START),
+        ),
+        ({"minimum_age_years": 16}, "age-17", (LESS_SAFE_VERDICT,)),
+        (
+            {"surgery_review_days_before_start": 3},
+            "surgery-5-days-before-start",
+            (LESS_SAFE_VERDICT,),
+        ),
+        ({"standard_start_dose_mg": 3.0}, "standard-capsules", (HIGHER_FIRST_DOSE,)),
+    ],
+)
+def test_less_safe_reference_cases(
+    changes: dict[str, object], case_id: str, how: tuple[str, ...]
+) -> None:
+    results = {i.case.id: i for i in impact(DEFAULT_SETTINGS, _with(**changes), TODAY)}
+    assert results[case_id].less_safe == how
+    # The same change undone is never less safe for that case.
+    undone = {i.case.id: i for i in impact(_with(**changes), DEFAULT_SETTINGS, TODAY)}
+    assert undone[case_id].less_safe == ()
+
+
+def test_stricter_settings_move_no_case_to_a_less_safe_outcome() -> None:
+    stricter = _with(
+        washout_days_short_acting=14,
+        washout_days_long_acting=28,
+        minimum_age_years=21,
+        surgery_review_days_before_start=90,
+        standard_start_dose_mg=1.0,
+        standard_step_mg=1.0,
+    )
+    moved = impact(DEFAULT_SETTINGS, stricter, TODAY)
+    assert any(i.changed for i in moved)
+    assert [i.case.id for i in moved if i.less_safe] == []

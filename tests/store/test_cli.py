@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tomllib
 from pathlib import Path
@@ -11,9 +12,12 @@ from click.testing import Result
 from flask import Flask
 
 from ldn_screen.rules import DEFAULT_SETTINGS
+from ldn_screen.rules.reference_cases import reference_cases
 from ldn_screen.store.audit import AuditLog
 from ldn_screen.store.settings_store import SettingsStore
 from ldn_screen.store.users import UserStore
+
+CASES = len(reference_cases(dt.date.today()))  # the impact preview's reference patients
 
 PASSWORD = "correct horse battery staple"
 
@@ -188,3 +192,86 @@ def test_import_of_a_file_exported_before_a_newer_version_is_refused(
     assert store(app).read().active.settings.review_weeks == 20
     [row] = audit(app, "import")
     assert row.outcome == "conflict"
+
+
+def test_import_outside_the_safe_range_needs_a_departure_reason(app: Flask, tmp_path: Path) -> None:
+    cli(app, "create-admin", "alice", "--password-stdin", input=PASSWORD)
+    path = _file(tmp_path, {**DEFAULT_SETTINGS.as_dict(), "washout_days_short_acting": 5})
+    args = ["import-settings", str(path), "--author", "alice", "--reason", "Pilot", "--yes"]
+    refused = cli(app, *args)
+    assert refused.exit_code == 1
+    # The same warning as the admin pages, with the source, and what to do about it.
+    assert "5 days is below the safe range (7 days or more)" in refused.output
+    assert "Safe range from Product label" in refused.output
+    assert "--departure-reason" in refused.output and "not imported" in refused.output
+    # The less safe count comes first, before the list of changes.
+    first = refused.output.index(
+        f"1 of {CASES} reference patient(s) would move to a less safe result"
+    )
+    assert first < refused.output.index("Changes from version 1")
+    assert "short-acting-8-days (less safe verdict, earlier start)" in refused.output
+    assert store(app).read().active.number == 1
+    [row] = audit(app, "import")
+    assert row.outcome == "invalid"
+    assert row.detail["problems"][0].startswith("washout_days_short_acting: 5 days is below")
+
+    blank = cli(app, *args, "--departure-reason", "  ")
+    assert blank.exit_code == 1 and store(app).read().active.number == 1
+
+    done = cli(app, *args, "--departure-reason", "Codeine only; agreed by Dr Rahman")
+    assert done.exit_code == 0, done.output
+    current = store(app).read().active
+    assert current.number == 2 and current.settings.washout_days_short_acting == 5
+    assert current.departure_reason == "Codeine only; agreed by Dr Rahman"
+    success = [r for r in audit(app, "import") if r.outcome == "success"]
+    assert success[0].detail["departure_reason"] == current.departure_reason
+    assert success[0].detail["departures"][0][0] == "washout_days_short_acting"
+
+
+def test_import_below_a_hard_limit_is_refused_even_with_a_departure_reason(
+    app: Flask, tmp_path: Path
+) -> None:
+    cli(app, "create-admin", "alice", "--password-stdin", input=PASSWORD)
+    values = {**DEFAULT_SETTINGS.as_dict(), "washout_days_short_acting": 2}
+    path = _file(tmp_path, values)
+    result = cli(
+        app,
+        "import-settings",
+        str(path),
+        "--author",
+        "alice",
+        "--reason",
+        "x",
+        "--departure-reason",
+        "I insist",
+        "--yes",
+    )
+    assert result.exit_code == 1
+    assert "must be 3 days or more" in result.output
+    assert store(app).read().active.number == 1
+
+
+def test_import_inside_the_safe_range_keeps_no_departure_reason(app: Flask, tmp_path: Path) -> None:
+    cli(app, "create-admin", "alice", "--password-stdin", input=PASSWORD)
+    path = _file(tmp_path, {**DEFAULT_SETTINGS.as_dict(), "washout_days_short_acting": 14})
+    result = cli(
+        app,
+        "import-settings",
+        str(path),
+        "--author",
+        "alice",
+        "--reason",
+        "Stricter",
+        "--departure-reason",
+        "not needed",
+        "--yes",
+    )
+    assert result.exit_code == 0, result.output
+    assert f"0 of {CASES} reference patient(s) would move to a less safe result (" in result.output
+    assert "--departure-reason is not kept" in result.output
+    assert store(app).read().active.departure_reason is None
+
+
+def test_the_toml_export_shows_each_safe_range(app: Flask) -> None:
+    text = cli(app, "export-settings", "--format", "toml").output
+    assert "safe range 7 days or more" in text and "--departure-reason" in text

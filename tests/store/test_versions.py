@@ -11,7 +11,7 @@ from sqlalchemy import Engine, Table, func, insert, select
 from ldn_screen.rules import DEFAULT_SETTINGS, SettingsError
 from ldn_screen.store.audit import AuditEntry, AuditLog
 from ldn_screen.store.models import audit_events, settings_versions
-from ldn_screen.store.settings_store import PublishConflict, SettingsStore
+from ldn_screen.store.settings_store import DepartureReasonMissing, PublishConflict, SettingsStore
 
 
 def _values(**changes: object) -> dict[str, object]:
@@ -218,3 +218,48 @@ def test_the_release_with_plan_based_surgery_review_keeps_every_current_value(
     assert "removes surgery_window_days" in current.reason
     [row] = AuditLog(engine).search(action="publish").records
     assert row.actor == "system" and row.detail["version"] == 2
+
+
+def test_values_outside_the_safe_range_need_a_departure_reason(
+    store: SettingsStore, engine: Engine
+) -> None:
+    departing = _values(washout_days_short_acting=5, minimum_age_years=16)
+    for missing in (None, "", "  "):
+        with pytest.raises(DepartureReasonMissing) as refused:
+            store.publish(departing, "alice", "why", based_on=1, departure_reason=missing)
+        names = [d.spec.name for d in refused.value.departures]
+        assert names == ["washout_days_short_acting", "minimum_age_years"]
+    assert _count(engine, settings_versions) == 1
+    entry = AuditEntry("alice", "publish", "success", "test", {"reason": "why"})
+    published = store.publish(
+        departing, "alice", "why", based_on=1, audit=entry, departure_reason=" Agreed "
+    )
+    assert published.departure_reason == "Agreed"
+    assert store.version(2).departure_reason == "Agreed"
+    [row] = AuditLog(engine).search(action="publish").records
+    assert row.detail["departure_reason"] == "Agreed"
+    assert [d[0] for d in row.detail["departures"]] == names
+    # Inside the safe range, a departure reason is not kept.
+    inside = store.publish(_values(), "alice", "back", based_on=2, departure_reason="unused")
+    assert inside.departure_reason is None
+
+
+def test_a_release_keeps_the_departure_reason_of_the_values_it_carries(engine: Engine) -> None:
+    old_values = _values(washout_days_short_acting=5)
+    del old_values["review_weeks"]
+    with engine.begin() as conn:
+        conn.execute(
+            insert(settings_versions).values(
+                number=1,
+                values=old_values,
+                author="alice",
+                reason="Pilot",
+                created_at=dt.datetime.now(dt.UTC),
+                departure_reason="Codeine only",
+            )
+        )
+    store = SettingsStore(engine)
+    store.ensure_seeded()
+    current = store.read().active
+    assert current.number == 2 and current.settings.washout_days_short_acting == 5
+    assert current.departure_reason == "Kept from version 1: Codeine only"

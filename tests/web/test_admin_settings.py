@@ -25,6 +25,8 @@ from tests.admin_support import (
 )
 from tests.conftest import check_page, csrf_token, post_screening
 
+CASES = len(reference_cases(dt.date.today()))  # the impact preview's reference patients
+
 
 @pytest.fixture()
 def admin(app: Flask) -> FlaskClient:
@@ -133,7 +135,10 @@ def test_preview_shows_the_differences_and_the_effect_on_reference_patients(
 
 def test_preview_flags_a_verdict_change(admin: FlaskClient) -> None:
     text = text_of(preview(admin, based_on=1, washout_days_short_acting="7"))
-    row = text[text.index("short-acting-8-days") :][:700]
+    # "Not yet" to "eligible" is a less safe verdict: counted first, before any other detail.
+    assert f"1 of {CASES} reference patients would move to a less safe result" in text
+    impact_table = text[text.index("Effect on the reference patients") :]
+    row = impact_table[impact_table.index("short-acting-8-days") :][:700]
     assert row.startswith("short-acting-8-days Verdict, start date, dose plan")
     assert "Verdict Not yet" in row and "Verdict Changed: Eligible" in row
     assert f"1 of {len(reference_cases(dt.date.today()))} would get a different verdict" in text
@@ -279,3 +284,205 @@ def test_a_hand_made_publish_without_a_change_publishes_nothing(
     assert versions(app) == [1]
     check_page(response.get_data(as_text=True))
     assert "change" in text_of(response).lower()
+
+
+# --- Safe ranges ------------------------------------------------------------------------------
+
+SHORT_WARNING = (
+    "Warning: Opioid-free days after short-acting opioids: 5 days is below the safe range "
+    "(7 days or more). The label's minimum after short-acting opioids is 7 days."
+)
+
+
+def test_a_value_below_the_safe_range_warns_in_the_preview_and_names_its_source(
+    app: Flask, admin: FlaskClient
+) -> None:
+    response = preview(admin, based_on=1, washout_days_short_acting="5")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    page = check_page(body)
+    assert page.title.startswith("Check your changes before publishing")  # a warning, no error
+    text = text_of(response)
+    assert SHORT_WARNING in text
+    warnings = body[body.index('id="h-departures"') : body.index('id="h-changes"')]
+    assert 'class="warning-text"' in warnings and 'aria-hidden="true">!</span>' in warnings
+    assert '<span class="visually-hidden">Warning:</span>' in warnings
+    # The source that sets the range, with the label section by name.
+    assert "Source of the safe range (Product label)" in text
+    assert "f3305f0b-fb9e-4009-b28f-47fe9b1b618b" in warnings
+    assert "DOSAGE AND ADMINISTRATION" in warnings
+    # The second reason is asked for, and the page links to it.
+    assert '<textarea class="textarea" id="departure_reason" name="departure_reason"' in body
+    assert "Why depart from the safe range?" in text
+    assert 'href="#departure_reason"' in warnings
+    # The less safe count comes first, before the list of changes and the impact table.
+    count = text.index(f"1 of {CASES} reference patients would move to a less safe result")
+    assert count < text.index("Values outside the safe range") < text.index("What changes")
+    assert "verdict Not yet → Eligible to start" in text
+    assert versions(app) == [1]
+
+
+def test_values_inside_the_safe_range_ask_for_no_departure_reason(admin: FlaskClient) -> None:
+    response = preview(admin, based_on=1, washout_days_short_acting="7", review_weeks="16")
+    body = response.get_data(as_text=True)
+    check_page(body)
+    assert "departure_reason" not in body and 'id="h-departures"' not in body
+    assert "outside the safe range" not in body
+    # A stricter change moves no patient to a less safe result, and says so.
+    stricter = text_of(preview(admin, based_on=1, washout_days_short_acting="14"))
+    assert f"0 of {CASES} reference patients would move to a less safe result" in stricter
+
+
+def test_the_form_shows_the_warning_at_the_field(admin: FlaskClient) -> None:
+    page = preview(admin, based_on=1, washout_days_short_acting="5", minimum_age_years="16")
+    back = admin.post(
+        "/admin/settings/publish", data={**hidden_fields(page), "reason": "", "action": "edit"}
+    )
+    body = back.get_data(as_text=True)
+    page_check = check_page(body)
+    assert page_check.title.startswith("Change the clinical settings")  # not an error page
+    text = text_of(back)
+    assert "2 values are outside the range their source supports" in text
+    assert 'href="#washout_days_short_acting"' in body and 'href="#minimum_age_years"' in body
+    # At the field, read out with it (aria-describedby), the typed value kept.
+    assert re.search(
+        r'id="washout_days_short_acting"[^>]*value="5"[^>]*'
+        r'aria-describedby="washout_days_short_acting-hint washout_days_short_acting-warning"',
+        body,
+    )
+    at_field = body[body.index('id="washout_days_short_acting-warning"') :][:600]
+    assert "5 days is below the safe range (7 days or more)" in at_field
+    assert "Safe range from Product label" in at_field
+    assert "18 years or more" in text
+    # Values inside their safe range get no warning.
+    assert 'id="target_dose_mg-warning"' not in body
+
+
+def test_publish_outside_the_safe_range_needs_a_departure_reason(
+    app: Flask, admin: FlaskClient
+) -> None:
+    page = preview(admin, based_on=1, washout_days_short_acting="5", review_weeks="16")
+    data = {**hidden_fields(page), "reason": "Governance 12 May", "action": "publish"}
+    for missing in ("", "   "):
+        refused = admin.post("/admin/settings/publish", data={**data, "departure_reason": missing})
+        assert refused.status_code == 200
+        body = refused.get_data(as_text=True)
+        check_page(body)
+        assert "<title>Error: Check your changes" in body
+        assert 'href="#departure_reason">Enter why you depart from the safe range</a>' in body
+        assert 'id="departure_reason-error"' in body
+        # Every typed value is kept: the settings, and the reason already given.
+        kept = hidden_fields(refused)
+        assert kept["washout_days_short_acting"] == "5" and kept["review_weeks"] == "16"
+        assert ">Governance 12 May</textarea>" in body
+        assert SHORT_WARNING in text_of(refused)
+    # A hand-made post without the field at all is refused the same way.
+    assert "Enter why you depart" in text_of(admin.post("/admin/settings/publish", data=data))
+    assert versions(app) == [1]
+    assert audit_rows(app, "publish") == []
+
+
+def test_publish_with_a_departure_reason_keeps_it_with_the_version_and_audit(
+    app: Flask, admin: FlaskClient
+) -> None:
+    page = preview(admin, based_on=1, washout_days_short_acting="5")
+    data = {
+        **hidden_fields(page),
+        "reason": "Pilot for post-operative patients",
+        "departure_reason": "Dr Rahman: codeine only, 5 days, agreed at governance",
+        "action": "publish",
+    }
+    response = admin.post("/admin/settings/publish", data=data)
+    assert response.status_code == 302 and response.location == "/admin/history/2"
+    new = app.extensions["ldn_settings"].read().active
+    assert new.settings.washout_days_short_acting == 5
+    assert new.departure_reason == "Dr Rahman: codeine only, 5 days, agreed at governance"
+    [row] = audit_rows(app, "publish")
+    assert row.detail["departure_reason"] == new.departure_reason
+    assert row.detail["departures"] == [
+        ["washout_days_short_acting", "5 days", "7 days or more", "label_opioid_free"]
+    ]
+    shown = admin.get("/admin/history/2")
+    check_page(shown.get_data(as_text=True))
+    text = text_of(shown)
+    assert "Why it departs from the safe range " + new.departure_reason in text
+    assert "5 days (outside the safe range: 7 days or more)" in text
+    log = text_of(admin.get("/admin/audit"))
+    assert "Outside the safe range: Opioid-free days after short-acting opioids 5 days" in log
+    assert "Why it departs: " + new.departure_reason in log
+    # The current values still depart, so the form opens with the warning at the field.
+    form = admin.get("/admin/settings").get_data(as_text=True)
+    assert 'id="washout_days_short_acting-warning"' in form
+
+
+def test_a_departure_reason_is_not_kept_when_nothing_departs(
+    app: Flask, admin: FlaskClient
+) -> None:
+    page = preview(admin, based_on=1, review_weeks="16")
+    data = {**hidden_fields(page), "reason": "Later review", "action": "publish"}
+    response = admin.post("/admin/settings/publish", data={**data, "departure_reason": "x"})
+    assert response.status_code == 302
+    assert app.extensions["ldn_settings"].read().active.departure_reason is None
+    [row] = audit_rows(app, "publish")
+    assert "departures" not in row.detail and "departure_reason" not in row.detail
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("washout_days_short_acting", "2", "must be 3 days or more"),
+        ("washout_days_long_acting", "1", "must be 3 days or more"),
+        ("target_dose_mg", "6", "Target daily dose must not be above the maximum daily dose"),
+    ],
+)
+def test_hard_limits_are_refused_with_no_way_round(
+    app: Flask, admin: FlaskClient, field: str, typed: str, message: str
+) -> None:
+    overrides = {field: typed}
+    if field == "washout_days_short_acting":
+        overrides["washout_days_long_acting"] = "14"
+    response = preview(admin, based_on=1, **overrides)
+    body = response.get_data(as_text=True)
+    check_page(body)
+    assert "<title>Error: Change the clinical settings" in body
+    assert message in text_of(response)
+    # Not even with a departure reason, sent by hand to the publish endpoint.
+    data = {
+        "csrf_token": csrf_token(admin.get("/admin/settings").get_data(as_text=True)),
+        "based_on": "1",
+        **settings_data(**overrides),
+        "reason": "x",
+        "departure_reason": "I insist",
+        "action": "publish",
+    }
+    refused = admin.post("/admin/settings/publish", data=data)
+    assert message in text_of(refused)
+    assert versions(app) == [1]
+
+
+def test_a_rollback_to_a_departing_version_needs_a_departure_reason(
+    app: Flask, admin: FlaskClient
+) -> None:
+    page = preview(admin, based_on=1, minimum_age_years="16")
+    data = {**hidden_fields(page), "reason": "Teen pilot", "action": "publish"}
+    first = admin.post("/admin/settings/publish", data={**data, "departure_reason": "Paediatric"})
+    assert first.status_code == 302
+    over = publish(admin, based_on=2, minimum_age_years="18", reason="Pilot over")
+    assert over.status_code == 302
+
+    form_page = admin.get("/admin/history/2/rollback")
+    body = form_page.get_data(as_text=True)
+    check_page(body)
+    assert "16 years is below the safe range (18 years or more)" in text_of(form_page)
+    token = csrf_token(body)
+    refused = admin.post(
+        "/admin/history/2/rollback", data={"csrf_token": token, "based_on": "3", "reason": "Back"}
+    )
+    assert 'href="#departure_reason">Enter why you depart' in refused.get_data(as_text=True)
+    assert versions(app) == [3, 2, 1]
+    done = admin.post(
+        "/admin/history/2/rollback",
+        data={"csrf_token": token, "based_on": "3", "reason": "Back", "departure_reason": "Again"},
+    )
+    assert done.status_code == 302
+    assert app.extensions["ldn_settings"].read().active.departure_reason == "Again"

@@ -9,7 +9,8 @@ sent twice. The properties:
 - an invalid submission never creates a settings version (counted with
   ``SettingsStore.history()`` before and after), and preview never creates one at all;
 - a valid submission published with a reason creates exactly one version, holding exactly
-  the values sent;
+  the values sent; values outside their safe range (still valid) also need a departure
+  reason, are warned about on the preview with their source, and are refused without it;
 - every page is a house page: the page contract of ``check_page``, the site's layout, an
   "Error: " title when the form has errors, and the house error page for a 400.
 
@@ -19,6 +20,7 @@ purpose, so not once per example); one CSRF token serves every post.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -34,18 +36,18 @@ from werkzeug.test import TestResponse
 
 from ldn_screen import create_app
 from ldn_screen.rules import DEFAULT_SETTINGS, SETTING_SPECS, RuleSettings
-from ldn_screen.rules.settings import SettingSpec, validate_values
+from ldn_screen.rules.settings import SettingSpec, departures, validate_values
 from ldn_screen.store.settings_store import SettingsStore
 from ldn_screen.web.admin.forms import REASON_MAX_CHARS, SettingsForm, display
 from tests.admin_support import create_admin, hidden_fields, login
 from tests.conftest import check_page, csrf_token
 from tests.web.test_fuzz_screening import nasty_text
 
-EXAMPLES = {"random": 0, "random_published": 0, "valid": 0, "published": 0}
+EXAMPLES = {"random": 0, "random_published": 0, "valid": 0, "published": 0, "departing": 0}
 STATUSES: Counter[int] = Counter()  # of the random posts, to show what the fuzz reached
 RANDOM_EXAMPLES = 500
 VALID_EXAMPLES = 100
-FORM_KEYS = {"csrf_token", "based_on", "reason", "action"}
+FORM_KEYS = {"csrf_token", "based_on", "reason", "departure_reason", "action"}
 
 Tag = Literal["valid", "invalid", "unknown"]
 
@@ -192,6 +194,11 @@ reasons = st.one_of(
     invalid_reason.map(lambda t: ("invalid", t)),
     st.just(("invalid", None)),
 )
+departure_reasons = st.one_of(
+    valid_reason.map(lambda t: ("valid", t)),
+    invalid_reason.map(lambda t: ("invalid", t)),
+    st.just(("invalid", None)),
+)
 actions = st.sampled_from(["publish", "publish", "edit", None, "", "delete", "Publish"])
 extra_fields = st.dictionaries(
     st.text(min_size=1, max_size=20).filter(
@@ -320,6 +327,7 @@ def typed_values(fields: dict[str, Sent]) -> dict[str, Any] | None:
     based_on=based_on_kinds,
     garbage=garbage_numbers,
     reason=reasons,
+    departure_reason=departure_reasons,
     action=actions,
     extra=extra_fields,
     csrf=csrf_kinds,
@@ -331,6 +339,7 @@ def test_random_settings_never_fail_and_invalid_ones_never_publish(
     based_on: BasedOn,
     garbage: str,
     reason: tuple[str, str | None],
+    departure_reason: tuple[str, str | None],
     action: str | None,
     extra: dict[str, str],
     csrf: str,
@@ -348,6 +357,9 @@ def test_random_settings_never_fail_and_invalid_ones_never_publish(
     reason_tag, reason_text = reason
     if reason_text is not None:
         data["reason"] = reason_text
+    departure_tag, departure_text = departure_reason
+    if departure_text is not None:
+        data["departure_reason"] = departure_text
     if action is not None:
         data["action"] = action
 
@@ -358,6 +370,7 @@ def test_random_settings_never_fail_and_invalid_ones_never_publish(
     check_response(response, before, after)
 
     typed = typed_values(fields)
+    departing = typed is not None and not validate_values(typed) and bool(departures(typed))
     # Valid values identical to the version they are based on publish nothing.
     unchanged = (
         typed is not None
@@ -372,6 +385,8 @@ def test_random_settings_never_fail_and_invalid_ones_never_publish(
         and action != "edit"
         and not any(s.tag == "invalid" for s in fields.values())
         and (typed is None or not validate_values(typed))
+        # Values outside their safe range publish only with a reason for the departure.
+        and not (departing and departure_tag != "valid")
         # The admin pages refuse a NUL anywhere in the post, unknown fields included (a 400).
         and not any("\x00" in value for value in extra.values())
     )
@@ -386,8 +401,12 @@ def test_random_settings_never_fail_and_invalid_ones_never_publish(
         assert admin.store.read().active.settings == RuleSettings.from_dict(typed)
     if after > before:
         EXAMPLES["random_published"] += 1
-        # Whatever was sent, what was stored passes every rule (single-field and cross-field).
-        assert not validate_values(admin.store.read().active.settings.as_dict())
+        # Whatever was sent, what was stored passes every rule (single-field and cross-field),
+        # and a version that departs from a safe range carries its reason.
+        newest = admin.store.read().active
+        assert not validate_values(newest.settings.as_dict())
+        if departures(newest.settings.as_dict()):
+            assert newest.departure_reason
 
 
 @settings(max_examples=VALID_EXAMPLES, deadline=None)
@@ -417,8 +436,24 @@ def test_valid_settings_preview_then_publish_exactly_one_version(
         return
     assert "<h1>Check your changes before publishing</h1>" in body
 
-    # Publish from the preview page's own hidden fields, as the browser would.
+    # Every value outside its safe range is warned about, with the source of the range,
+    # and asks for a departure reason; without one, nothing is published.
+    found = departures(typed)
     sent_back = {**hidden_fields(page), "reason": reason, "action": "publish"}
+    if found:
+        EXAMPLES["departing"] += 1
+        assert 'id="departure_reason"' in body
+        warnings = body[body.index('id="h-departures"') : body.index('id="h-changes"')]
+        for d in found:
+            assert f"{d.spec.label}: " in html.unescape(warnings), d.spec.name
+            assert html.escape(d.source.title, quote=True) in warnings, d.spec.name
+        refused = post(admin, "publish", sent_back)
+        check_response(refused, before, admin.versions())
+        assert refused.status_code == 200
+        assert 'href="#departure_reason"' in refused.get_data(as_text=True)
+        sent_back["departure_reason"] = reason
+    else:
+        assert 'id="departure_reason"' not in body
     published = post(admin, "publish", sent_back)
     check_response(published, before, admin.versions())
     assert published.status_code == 302
@@ -426,6 +461,7 @@ def test_valid_settings_preview_then_publish_exactly_one_version(
     newest = admin.store.read().active
     assert newest.settings == RuleSettings.from_dict(typed)
     assert newest.reason == reason.strip()
+    assert newest.departure_reason == (reason.strip() if found else None)
     EXAMPLES["published"] += 1
 
 
@@ -463,12 +499,15 @@ def test_fuzzing_ran_the_expected_number_of_examples() -> None:
         f"\nadmin settings fuzz: {EXAMPLES['random']} random posts "
         f"(statuses {dict(sorted(STATUSES.items()))}, {EXAMPLES['random_published']} "
         f"published), {EXAMPLES['valid']} valid previews, "
-        f"{EXAMPLES['published']} of them published"
+        f"{EXAMPLES['published']} of them published, {EXAMPLES['departing']} outside a safe "
+        "range"
     )
     assert EXAMPLES["random"] >= RANDOM_EXAMPLES // 2
     assert EXAMPLES["valid"] >= VALID_EXAMPLES // 2
     # Most one-to-three-field changes are valid together; a handful must have published.
     assert EXAMPLES["published"] >= 10
+    # The safe-range path (warning, refusal, then publish with a reason) ran too.
+    assert EXAMPLES["departing"] >= 5
     # The random posts reached a real publish too (about a dozen are expected), so their
     # "exactly one version, with the values sent" branch ran.
     assert EXAMPLES["random_published"] >= 1

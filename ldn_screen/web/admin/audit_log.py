@@ -33,6 +33,15 @@ def describe(detail: dict) -> list[str]:  # type: ignore[type-arg]
     for key in ("reason", "file", "username"):
         if detail.get(key):
             lines.append(f"{key.capitalize()}: {detail[key]}")
+    for record in detail.get("departures", []):
+        # [setting, value, safe range, source key], as the settings store writes it.
+        name, value, safe = record[0], record[1], record[2]
+        spec = SPECS_BY_NAME.get(name)
+        lines.append(f"Outside the safe range: {spec.label if spec else name} {value} ({safe})")
+    if detail.get("departure_reason"):
+        lines.append(f"Why it departs: {detail['departure_reason']}")
+    for problem in detail.get("problems", [])[:5]:
+        lines.append(f"Problem: {problem}")
     return lines
 
 

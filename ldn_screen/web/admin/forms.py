@@ -16,10 +16,19 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from ...forms import Radios
-from ...rules.settings import SETTING_SPECS, SettingSpec, validate_values
+from ...rules.settings import (
+    SETTING_SPECS,
+    Departure,
+    SettingSpec,
+    departure_for,
+    narrows,
+    safe_range_text,
+    validate_values,
+)
 from ...store.audit import ACTIONS
 
 REASON_MAX_CHARS = 2000
+DEPARTURE_REASON_MISSING = "Enter why you depart from the safe range"
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _NUMBER_MAX_CHARS = 20
 
@@ -79,6 +88,15 @@ def spec_hint(spec: SettingSpec) -> str:
         default = f"{_plain(spec.default)}{unit}"
     parts.append(f"Cited default: {default}.")
     parts.append(f"Source ({spec.source.kind}): {spec.source.title}. {spec.why}")
+    if spec.safe is not None:
+        label = "Safe choices" if spec.choices else "Safe range"
+        if narrows(spec):
+            parts.append(
+                f"{label}: {safe_range_text(spec)}, from {spec.safe.source.label}. Outside it, "
+                "publishing needs a reason for the departure."
+            )
+        else:
+            parts.append(f"{label}: {safe_range_text(spec)}. {spec.safe.why}")
     return " ".join(parts)
 
 
@@ -137,6 +155,19 @@ class SettingsFormBase(FlaskForm):
             self[name].errors = list(messages)
         return not errors
 
+    def departures(self) -> dict[str, Departure]:
+        """Typed values outside their safe range, by setting name. A field with an error
+        is left out: its value is not one that could be published."""
+        values = self.values()
+        found: dict[str, Departure] = {}
+        for spec in SETTING_SPECS:
+            if self[spec.name].errors:
+                continue
+            departure = departure_for(spec, values[spec.name])
+            if departure is not None:
+                found[spec.name] = departure
+        return found
+
     def groups(self) -> list[tuple[str, list[tuple[Field, SettingSpec]]]]:
         """Fields under their headings, in SETTING_SPECS order."""
         grouped: dict[str, list[tuple[Field, SettingSpec]]] = {}
@@ -162,12 +193,39 @@ class _ReasonMixin:
         "changed later.",
     )
 
+    # Shown, and required, only when a value lies outside its safe range: the view checks
+    # that (require_departure_reason), since it depends on the values, not on this field.
+    departure_reason = TextAreaField(
+        "Why depart from the safe range?",
+        description="Some values are outside the range their source supports. Say which "
+        "source or clinical judgement you rely on instead, and who agreed it. It is kept with "
+        "the version and cannot be changed later.",
+    )
+
     def validate_reason(self, field: Field) -> None:
         text = (field.data or "").strip()
         if not text:
             raise ValidationError("Enter the reason for this change")
         if len(text) > REASON_MAX_CHARS:
             raise ValidationError(f"The reason must be {REASON_MAX_CHARS:,} characters or fewer")
+
+    def validate_departure_reason(self, field: Field) -> None:
+        if len((field.data or "").strip()) > REASON_MAX_CHARS:
+            raise ValidationError(
+                f"The reason for departing must be {REASON_MAX_CHARS:,} characters or fewer"
+            )
+
+    def require_departure_reason(self, found: tuple[Departure, ...] | list[Departure]) -> bool:
+        """With values outside their safe range, a departure reason is required: put the
+        error on the field and return False when it is missing."""
+        if not found:
+            # The field is not on the page then: no error may point at it, and it is unused.
+            self.departure_reason.errors = []
+            return True
+        if not (self.departure_reason.data or "").strip():
+            self.departure_reason.errors = [DEPARTURE_REASON_MISSING]
+            return False
+        return not self.departure_reason.errors
 
 
 PublishForm: type[SettingsFormBase] = type("PublishForm", (_ReasonMixin, SettingsForm), {})

@@ -9,7 +9,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
-from ...rules.settings import SETTING_SPECS
+from ...rules.settings import (
+    SETTING_SPECS,
+    departure_for,
+    departures,
+    safe_range_text,
+    validate_values,
+)
 from ...store.diff import diff_values, show_value
 from ...store.settings_store import ActiveSettings, PublishConflict
 from ..context import settings_store
@@ -80,13 +86,17 @@ def version(number: int) -> ResponseReturnValue:
         diff_values(previous.settings.as_dict(), shown.settings.as_dict()) if previous else None
     )
     values = shown.settings.as_dict()
-    rows = [(spec, show_value(spec.name, values[spec.name])) for spec in SETTING_SPECS]
+    rows = [
+        (spec, show_value(spec.name, values[spec.name]), departure_for(spec, values[spec.name]))
+        for spec in SETTING_SPECS
+    ]
     return render_template(
         "admin/version.html",
         version=shown,
         previous=previous,
         changes=changes,
         rows=rows,
+        safe_range_text=safe_range_text,
         current=current_version(),
     )
 
@@ -108,7 +118,12 @@ def rollback(number: int) -> ResponseReturnValue:
         form.based_on.data = str(current.number)
         notice = "This page was open too long. Check it, then select the button again."
         return _render(form, current, target, notice)
-    if not valid:
+    if refused := _refused(target):
+        record("rollback", "invalid", restores=target.number)
+        return _render(form, current, target, refused)
+    found = departures(target.settings.as_dict())
+    has_departure_reason = form.require_departure_reason(found)
+    if not valid or not has_departure_reason:
         return _render(form, current, target)
     seen = form.based_on.data or ""
     if not seen.isdigit():
@@ -121,6 +136,7 @@ def rollback(number: int) -> ResponseReturnValue:
             reason,
             based_on=int(seen),
             restores=target.number,
+            departure_reason=form.departure_reason.data if found else None,
             audit=entry(
                 "rollback",
                 "success",
@@ -145,9 +161,23 @@ def rollback(number: int) -> ResponseReturnValue:
     return redirect(url_for(".version", number=published.number))
 
 
+def _refused(target: ActiveSettings) -> str | None:
+    """Why an old version cannot be published again: a value this release refuses outright
+    (a hard limit added since, such as an opioid-free interval under 3 days)."""
+    errors = validate_values(target.settings.as_dict())
+    if not errors:
+        return None
+    problems = "; ".join(m for messages in errors.values() for m in messages)
+    return (
+        f"Version {target.number} cannot be published again: this release refuses some of "
+        f"its values ({problems}). Change the settings instead."
+    )
+
+
 def _render(
     form: RollbackForm, current: ActiveSettings, target: ActiveSettings, notice: str | None = None
 ) -> ResponseReturnValue:
+    notice = notice or _refused(target)
     return render_preview(
         form=form,
         current=current,

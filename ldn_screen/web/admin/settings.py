@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 
 from ...rules import RuleSettings
 from ...rules.reference_cases import CaseImpact, impact
+from ...rules.settings import departures
 from ...store.diff import Change, diff_values
 from ...store.settings_store import ActiveSettings, PublishConflict
 from ..context import settings_store
@@ -53,8 +54,9 @@ def _render_edit(
 ) -> ResponseReturnValue:
     if "reason" in form:
         # The publish form comes back here when its values fail; this page has no reason
-        # field, so a reason error would be a summary link to nothing. Preview asks again.
+        # fields, so a reason error would be a summary link to nothing. Preview asks again.
         form.reason.errors = []
+        form.departure_reason.errors = []
     has_errors = bool(notice) or any(f.errors for f in form.setting_fields())
     return render_template(
         "admin/settings_form.html",
@@ -88,6 +90,9 @@ def render_preview(
     changes = diff_values(current.settings.as_dict(), new_settings.as_dict())
     impacts = impact(current.settings, new_settings, dt.date.today())
     changed: list[CaseImpact] = [i for i in impacts if i.changed]
+    found = departures(new_settings.as_dict())
+    if not found:
+        form.departure_reason.errors = []  # the field is not shown: nothing may link to it
     return render_template(
         "admin/preview.html",
         form=form,
@@ -96,9 +101,13 @@ def render_preview(
         mode=mode,
         changes=changes,
         changed_cases=changed,
+        less_safe_cases=[i for i in impacts if i.less_safe],
+        departures=found,
         total_cases=len(impacts),
         notice=notice,
-        page_has_errors=bool(notice) or bool(form.reason.errors),
+        page_has_errors=bool(notice)
+        or bool(form.reason.errors)
+        or bool(form.departure_reason.errors),
     )
 
 
@@ -149,7 +158,10 @@ def publish() -> ResponseReturnValue:
         record("publish", "invalid", based_on=form.based_on_number())
         return _render_edit(form, current)
     new_settings = RuleSettings.from_dict(form.values())
-    if not valid:  # only the reason can be wrong here
+    found = departures(new_settings.as_dict())
+    # Both checked, so both reasons' errors show at once.
+    has_departure_reason = form.require_departure_reason(found)
+    if not valid or not has_departure_reason:  # only the reasons can be wrong here
         return render_preview(form=form, current=current, new_settings=new_settings, mode="publish")
     base = form.based_on_number()
     changes = diff_values(current.settings.as_dict(), new_settings.as_dict())
@@ -163,6 +175,7 @@ def publish() -> ResponseReturnValue:
             reason,
             based_on=base,
             audit=entry("publish", "success", based_on=base, reason=reason, changes=_log(changes)),
+            departure_reason=form.departure_reason.data if found else None,
         )
     except PublishConflict:
         newest = current_version()
