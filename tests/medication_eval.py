@@ -156,9 +156,7 @@ def valueset_rows() -> Iterator[dict[str, str]]:
 
 def typical_lists(path: Path = LISTS_FILE) -> list[str]:
     text = "\n".join(
-        line
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if not line.startswith("#")
+        line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
     )
     return [block.strip() for block in text.split("\n---") if block.strip()]
 

@@ -103,6 +103,7 @@ TOKEN = re.compile(r"[^\W\d_]+|\d+|#")
 _TYPO_CACHE_SIZE = 20_000
 _ONE_EDIT_MIN = 5  # issue-tracked policy: one edit for names of 5+ letters ...
 _TWO_EDIT_MIN = 8  # ... two edits for names of 8+ letters
+_PREFIX_MIN = 5  # a cut-short name keeps at least this many letters ("morph", "oxycod")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +160,9 @@ class Vocabulary:
     medicine_by_length: dict[int, tuple[tuple[str, int], ...]]
     single_words: dict[str, Name]
     chart_words: frozenset[str]  # "ultra", "extra", "tabs": never read as a misspelt name
+    # The first letters of an opioid name, cut short as labels do ("oxycod"), when they start
+    # no known non-opioid name ("hydroco" starts hydrocortisone too, so it is not here).
+    opioid_prefixes: dict[str, Name]
     generated_sources: tuple[SourceFile, ...]
     typo_cache: dict[str, Hit | None] = field(default_factory=dict)
 
@@ -177,6 +181,12 @@ class Vocabulary:
                 last = i + len(name.tokens) - 1
                 found.append(Hit(i, last, name, name.certainty))
                 i = last + 1
+                continue
+            truncated = self.opioid_prefixes.get(word) if len(word) >= _PREFIX_MIN else None
+            if truncated is not None and word not in self.chart_words:
+                # "OXYCOD/APAP", "HYDROCOD BIT": a pharmacy label's cut-short opioid name.
+                found.append(Hit(i, i, truncated, Certainty.POSSIBLE))
+                i += 1
                 continue
             if word.isalpha() and len(word) >= _ONE_EDIT_MIN and word not in by_first:
                 # (A known first word that its guard turned away is never re-read as a typo.)
@@ -393,6 +403,23 @@ def build_vocabulary(
         for key in _deletions(word, reach):
             opioid_index.setdefault(key, []).append(word)
 
+    medicine_words = [w for w, n in single.items() if n.entry.kind is MatchKind.MEDICINE]
+    opioid_prefixes: dict[str, Name] = {}
+    for word, name in single.items():
+        # Ingredient names only: labels cut generic names short, and a brand's first letters
+        # are too often an ordinary word ("Animalgesics", "animal").
+        if name.entry.kind is not MatchKind.OPIOID or name.certainty is not Certainty.EXACT:
+            continue
+        for end in range(_PREFIX_MIN, len(word)):
+            prefix = word[:end]
+            if prefix not in single:
+                old = opioid_prefixes.get(prefix)
+                opioid_prefixes[prefix] = name if old is None else _safer(old, name)
+    medicine_starts = {w[:end] for w in medicine_words for end in range(_PREFIX_MIN, len(w) + 1)}
+    for prefix in list(opioid_prefixes):
+        if prefix in medicine_starts:
+            del opioid_prefixes[prefix]
+
     return Vocabulary(
         by_first_token={
             k: tuple(sorted(v, key=lambda n: -len(n.tokens))) for k, v in by_first.items()
@@ -401,6 +428,7 @@ def build_vocabulary(
         medicine_by_length={k: tuple(v) for k, v in medicine_by_length.items()},
         single_words=single,
         chart_words=frozenset(w.lower() for w in chart_words) - frozenset(single),
+        opioid_prefixes=opioid_prefixes,
         generated_sources=tuple(
             SourceFile(s["repository"], s["commit"], s["path"], s.get("expansion", ""))
             for s in (*rxnorm_opioids.get("sources", ()), *rxnorm_non_opioids.get("sources", ()))

@@ -151,7 +151,7 @@ _SPACES = re.compile(r"\s+")
 
 
 def _words(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w/])(?:" + "|".join(alternatives) + r")(?![\w/])", re.IGNORECASE)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 _ALLERGY_HEADING = re.compile(
@@ -281,7 +281,8 @@ _STOPPED_WORDS = _words(
     r"abstinent",
 )
 _NONE_LINE = re.compile(
-    r"^\s*(?:none|nil|nkda|nka|nkfa|n/a|na|no\s+known\s+(?:drug\s+)?allergies|"
+    r"^\s*(?:none|nil|(?:nkda|nka|nkfa)(?:\s*[/,;&]\s*(?:nkda|nka|nkfa))*|n/a|na|"
+    r"no\s+known\s+(?:drug\s+|food\s+)?allergies|"
     r"no\s+(?:current\s+|regular\s+|other\s+)?(?:medications?|meds|medicines)|"
     r"no\s+(?:opioids?|opiates?|narcotics)|not\s+on\s+any\s+(?:medications?|meds))"
     r"(?:\s+(?:reported|known|listed|at\s+present|currently))?\s*[.!]?\s*$",
@@ -459,6 +460,9 @@ _ONE_OR_TWO_A_DAY = _words(
     r"daily",
     r"qd",
     r"od",
+    r"(?:12|twelve|24)[\s-]*(?:hourly|hrly)",
+    r"mane",
+    r"nocte",
 )
 _PRN = _words(r"prn", r"as\s+needed", r"as\s+required", r"when\s+required", r"if\s+needed")
 _DEPOT = _words(
@@ -592,6 +596,8 @@ _CONTEXT_TOKENS = frozenset(
     ]
 )
 _MG_DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*mg(?![a-z/])", re.IGNORECASE)
+# "COD" for codeine only inside a slash-joined combination, never "cod liver oil".
+_SLASH_CODEINE = re.compile(r"/\s*cod\b|\bcod\s*/", re.IGNORECASE)
 # "Last taken 2022" is history; "last dose 10 Nov" of a monthly depot is ongoing treatment.
 _LAST_USE = _words(r"last\s+(?:taken|used|dose|injection|injected)")
 _NEGATORS = frozenset({"no", "not", "without", "non", "sans", "nil", "zero"})
@@ -619,6 +625,7 @@ _MONTHS = {
 }
 _MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_ISO_MONTH = re.compile(r"\b(19[5-9]\d|20\d\d)-(0?[1-9]|1[0-2])\b")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b")
 _MONTH_YEAR_NUMERIC = re.compile(r"\b(\d{1,2})[/.-](\d{4})\b")
 _DAY_MONTH_YEAR = re.compile(
@@ -686,6 +693,7 @@ def latest_date_in(text: str, today: dt.date) -> dt.date | None:
 
     take(_ISO_DATE, lambda m: _date(int(m[1]), int(m[2]), int(m[3])))
     take(_NUMERIC_DATE, lambda m: _ambiguous_numeric(m[1], m[2], m[3]))
+    take(_ISO_MONTH, lambda m: _month_end(int(m[1]), int(m[2])))
     take(_DAY_MONTH_YEAR, lambda m: _date(int(m[3]), _MONTHS.get(m[2].lower()), int(m[1])))
     take(_MONTH_DAY_YEAR, lambda m: _date(int(m[3]), _MONTHS.get(m[1].lower()), int(m[2])))
     take(_MONTH_YEAR, lambda m: _month_end(int(m[2]), _MONTHS.get(m[1].lower())))
@@ -808,6 +816,8 @@ def _context(line: str, words: list[str], section: Context) -> tuple[Context, bo
 def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> LineReading:
     words = TOKEN.findall(line.lower())
     found = vocabulary().find(words)
+    if "/" in line and _SLASH_CODEINE.search(line):
+        found.append(_codeine_hit(words))
     context, explicit = _context(line, words, section)
     if found and all(h.name.entry.kind is _MEDICINE for h in found):
         # The common case, an everyday medicine: no negation, dose or schedule patterns.
@@ -826,6 +836,7 @@ def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> Lin
     else:
         hits = [h for h in found if not _negated(words, h)]
         negated = [h for h in found if h not in hits]
+        hits = _without_explained_ambiguity(hits, negated)
         has_dose = bool(_DOSE.search(line))
         has_schedule = bool(_SCHEDULE.search(line))
         looks_like_medicine = (
@@ -928,6 +939,26 @@ def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> Lin
     if context is Context.STOPPED:
         return LineReading(kind=LineKind.STOPPED, why="marked as stopped", **base)
     return LineReading(kind=LineKind.MEDICINE, why=_MEDICINE_WHY, **base)
+
+
+def _without_explained_ambiguity(hits: list[Hit], negated: list[Hit]) -> list[Hit]:
+    """Drop an ambiguous abbreviation the line itself explains: "liothyronine (T3)" names the
+    other meaning, and "Solpadeine Headache (codeine-free)" says there is no codeine."""
+    medicines = [" ".join(h.name.tokens) for h in hits if h.name.entry.kind is _MEDICINE]
+    kept = []
+    for hit in hits:
+        if hit.certainty is Certainty.POSSIBLE and hit.name.entry.ambiguous_with:
+            other = hit.name.entry.ambiguous_with.lower()
+            if negated or any(name in other for name in medicines):
+                continue
+        kept.append(hit)
+    return kept
+
+
+def _codeine_hit(words: list[str]) -> Hit:
+    """Pharmacy labels abbreviate codeine to COD inside a combination: "APAP/CAF/COD"."""
+    at = words.index("cod") if "cod" in words else 0
+    return Hit(at, at, vocabulary().single_words["codeine"], Certainty.EXACT)
 
 
 def _negated(words: list[str], hit: Hit) -> bool:
