@@ -177,3 +177,17 @@ def test_a_future_vouched_date_is_refused_at_the_field(client: FlaskClient) -> N
         opioid_free_since=(TODAY + dt.timedelta(days=3)).isoformat(),
     )
     assert "must be today or in the past" in text_of(response)
+
+
+def test_ultra_low_dose_protocol_shows_no_plan_and_no_sheet(client: FlaskClient) -> None:
+    response = post_screening(
+        client, opioid_use="current", opioid_type="long_acting", ultra_low_dose_protocol="yes"
+    )
+    raw = response.get_data(as_text=True)
+    body = text_of(response)
+    assert "Prescriber review needed" in body
+    assert "outside what this tool calculates" in body
+    assert "Titration calendar" not in body and "Dose plan" not in body
+    assert "/sheet/print" not in raw
+    note = body[body.index('id="chart-note"') : body.index("</textarea>")]
+    assert " mg" not in note.replace("1 microgram", "")
