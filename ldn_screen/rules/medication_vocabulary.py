@@ -28,6 +28,7 @@ import functools
 import json
 import re
 import tomllib
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -151,13 +152,18 @@ class SourceFile:
     expansion: str
 
 
+# Names of one length and the bitmasks of their letters (an array: 8 bytes a name).
+_Bucket = tuple[tuple[str, ...], "array[int]"]
+
+
 @dataclass(slots=True)
 class Vocabulary:
     by_first_token: dict[str, tuple[Name, ...]]  # longest name first
-    opioid_typo_index: dict[str, tuple[str, ...]]  # deletion key -> single-word opioid names
+    # Single-word opioid names of 5+ letters by length, with a bitmask of each one's letters.
+    opioid_by_length: dict[int, _Bucket]
     # Never-opioid single words by length, each with a bitmask of its letters: a word within
     # d edits of a name differs from it in at most 2*d letters, which rules most out cheaply.
-    medicine_by_length: dict[int, tuple[tuple[str, int], ...]]
+    medicine_by_length: dict[int, _Bucket]
     single_words: dict[str, Name]
     chart_words: frozenset[str]  # "ultra", "extra", "tabs": never read as a misspelt name
     # The first letters of an opioid name, cut short as labels do ("oxycod"), when they start
@@ -207,10 +213,7 @@ class Vocabulary:
     def _typo_lookup(self, word: str) -> Hit | None:
         if word in self.chart_words:
             return None
-        keys = _deletions(word, 2 if len(word) >= _TWO_EDIT_MIN - 2 else 1)
-        # (A name within 2 edits is found through the deletions of both: the index holds
-        # each opioid name's deletions as deep as its reach.)
-        opioid = _nearest(word, keys, self.opioid_typo_index, _opioid_reach)
+        opioid = _nearest(word, self.opioid_by_length)
         if opioid is None:
             # A misspelt everyday medicine is not guessed either: it stays unrecognised, and
             # the clinician confirms it.
@@ -223,7 +226,8 @@ class Vocabulary:
     def _near_medicine(self, word: str, distance: int) -> bool:
         mask = _letter_mask(word)
         for length in range(len(word) - distance, len(word) + distance + 1):
-            for name, name_mask in self.medicine_by_length.get(length, ()):
+            names, masks = self.medicine_by_length.get(length, ((), ()))
+            for name, name_mask in zip(names, masks, strict=True):
                 if (mask ^ name_mask).bit_count() > 2 * distance:
                     continue
                 if edit_distance(word, name, distance) <= distance:
@@ -244,18 +248,20 @@ def _letter_mask(word: str) -> int:
     return mask
 
 
-def _nearest(
-    word: str, keys: set[str], index: dict[str, tuple[str, ...]], reach: Any
-) -> tuple[str, int] | None:
+def _nearest(word: str, by_length: dict[int, _Bucket]) -> tuple[str, int] | None:
+    """The closest opioid name within its reach of ``word``, and the distance."""
     best: tuple[str, int] | None = None
-    candidates = {n for key in keys for n in index.get(key, ())}
-    for candidate in sorted(candidates):
-        allowed = reach(candidate)
-        if allowed == 0:
-            continue
-        distance = edit_distance(word, candidate, allowed)
-        if distance <= allowed and (best is None or distance < best[1]):
-            best = (candidate, distance)
+    mask = _letter_mask(word)
+    for length in range(len(word) - 2, len(word) + 3):
+        names, masks = by_length.get(length, ((), ()))
+        for name, name_mask in zip(names, masks, strict=True):
+            reach = _opioid_reach(name)
+            # Within d edits, at most 2*d letters differ: most names are ruled out here.
+            if reach == 0 or (mask ^ name_mask).bit_count() > 2 * reach:
+                continue
+            distance = edit_distance(word, name, reach)
+            if distance <= reach and (best is None or distance < best[1]):
+                best = (name, distance)
     return best
 
 
@@ -270,15 +276,6 @@ def _name_at(names: tuple[Name, ...], words: list[str], i: int) -> Name | None:
             continue
         return name
     return None
-
-
-def _deletions(word: str, depth: int) -> set[str]:
-    keys = {word}
-    frontier = {word}
-    for _ in range(depth):
-        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
-        keys |= frontier
-    return keys
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:
@@ -386,24 +383,25 @@ def build_vocabulary(
     for written in curated_opioids.get("not_opioid", {}).get("names", ()):
         add(written, medicine, Certainty.EXACT)
 
+    # Most names are one-word everyday medicines: they share one Name (and one tuple), which
+    # keeps a serving worker's memory down. Nothing reads a medicine Name's own tokens.
+    one_medicine = Name(("medicine",), medicine, Certainty.EXACT)
+    only_medicine = (one_medicine,)
     by_first: dict[str, list[Name]] = {}
-    for name in names.values():
-        by_first.setdefault(name.tokens[0], []).append(name)
+    for tokens, name in names.items():
+        if len(tokens) == 1 and name.entry is medicine and name.certainty is Certainty.EXACT:
+            name = one_medicine
+        by_first.setdefault(tokens[0], []).append(name)
 
     single = {t[0]: n for t, n in names.items() if len(t) == 1 and t[0].isalpha()}
-    opioid_index: dict[str, list[str]] = {}
-    medicine_by_length: dict[int, list[tuple[str, int]]] = {}
+    opioid_words: list[str] = []
+    medicine_words: list[str] = []
     for word, name in single.items():
         if name.entry.kind is MatchKind.MEDICINE:
-            medicine_by_length.setdefault(len(word), []).append((word, _letter_mask(word)))
-            continue
-        reach = _opioid_reach(word)
-        if reach == 0 or name.certainty is Certainty.POSSIBLE:  # ambiguous: exact use only
-            continue
-        for key in _deletions(word, reach):
-            opioid_index.setdefault(key, []).append(word)
+            medicine_words.append(word)
+        elif _opioid_reach(word) and name.certainty is not Certainty.POSSIBLE:
+            opioid_words.append(word)  # (ambiguous abbreviations: exact use only)
 
-    medicine_words = [w for w, n in single.items() if n.entry.kind is MatchKind.MEDICINE]
     opioid_prefixes: dict[str, Name] = {}
     for word, name in single.items():
         # Ingredient names only: labels cut generic names short, and a brand's first letters
@@ -422,10 +420,13 @@ def build_vocabulary(
 
     return Vocabulary(
         by_first_token={
-            k: tuple(sorted(v, key=lambda n: -len(n.tokens))) for k, v in by_first.items()
+            k: only_medicine
+            if v == [one_medicine]
+            else tuple(sorted(v, key=lambda n: -len(n.tokens)))
+            for k, v in by_first.items()
         },
-        opioid_typo_index={k: tuple(v) for k, v in opioid_index.items()},
-        medicine_by_length={k: tuple(v) for k, v in medicine_by_length.items()},
+        opioid_by_length=_by_length(opioid_words),
+        medicine_by_length=_by_length(medicine_words),
         single_words=single,
         chart_words=frozenset(w.lower() for w in chart_words) - frozenset(single),
         opioid_prefixes=opioid_prefixes,
@@ -434,6 +435,16 @@ def build_vocabulary(
             for s in (*rxnorm_opioids.get("sources", ()), *rxnorm_non_opioids.get("sources", ()))
         ),
     )
+
+
+def _by_length(words: list[str]) -> dict[int, _Bucket]:
+    grouped: dict[int, list[str]] = {}
+    for word in sorted(words):
+        grouped.setdefault(len(word), []).append(word)
+    return {
+        length: (tuple(group), array("Q", map(_letter_mask, group)))
+        for length, group in grouped.items()
+    }
 
 
 def _safer(a: Name, b: Name) -> Name:

@@ -836,7 +836,7 @@ def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> Lin
     else:
         hits = [h for h in found if not _negated(words, h)]
         negated = [h for h in found if h not in hits]
-        hits = _without_explained_ambiguity(hits, negated)
+        hits = _without_explained_ambiguity(hits, negated, words)
         has_dose = bool(_DOSE.search(line))
         has_schedule = bool(_SCHEDULE.search(line))
         looks_like_medicine = (
@@ -941,10 +941,12 @@ def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> Lin
     return LineReading(kind=LineKind.MEDICINE, why=_MEDICINE_WHY, **base)
 
 
-def _without_explained_ambiguity(hits: list[Hit], negated: list[Hit]) -> list[Hit]:
+def _without_explained_ambiguity(
+    hits: list[Hit], negated: list[Hit], words: list[str]
+) -> list[Hit]:
     """Drop an ambiguous abbreviation the line itself explains: "liothyronine (T3)" names the
     other meaning, and "Solpadeine Headache (codeine-free)" says there is no codeine."""
-    medicines = [" ".join(h.name.tokens) for h in hits if h.name.entry.kind is _MEDICINE]
+    medicines = [" ".join(words[h.first : h.last + 1]) for h in hits if h.entry.kind is _MEDICINE]
     kept = []
     for hit in hits:
         if hit.certainty is Certainty.POSSIBLE and hit.name.entry.ambiguous_with:
