@@ -212,6 +212,25 @@ def reference_cases(today: dt.date) -> tuple[ReferenceCase, ...]:
             "Kidney function not known",
             kidney_impairment=Answer.UNSURE,
         ),
+        # The medication list read line by line: answers and list together.
+        case(
+            "list-long-acting-12-days",
+            "Stopped a 'short-acting' opioid 12 days ago, but the list shows oxycodone q12h",
+            opioid_use=OpioidUse.RECENT,
+            opioid_type=OpioidType.SHORT_ACTING,
+            last_opioid_dose_on=_days(today, -12),
+            medication_list="duloxetine 60 mg daily\noxycodone 20 mg q12h",
+        ),
+        case(
+            "list-methadone",
+            "Answers say no opioids; the list shows methadone 80 mg daily",
+            medication_list="methadone 80 mg daily\ngabapentin 300 mg tid",
+        ),
+        case(
+            "list-opioid-allergy",
+            "Codeine allergy recorded in the list, no opioid taken",
+            medication_list="Allergies: codeine (rash)\nduloxetine 60 mg daily",
+        ),
     )
 
 

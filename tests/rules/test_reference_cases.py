@@ -88,6 +88,9 @@ def test_each_threshold_moves_at_least_one_case(
         ("surgery-in-60-days", Verdict.ELIGIBLE),
         ("naltrexone-now", Verdict.REVIEW),
         ("diagnosis-unsure", Verdict.REVIEW),
+        ("list-long-acting-12-days", Verdict.NOT_YET),
+        ("list-methadone", Verdict.DO_NOT_START),
+        ("list-opioid-allergy", Verdict.ELIGIBLE),
     ],
 )
 def test_the_cases_cover_the_plan_based_surgery_diagnosis_and_naltrexone_rules(
@@ -159,6 +162,12 @@ def test_an_earlier_start_or_a_higher_first_dose_is_less_safe() -> None:
         (
             {"washout_days_short_acting": 4},
             "short-acting-8-days",
+            (LESS_SAFE_VERDICT, EARLIER_START),
+        ),
+        # A long-acting line in the list holds the longer interval; lowering it frees the case.
+        (
+            {"washout_days_long_acting": 10},
+            "list-long-acting-12-days",
             (LESS_SAFE_VERDICT, EARLIER_START),
         ),
         ({"minimum_age_years": 16}, "age-17", (LESS_SAFE_VERDICT,)),
