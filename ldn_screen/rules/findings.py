@@ -116,10 +116,11 @@ CATALOGUE: dict[str, FindingSpec] = {
         S.REVIEW,
         "Medication list names {certainty_word} opioid ({line_ref}) but the answers "
         "{answer_claim}.",
-        "The pasted medication list shows {line_detail}. The answers {answer_claim}. Confirm "
-        "with the patient whether this medicine is still taken, and when the last dose was, "
-        "then correct the answers and screen again.",
-        "policy_medication_list",
+        "The pasted medication list shows {line_detail}. The answers {answer_claim}. The label "
+        "contraindicates naltrexone in patients receiving opioid analgesics, so confirm with "
+        "the patient whether this medicine is still taken, and when the last dose was, then "
+        "correct the answers and screen again.",
+        "label_contraindications",
     ),
     "opioid_list_long_acting": FindingSpec(
         S.CAUTION,
@@ -145,8 +146,7 @@ CATALOGUE: dict[str, FindingSpec] = {
     ),
     "opioid_stopped_unconfirmed": FindingSpec(
         S.REVIEW,
-        "Medication list shows a stopped opioid ({line_ref}) without a date outside the "
-        "opioid-free interval: confirm the last dose.",
+        "Stopped opioid in the list without a safe date ({line_ref}): confirm the last dose.",
         "The list shows {line_detail}. It says the opioid was stopped, but gives no date, or "
         "a date inside the opioid-free interval. Confirm when the last dose was taken and "
         "answer the opioid questions with that date.",

@@ -79,6 +79,7 @@ def test_an_unread_medicine_line_holds_the_verdict_until_confirmed(client: Flask
     for name, value in fields:
         data.setdefault(name, []).append(value)
     assert data["confirmed_not_opioid_lines"] == ["Zyxoprine 10 mg bid"]
+    assert "If you have checked this line and it is not an opioid, confirm it" in body
     assert data["csrf_token"][0]  # the real token, carried from the page
 
     second = client.post(action, data=data)
