@@ -11,7 +11,8 @@ Three sets, all in tests/data (their headers say where they came from):
 
 Each line is screened as the only line of the medication list of a patient with no other
 finding. Run ``python -m tests.medication_eval`` for the table and every miss, and add
-``--holdout`` for the held-out set (medication_lines_holdout.csv).
+``--holdout`` for the held-out set (medication_lines_holdout.csv) or ``--blind`` for the set
+written last, blind to everything else (medication_lines_blind.csv).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ LINES_FILE = DATA / "medication_lines_eval.csv"
 # reader does on lines it was never tuned on.
 HOLDOUT_FILE = DATA / "medication_lines_holdout.csv"
 HOLDOUT_LISTS_FILE = DATA / "typical_fibromyalgia_lists_holdout.txt"
+# Written last, blind to every other set and to the vocabulary, and scored once at the end.
+BLIND_FILE = DATA / "medication_lines_blind.csv"
+BLIND_LISTS_FILE = DATA / "typical_fibromyalgia_lists_blind.txt"
 VALUESET_FILE = DATA / "valueset_rows.csv"
 LISTS_FILE = DATA / "typical_fibromyalgia_lists.txt"
 SCREENED_ON = dt.date(2026, 12, 1)  # the date the evaluation set was written for
@@ -235,7 +239,7 @@ def main() -> int:
             f"{name:58} {score.passed:8} {score.total:6} {score.rate:8.2%} {goal:7.1%}"
             f"{'' if ok else '  BELOW GOAL'}"
         )
-    prompted, total, unread = confirm_prompt_rate(HOLDOUT_LISTS_FILE if holdout else LISTS_FILE)
+    prompted, total, unread = confirm_prompt_rate(chosen[1] if chosen else LISTS_FILE)
     print(f"\ntypical fibromyalgia lists that ask for a confirmation: {prompted}/{total}")
     for name, score in scores.items():
         for miss in score.misses:
