@@ -227,8 +227,12 @@ def confirm_prompt_rate(path: Path = LISTS_FILE) -> tuple[int, int, list[str]]:
 
 
 def main() -> int:
-    holdout = "--holdout" in sys.argv
-    scores = score_all(HOLDOUT_FILE, with_valuesets=False) if holdout else score_all()
+    sets = {
+        "--holdout": (HOLDOUT_FILE, HOLDOUT_LISTS_FILE),
+        "--blind": (BLIND_FILE, BLIND_LISTS_FILE),
+    }
+    chosen = next((sets[arg] for arg in sys.argv[1:] if arg in sets), None)
+    scores = score_all(chosen[0], with_valuesets=False) if chosen else score_all()
     print(f"{'check':58} {'passed':>8} {'total':>6} {'rate':>8} {'goal':>7}")
     failed = False
     for name, score in scores.items():
