@@ -472,9 +472,9 @@ def _safer(a: Name, b: Name) -> Name:
         source_key=keep.entry.source_key,
         antitussive_capable=keep.entry.antitussive_capable or other.entry.antitussive_capable,
         maintenance=keep.entry.maintenance or other.entry.maintenance,
-        not_followed_by=keep.entry.not_followed_by & other.entry.not_followed_by
-        if keep.entry.not_followed_by and other.entry.not_followed_by
-        else frozenset(),
+        # A curated guard names a different product ("Cheratussin DM" has no codeine), so
+        # the guards of both readings apply.
+        not_followed_by=keep.entry.not_followed_by | other.entry.not_followed_by,
         ambiguous_with=keep.entry.ambiguous_with or other.entry.ambiguous_with,
     )
     return Name(keep.tokens, merged, keep.certainty)

@@ -227,7 +227,9 @@ _REACTION_WORDS = _words(
     r"flushing",
 )
 # A reaction counts only when set off from the drug: "morphine - itching", "codeine (rash)".
-_REACTION_AFTER_MARK = re.compile(r"[-–—:(/]\s*(?:" + _REACTION_WORDS.pattern + ")")
+_REACTION_AFTER_MARK = re.compile(
+    r"[-–—:(/]\s*(?:" + _REACTION_WORDS.pattern + ")", re.IGNORECASE
+)
 # Allergens that only appear in allergy lists: "PCN, codeine".
 _ALLERGENS = _words(
     r"pcn",
@@ -484,6 +486,7 @@ _ANTITUSSIVE = _words(
     r"homatropine",
     r"pyrilamine",
     r"triprolidine",
+    r"bromodiphenhydramine",
     r"cough\w*",
     r"syrup",
     r"linctus",

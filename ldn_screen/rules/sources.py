@@ -721,6 +721,13 @@ _ALL = (
         (Link("PBS", "https://www.pbs.gov.au/"),),
     ),
     Source(
+        "za_sahpra",
+        EvidenceKind.DATA,
+        "South African Health Products Regulatory Authority: registered medicines",
+        "SAHPRA medicine register (codeine products).",
+        "https://www.sahpra.org.za/",
+    ),
+    Source(
         "non_opioid_vocabulary",
         EvidenceKind.DATA,
         "Known non-opioid medicines (RxNorm value sets and national formularies)",

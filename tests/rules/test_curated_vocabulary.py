@@ -42,7 +42,7 @@ CATEGORIES = {
     "unknown",
 }
 MAINTENANCE_CATEGORIES = {"methadone", "buprenorphine", "depot_buprenorphine"}
-MARKETS = {"US", "UK", "IE", "CA", "AU", "NZ", "vet", "any"}
+MARKETS = {"US", "UK", "IE", "CA", "AU", "NZ", "ZA", "vet", "any"}
 # The sources of the curated layer: every entry citing one of them says where it is marketed.
 CURATED_SOURCES = {
     "ismp_abbreviations",
@@ -56,6 +56,7 @@ CURATED_SOURCES = {
     "au_artg",
     "nz_medsafe",
     "us_fda_labels",
+    "za_sahpra",
 }
 # Same rule as the matcher: letters, digits and "#" are separate tokens, case does not count.
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|#")
