@@ -225,7 +225,7 @@ _REACTION_WORDS = _words(
     r"flushing",
 )
 # A reaction counts only when set off from the drug: "morphine - itching", "codeine (rash)".
-_REACTION_AFTER_MARK = re.compile(r"[-–—:(/]\s*(?:" + _REACTION_WORDS.pattern + ")")
+_REACTION_AFTER_MARK = re.compile(r"[-–—:(/]\s*(?:" + _REACTION_WORDS.pattern + ")", re.IGNORECASE)
 # Allergens that only appear in allergy lists: "PCN, codeine".
 _ALLERGENS = _words(
     r"pcn",
@@ -698,7 +698,9 @@ def _context(line: str, section: Context) -> tuple[Context, bool]:
 
 
 def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> LineReading:
-    words = [w.lower() for w in TOKEN.findall(line)]
+    # No name is near 64 letters long; a longer word is blanked so that the typo reader (whose
+    # work grows with the cube of a word's length) never sees it.
+    words = [w.lower() if len(w) <= 64 else "" for w in TOKEN.findall(line)]
     found = vocabulary().find(words)
     hits = [h for h in found if not _negated(words, h)]
     negated = [h for h in found if h not in hits]
