@@ -227,9 +227,7 @@ _REACTION_WORDS = _words(
     r"flushing",
 )
 # A reaction counts only when set off from the drug: "morphine - itching", "codeine (rash)".
-_REACTION_AFTER_MARK = re.compile(
-    r"[-–—:(/]\s*(?:" + _REACTION_WORDS.pattern + ")", re.IGNORECASE
-)
+_REACTION_AFTER_MARK = re.compile(r"[-–—:(/]\s*(?:" + _REACTION_WORDS.pattern + ")", re.IGNORECASE)
 # Allergens that only appear in allergy lists: "PCN, codeine".
 _ALLERGENS = _words(
     r"pcn",

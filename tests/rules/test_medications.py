@@ -1,32 +1,52 @@
-"""The medication-list matcher: realistic chart lines, traps, typos, robustness, evaluation."""
+"""The medication-list reader: realistic chart lines, traps, typos, line semantics, robustness
+and the evaluation on RxNorm-coded value-set rows (how readings feed the verdict:
+test_medication_rules.py and test_opioid_rules.py)."""
 
 from __future__ import annotations
 
 import copy
 import csv
 import dataclasses
+import datetime as dt
+import functools
+import json
 import random
 import re
 import string
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ldn_screen.rules import DEFAULT_SETTINGS, Verdict, screen
+from ldn_screen.rules.medication_vocabulary import (
+    CHART_WORDS,
+    CURATED_NON_OPIOIDS,
+    CURATED_OPIOIDS,
+    CURATED_OPIOIDS_MORE,
+    RXNORM_NON_OPIOIDS,
+    RXNORM_OPIOIDS,
+    build_vocabulary,
+    edit_distance,
+    vocabulary,
+)
 from ldn_screen.rules.medications import (
-    DATA_FILE,
     Certainty,
+    LineKind,
+    LineReading,
     MatchKind,
+    MedicationReading,
     OpioidCategory,
-    OpioidMatch,
-    build_matcher,
-    compiled_matcher,
-    find_opioids,
+    latest_date_in,
+    line_key,
+    read_medication_list,
 )
 from ldn_screen.rules.sources import SOURCES
+from tests.medication_eval import clean_patient
 
 SA = OpioidCategory.SHORT_ACTING
 LA = OpioidCategory.LONG_ACTING
@@ -35,21 +55,31 @@ BUP = OpioidCategory.BUPRENORPHINE
 DEPOT = OpioidCategory.DEPOT_BUPRENORPHINE
 AT = OpioidCategory.ANTITUSSIVE
 AD = OpioidCategory.ANTIDIARRHOEAL
+UNKNOWN = OpioidCategory.UNKNOWN
 EXACT, BRAND, POSSIBLE = Certainty.EXACT, Certainty.BRAND, Certainty.POSSIBLE
 
+TODAY = dt.date(2026, 12, 1)
 EVAL_FILE = Path(__file__).resolve().parents[1] / "data" / "medication_eval.csv"
+RXNORM = json.loads(RXNORM_OPIOIDS.read_text(encoding="utf-8"))
+# Opioid ingredient names as RxNorm writes them (it has "opium tincture" and "paregoric" too).
+OPIOID_INGREDIENTS = {i["name"] for i in RXNORM["ingredients"]}
 
 
-def only(text: str) -> OpioidMatch:
-    matches = find_opioids(text)
-    assert len(matches) == 1, matches
-    return matches[0]
+def read(text: str, **options: Any) -> MedicationReading:
+    return read_medication_list(text, today=TODAY, **options)
+
+
+def only(line: str) -> LineReading:
+    """The reading of a one-line list."""
+    lines = read(line).lines
+    assert len(lines) == 1, lines
+    return lines[0]
 
 
 # --- realistic chart lines ----------------------------------------------------------------
 
 OPIOID_LINES = [
-    # (line as pasted, ingredient, category, certainty)
+    # (line as pasted, first ingredient, category, certainty)
     ("tramadol 50 mg 1 tab PO q6h PRN pain", "tramadol", SA, EXACT),
     ("traMADol 50 mg tablet", "tramadol", SA, EXACT),
     ("oxyCODONE 5 mg PO q4h PRN", "oxycodone", SA, EXACT),
@@ -81,8 +111,10 @@ OPIOID_LINES = [
     ("Demerol 50 mg", "meperidine", SA, BRAND),
     ("pethidine 50 mg", "meperidine", SA, EXACT),
     ("levorphanol 2 mg q6h", "levorphanol", SA, EXACT),
-    ("Nucynta 50 mg q6h prn", "tapentadol", SA, BRAND),
-    ("Ultram 50 mg", "tramadol", SA, BRAND),
+    # RxNorm sells the immediate- and extended-release products under one brand name: the
+    # brand alone reads as long-acting (the safer reading of an ambiguous line).
+    ("Nucynta 50 mg q6h prn", "tapentadol", LA, BRAND),
+    ("Ultram 50 mg", "tramadol", LA, BRAND),
     ("Ultracet 37.5/325 mg", "tramadol", SA, BRAND),
     ("Seglentis 56/44 mg", "tramadol", SA, BRAND),
     ("fentaNYL 100 mcg buccal tablet", "fentanyl", SA, EXACT),
@@ -94,10 +126,12 @@ OPIOID_LINES = [
     ("nalbuphine 10 mg IM", "nalbuphine", SA, EXACT),
     ("Talwin NX", "pentazocine", SA, BRAND),
     ("pentazocine/naloxone 50/0.5 mg", "pentazocine", SA, EXACT),
-    ("heroin use (daily)", "heroin", SA, EXACT),
+    ("heroin use (most days)", "heroin", SA, EXACT),
+    # "daily" with no "prn" or "IR": a regular once-daily opioid reads as extended-release.
+    ("heroin use (daily)", "heroin", LA, EXACT),
     ("diamorphine", "heroin", SA, EXACT),
     ("opium and belladonna suppository", "opium", SA, EXACT),
-    # long-acting: generic upgraded by a form marker, or an extended-release brand
+    # long-acting: generic upgraded by the line's wording, or an extended-release brand
     (
         "12 HR oxycodone hydrochloride 10 MG Extended Release Oral Tablet [OxyContin]",
         "oxycodone",
@@ -163,14 +197,14 @@ OPIOID_LINES = [
     ("buprenorphine extended-release injection 100 mg monthly", "buprenorphine", DEPOT, EXACT),
     ("buprenorphine 74.2 mg implant x4", "buprenorphine", DEPOT, EXACT),
     ("buprenorphine depot", "buprenorphine", DEPOT, EXACT),
-    # cough and cold products
-    ("Tussionex 5 mL q12h prn cough", "hydrocodone", AT, BRAND),
+    # cough and cold products; extended-release ones are long-acting (the ER check runs first)
+    ("Tussionex 5 mL q12h prn cough", "hydrocodone", LA, BRAND),
     ("Hycodan 5 mg tab", "hydrocodone", AT, BRAND),
     ("Tussigon", "hydrocodone", AT, BRAND),
     ("hydrocodone/homatropine 5-1.5 mg/5 mL", "hydrocodone", AT, EXACT),
-    ("hydrocodone polistirex-chlorpheniramine polistirex ER suspension", "hydrocodone", AT, EXACT),
-    ("Tuzistra XR 5 mL q12h", "codeine", AT, BRAND),
-    ("Tuxarin ER", "codeine", AT, BRAND),
+    ("hydrocodone polistirex-chlorpheniramine polistirex ER suspension", "hydrocodone", LA, EXACT),
+    ("Tuzistra XR 5 mL q12h", "codeine", LA, BRAND),
+    ("Tuxarin ER", "codeine", LA, BRAND),
     ("Cheratussin AC 10 mL q4h prn", "codeine", AT, BRAND),
     ("Robitussin AC 10 mL", "codeine", AT, BRAND),
     ("Brontex", "codeine", AT, BRAND),
@@ -192,54 +226,62 @@ OPIOID_LINES = [
 
 
 @pytest.mark.parametrize(("line", "ingredient", "category", "certainty"), OPIOID_LINES)
-def test_chart_line_is_recognised(
+def test_chart_line_is_read_as_an_opioid(
     line: str, ingredient: str, category: OpioidCategory, certainty: Certainty
 ) -> None:
-    match = only(line)
-    assert match.kind is MatchKind.OPIOID
-    assert match.is_opioid
-    assert match.ingredients == (ingredient,)
-    assert match.category is category
-    assert match.certainty is certainty
-    assert match.line_no == 1
-    assert match.text == line.strip()
-    assert match.matched.lower() in line.lower()
-    assert match.source_key in SOURCES
+    reading = only(line)
+    assert reading.kind is LineKind.OPIOID
+    assert reading.is_current_opioid and reading.names_opioid
+    assert reading.ingredients[0] == ingredient
+    # Only opioid ingredients are reported: not the APAP, naloxone or naltrexone beside them.
+    assert set(reading.ingredients) <= OPIOID_INGREDIENTS | {"nalbuphine"}
+    assert reading.category is category, reading.why
+    assert reading.certainty is certainty
+    assert reading.line_no == 1
+    assert reading.text == line.strip()
+    assert reading.names and all(name in line for name in reading.names)
+    assert reading.source_key in SOURCES
+    assert reading.why
 
 
-NON_OPIOID_KINDS = [
+OTHER_KINDS = [
     # (line, kind, ingredient, source)
-    ("kratom powder 2 g daily", MatchKind.OPIOID_LIKE, "kratom", "kratom_case_reports"),
-    ("mitragynine extract", MatchKind.OPIOID_LIKE, "kratom", "kratom_case_reports"),
-    ("7-hydroxymitragynine", MatchKind.OPIOID_LIKE, "kratom", "kratom_case_reports"),
-    ("7-OH tablets from the gas station", MatchKind.OPIOID_LIKE, "kratom", "kratom_case_reports"),
-    ("Imodium A-D 2 mg prn", MatchKind.PERIPHERAL_OPIOID, "loperamide", "loperamide_peripheral"),
-    (
-        "loperamide 2 mg after each loose stool",
-        MatchKind.PERIPHERAL_OPIOID,
-        "loperamide",
-        "loperamide_peripheral",
-    ),
-    ("naltrexone 50 mg daily", MatchKind.NALTREXONE, "naltrexone", "label_indications"),
-    ("LDN 1.5 mg at night", MatchKind.NALTREXONE, "naltrexone", "label_indications"),
-    ("low dose naltrexone 4.5 mg", MatchKind.NALTREXONE, "naltrexone", "label_indications"),
-    ("Revia 50 mg", MatchKind.NALTREXONE, "naltrexone", "label_indications"),
-    ("Vivitrol 380 mg IM every 4 weeks", MatchKind.NALTREXONE, "naltrexone", "label_indications"),
-    ("Contrave 8/90 mg 2 tabs bid", MatchKind.NALTREXONE, "naltrexone", "label_indications"),
-    ("bupropion/naltrexone ER", MatchKind.NALTREXONE, "naltrexone", "label_indications"),
+    ("kratom powder 2 g daily", LineKind.OPIOID_LIKE, "kratom", "kratom_case_reports"),
+    ("mitragynine extract", LineKind.OPIOID_LIKE, "kratom", "kratom_case_reports"),
+    ("7-hydroxymitragynine", LineKind.OPIOID_LIKE, "kratom", "kratom_case_reports"),
+    ("7-OH tablets from the gas station", LineKind.OPIOID_LIKE, "kratom", "kratom_case_reports"),
+    ("naltrexone 50 mg daily", LineKind.NALTREXONE, "naltrexone", "label_indications"),
+    ("LDN 1.5 mg at night", LineKind.NALTREXONE, "naltrexone", "label_indications"),
+    ("low dose naltrexone 4.5 mg", LineKind.NALTREXONE, "naltrexone", "label_indications"),
+    ("Revia 50 mg", LineKind.NALTREXONE, "naltrexone", "label_indications"),
+    ("Vivitrol 380 mg IM every 4 weeks", LineKind.NALTREXONE, "naltrexone", "label_indications"),
+    ("Contrave 8/90 mg 2 tabs bid", LineKind.NALTREXONE, "naltrexone", "label_indications"),
+    ("bupropion/naltrexone ER", LineKind.NALTREXONE, "naltrexone", "label_indications"),
 ]
 
 
-@pytest.mark.parametrize(("line", "kind", "ingredient", "source"), NON_OPIOID_KINDS)
-def test_opioid_like_peripheral_and_naltrexone_items(
-    line: str, kind: MatchKind, ingredient: str, source: str
+@pytest.mark.parametrize(("line", "kind", "ingredient", "source"), OTHER_KINDS)
+def test_opioid_like_and_naltrexone_lines(
+    line: str, kind: LineKind, ingredient: str, source: str
 ) -> None:
-    match = only(line)
-    assert match.kind is kind
-    assert not match.is_opioid
-    assert match.category is None
-    assert match.ingredients == (ingredient,)
-    assert match.source_key == source
+    reading = only(line)
+    assert reading.kind is kind
+    assert not reading.is_current_opioid and not reading.names_opioid
+    assert reading.category is None
+    assert reading.ingredients == (ingredient,)
+    assert reading.source_key == source
+
+
+@pytest.mark.parametrize(
+    "line", ["Imodium A-D 2 mg prn", "loperamide 2 mg after each loose stool", "Imodium"]
+)
+def test_loperamide_is_a_known_medicine_flagged_as_a_peripheral_opioid(line: str) -> None:
+    reading = only(line)
+    assert reading.kind is LineKind.MEDICINE
+    assert reading.peripheral_opioid
+    assert reading.category is None and not reading.names_opioid
+    assert reading.ingredients == ("loperamide",)
+    assert reading.source_key == "loperamide_peripheral"
 
 
 @pytest.mark.parametrize(
@@ -250,14 +292,19 @@ def test_opioid_like_peripheral_and_naltrexone_items(
         ("methadone 10 mg", "label_switching"),
         ("Suboxone 8/2", "label_switching"),
         ("Talwin NX", "label_ca_agonist_antagonists"),
-        ("Tussionex", "fda_2018_cough"),
-        ("codeine/guaifenesin syrup", "fda_2018_cough"),
+        ("Hycodan", "fda_2018_cough"),
+        # Tussionex is an extended-release suspension: the RxNorm reading (long-acting) is
+        # the safer one and is kept, with its source.
+        ("Tussionex", "cqf_valuesets"),
+        ("codeine/guaifenesin syrup", "cdc_mme"),
         ("Lomotil", "diphenoxylate_label"),
         ("paregoric", "label_opioid_products"),
         ("Dsuvia", "cqf_valuesets"),
+        ("naloxone 4 mg nasal spray", "policy_medication_list"),
+        ("gabapentin 300 mg", "non_opioid_vocabulary"),
     ],
 )
-def test_each_match_cites_its_source(line: str, source: str) -> None:
+def test_each_reading_cites_its_source(line: str, source: str) -> None:
     assert only(line).source_key == source
 
 
@@ -283,18 +330,23 @@ COMBINATIONS_THAT_ARE_OPIOIDS = [
 
 @pytest.mark.parametrize(("line", "ingredient"), COMBINATIONS_THAT_ARE_OPIOIDS)
 def test_opioid_with_an_antagonist_is_still_an_opioid(line: str, ingredient: str) -> None:
-    match = only(line)
-    assert match.kind is MatchKind.OPIOID
-    assert match.ingredients == (ingredient,)  # the antagonist is not reported as an ingredient
+    reading = only(line)
+    assert reading.kind is LineKind.OPIOID
+    assert reading.ingredients == (ingredient,)  # the antagonist is not reported as an ingredient
 
 
-NEVER_A_MATCH = [
-    # antagonists and peripherally acting antagonists
+NALOXONE_PRODUCTS = [
     "naloxone 4 mg nasal spray",
+    "naloxone",
     "Narcan 4 mg",
     "Kloxxado 8 mg",
     "Zimhi 5 mg",
     "Evzio",
+]
+
+NEVER_AN_OPIOID = [
+    *NALOXONE_PRODUCTS,
+    # peripherally acting antagonists and other opioid-receptor traps
     "methylnaltrexone 150 mg",
     "Relistor 12 mg SC",
     "naloxegol 25 mg",
@@ -303,11 +355,15 @@ NEVER_A_MATCH = [
     "Entereg",
     "naldemedine 0.2 mg",
     "Symproic 0.2 mg",
+    "eluxadoline 100 mg bid",
+    "Viberzi 100 mg bid",
     "Lucemyra 0.18 mg",
+    "apomorphine 2 mg SC",
     # cough products without an opioid
     "dextromethorphan 30 mg",
     "Delsym 10 mL q12h",
     "Robitussin DM 10 mL",
+    "Cheratussin DM 10 mL",
     "guaifenesin DM",
     "Mucinex DM",
     "promethazine 25 mg qhs",
@@ -315,7 +371,7 @@ NEVER_A_MATCH = [
     "benzonatate 100 mg tid",
     "Tessalon perles",
     "chlorpheniramine 4 mg",
-    # fibromyalgia medicines
+    # fibromyalgia medicines and look-alike names
     "gabapentin 300 mg tid",
     "Neurontin 600 mg",
     "pregabalin 75 mg bid",
@@ -329,15 +385,20 @@ NEVER_A_MATCH = [
     "Flexeril 10 mg",
     "tizanidine 4 mg",
     "Zanaflex 2 mg",
+    "methocarbamol 750 mg tid",
+    "metaxalone 800 mg tid",
+    "oxybutynin 5 mg bid",
+    "oxcarbazepine 300 mg bid",
     "ibuprofen 800 mg",
     "naproxen 500 mg bid",
     "meloxicam 15 mg",
     "celecoxib 200 mg",
     "Celebrex 200 mg",
     "diclofenac gel 1% qid",
-    # acetaminophen that is not Tylenol #3
+    # acetaminophen that is not Tylenol #3, and butalbital without codeine
     "acetaminophen 500 mg",
     "APAP 650 mg q6h",
+    "Tylenol",
     "Tylenol 500 mg",
     "Tylenol Extra Strength",
     "Tylenol PM",
@@ -347,6 +408,7 @@ NEVER_A_MATCH = [
     "Tylenol 325 mg 2 tabs",
     "Fioricet 1 cap q4h",
     "Fiorinal",
+    "butalbital/APAP/caffeine 50-325-40 mg 1 tab q4h prn",
     # common chart medicines
     "levothyroxine 50 mcg daily",
     "sertraline 50 mg",
@@ -367,19 +429,26 @@ NEVER_A_MATCH = [
 ]
 
 
-@pytest.mark.parametrize("line", NEVER_A_MATCH)
-def test_non_opioids_and_traps_give_no_match(line: str) -> None:
-    assert find_opioids(line) == []
+@pytest.mark.parametrize("line", NEVER_AN_OPIOID)
+def test_non_opioids_and_traps_are_known_medicines(line: str) -> None:
+    reading = only(line)
+    assert reading.kind is LineKind.MEDICINE, reading.why
+    assert not reading.names_opioid and reading.category is None
+    assert not reading.peripheral_opioid
+    assert reading.naloxone is (line in NALOXONE_PRODUCTS)
 
 
-def test_dextromethorphan_in_a_cough_product_is_not_read_as_an_opioid() -> None:
-    assert find_opioids("Robitussin DM; Delsym; DM 10 mL; Cheratussin DM") == []
+def test_dextromethorphan_cough_products_are_not_read_as_opioids() -> None:
+    reading = read("Robitussin DM\nDelsym 12 hour\nDM 10 mL\nCheratussin DM\nMucinex DM")
+    assert len(reading.lines) == 5
+    assert not any(r.names_opioid for r in reading.lines)
+    assert reading.of_kind(LineKind.OPIOID) == ()
 
 
-# --- items, lines and splitting -----------------------------------------------------------
+# --- one reading per line -------------------------------------------------------------------
 
 
-def test_multi_line_paste_keeps_original_line_numbers() -> None:
+def test_one_reading_per_non_blank_line_with_line_numbers_as_pasted() -> None:
     text = (
         "Current medications:\r\n"
         "1. gabapentin 300 mg tid\r\n"
@@ -387,68 +456,113 @@ def test_multi_line_paste_keeps_original_line_numbers() -> None:
         "2. Percocet 5/325, 1 tab q6h prn; Tylenol #3 qhs\r\n"
         "3. metformin 1,000 mg bid, sertraline 50 mg\n"
         "4. Suboxone 8-2 mg film, naloxone 4 mg nasal spray (kit)\r"
-        "5. fentanyl 25 mcg/hr patch"
+        "   \t \n"
+        "- fentanyl 25 mcg/hr patch\n"
+        "\n"
     )
-    got = [(m.line_no, m.text, m.ingredients, m.category) for m in find_opioids(text)]
+    got = [(r.line_no, r.text, r.kind, r.ingredients, r.category) for r in read(text).lines]
     assert got == [
-        (4, "2. Percocet 5/325", ("oxycodone",), SA),
-        (4, "Tylenol #3 qhs", ("codeine",), SA),
-        (6, "4. Suboxone 8-2 mg film", ("buprenorphine",), BUP),
-        (7, "5. fentanyl 25 mcg/hr patch", ("fentanyl",), LA),
+        (1, "Current medications:", LineKind.NOT_A_MEDICINE, (), None),
+        (2, "gabapentin 300 mg tid", LineKind.MEDICINE, (), None),
+        (4, "Percocet 5/325, 1 tab q6h prn; Tylenol #3 qhs", LineKind.OPIOID, OXY_COD, SA),
+        (5, "metformin 1,000 mg bid, sertraline 50 mg", LineKind.MEDICINE, (), None),
+        (6, "Suboxone 8-2 mg film, naloxone 4 mg nasal spray (kit)", LineKind.OPIOID, BUPE, BUP),
+        (8, "fentanyl 25 mcg/hr patch", LineKind.OPIOID, ("fentanyl",), LA),
+    ]
+
+
+OXY_COD = ("oxycodone", "codeine")
+BUPE = ("buprenorphine",)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["", " ", "oxycodone 5 mg", "gabapentin", "Allergies:", "x"])))
+def test_exactly_one_reading_per_non_blank_line(parts: list[str]) -> None:
+    reading = read("\n".join(parts))
+    assert [r.line_no for r in reading.lines] == [
+        n for n, part in enumerate(parts, start=1) if part.strip()
     ]
 
 
 @pytest.mark.parametrize(
-    ("text", "texts"),
+    ("line", "kind", "ingredients"),
     [
-        ("oxycodone 5 mg; tramadol 50 mg", ["oxycodone 5 mg", "tramadol 50 mg"]),
-        ("oxycodone 5 mg, tramadol 50 mg", ["oxycodone 5 mg", "tramadol 50 mg"]),
-        ("morphine 1,000 mcg", ["morphine 1,000 mcg"]),
-        ("morphine 15 mg,tramadol 50 mg", ["morphine 15 mg", "tramadol 50 mg"]),
-        ("Norco 10,325 mg,", ["Norco 10,325 mg"]),
-        ("oxycodone/APAP 5/325", ["oxycodone/APAP 5/325"]),
-        ("Tylenol #3; ", ["Tylenol #3"]),
+        # Items are not split at commas or semicolons: the line gets one reading, the most
+        # safety-relevant one, with every opioid ingredient it names.
+        ("oxycodone 5 mg; tramadol 50 mg", LineKind.OPIOID, ("oxycodone", "tramadol")),
+        ("morphine 15 mg,tramadol 50 mg", LineKind.OPIOID, ("morphine", "tramadol")),
+        (
+            "tramadol 50 mg and oxycodone 5 mg alternating",
+            LineKind.OPIOID,
+            ("tramadol", "oxycodone"),
+        ),
+        ("naltrexone 50 mg with methadone 10 mg", LineKind.OPIOID, ("methadone",)),
+        ("loperamide 2 mg, oxycodone 5 mg", LineKind.OPIOID, ("oxycodone",)),
+        ("gabapentin 300 mg, kratom", LineKind.OPIOID_LIKE, ("kratom",)),
+        ("gabapentin 300 mg, naltrexone 4.5 mg", LineKind.NALTREXONE, ("naltrexone",)),
+        ("sertraline 50 mg; Imodium 2 mg prn", LineKind.MEDICINE, ("loperamide",)),
+        ("lisinopril 20 mg daily; atorvastatin 40 mg qhs", LineKind.MEDICINE, ()),
     ],
 )
-def test_items_split_at_semicolons_and_commas_but_not_inside_numbers(
-    text: str, texts: list[str]
+def test_a_line_naming_several_medicines_gets_its_most_safety_relevant_reading(
+    line: str, kind: LineKind, ingredients: tuple[str, ...]
 ) -> None:
-    assert [m.text for m in find_opioids(text)] == texts
+    reading = only(line)
+    assert reading.kind is kind
+    assert reading.ingredients == ingredients
 
 
-def test_one_match_per_item_even_when_brand_and_generic_are_both_written() -> None:
-    match = only("Suboxone (buprenorphine/naloxone) 8/2 mg SL film")
-    assert match.ingredients == ("buprenorphine",)
-    assert match.certainty is EXACT  # the generic name is the stronger evidence
-    assert match.matched == "buprenorphine"
+def test_a_line_with_loperamide_and_an_opioid_keeps_both_facts() -> None:
+    reading = only("loperamide 2 mg, oxycodone 5 mg")
+    assert reading.kind is LineKind.OPIOID and reading.peripheral_opioid
+
+
+def test_brand_and_generic_written_together_give_one_reading() -> None:
+    reading = only("Suboxone (buprenorphine/naloxone) 8/2 mg SL film")
+    assert reading.ingredients == ("buprenorphine",)
+    assert reading.names == ("Suboxone", "buprenorphine")
+    assert reading.certainty is EXACT  # the generic name is the stronger evidence
+    assert reading.maintenance
     rxnorm = only("12 HR oxycodone hydrochloride 10 MG Extended Release Oral Tablet [OxyContin]")
-    assert rxnorm.matched == "oxycodone"
+    assert rxnorm.names == ("oxycodone", "OxyContin")
     assert rxnorm.category is LA
 
 
-def test_matched_words_are_reported_as_written() -> None:
-    assert only("take oxyCODONE 5 mg").matched == "oxyCODONE"
-    assert only("MS-Contin 15").matched == "MS-Contin"
-    assert only("Tylenol   No. 4").matched == "Tylenol   No. 4"
-
-
-def test_two_different_opioids_in_one_item_are_both_reported() -> None:
-    match = only("tramadol 50 mg and oxycodone 5 mg alternating")
-    assert match.ingredients == ("tramadol", "oxycodone")
-    assert match.category is SA
-
-
-def test_an_opioid_outranks_a_naltrexone_product_in_the_same_item() -> None:
-    match = only("naltrexone 50 mg with methadone 10 mg")
-    assert match.kind is MatchKind.OPIOID
-    assert match.ingredients == ("methadone",)
-    assert match.category is METH
+def test_names_are_reported_as_written() -> None:
+    assert only("take oxyCODONE 5 mg").names == ("oxyCODONE",)
+    assert only("MS-Contin 15").names == ("MS-Contin",)
+    assert only("Tylenol   No. 4").names == ("Tylenol   No. 4",)
+    assert only("Percocets prn").names == ("Percocets",)
 
 
 def test_word_boundaries_keep_names_inside_other_words_out() -> None:
-    assert find_opioids("dihydrocodeine 30 mg")[0].ingredients == ("dihydrocodeine",)
-    assert find_opioids("benzhydrocodone/APAP")[0].ingredients == ("benzhydrocodone",)
-    assert find_opioids("methylnaltrexone; Norcodeine assay; opiumpoppyseed tea") == []
+    assert only("dihydrocodeine 30 mg").ingredients == ("dihydrocodeine",)
+    assert only("benzhydrocodone/APAP").ingredients == ("benzhydrocodone",)
+    reading = read("methylnaltrexone\nNorcodeine assay\nopiumpoppyseed tea")
+    assert not any(r.names_opioid for r in reading.lines)
+
+
+def test_lines_that_list_nothing_are_not_medicines() -> None:
+    reading = read("None\nNKDA\nno known drug allergies\nNo current medications")
+    assert {r.kind for r in reading.lines} == {LineKind.NOT_A_MEDICINE}
+    assert reading.medicine_lines == ()
+
+
+def test_an_unrecognised_line_blocks_only_when_it_looks_like_a_medicine() -> None:
+    lines = read("Zyxoprine 10 mg bid\nZyxoprine\nPatient brought the bottles to the visit").lines
+    assert [r.kind for r in lines] == [LineKind.UNRECOGNISED] * 3
+    assert [r.looks_like_medicine for r in lines] == [True, True, False]
+    assert [r.blocks_eligibility for r in lines] == [True, True, False]
+
+
+def test_display_order_puts_opioid_lines_first_then_what_needs_the_clinician() -> None:
+    reading = read(
+        "Medications:\ngabapentin 300 mg\nZyxoprine 5 mg\nLDN 1.5 mg\nAllergies: codeine\n"
+        "oxycodone 5 mg q6h prn\nkratom daily\nPercocet - stopped 2019"
+    )
+    assert [r.line_no for r in reading.sorted_for_display()] == [6, 7, 4, 3, 8, 5, 2]
+    assert [r.line_no for r in reading.unrecognised] == [3]
+    assert len(reading.medicine_lines) == 7
 
 
 # --- typos ----------------------------------------------------------------------------------
@@ -465,15 +579,26 @@ def test_word_boundaries_keep_names_inside_other_words_out() -> None:
         ("methadon 40 mg", "methadone", METH),
         ("buprenorphin 8 mg SL", "buprenorphine", BUP),
         ("fentanil patch 25 mcg/hr", "fentanyl", LA),
+        # one edit is read for names of five letters or more ...
+        ("Norcco 10-325", "hydrocodone", SA),
+        ("Lortabb", "hydrocodone", SA),
+        ("opiun", "opium", SA),
+        ("Ultrum 50 mg", "tramadol", LA),
+        # ... and two edits for names of eight letters or more
+        ("oxycdne 5 mg", "oxycodone", SA),
+        ("tramadolol", "tramadol", SA),
+        ("buprenorfine 8 mg SL", "buprenorphine", BUP),
     ],
 )
-def test_a_single_typo_in_a_long_name_is_a_possible_match(
+def test_a_typo_within_reach_is_a_possible_opioid(
     line: str, ingredient: str, category: OpioidCategory
 ) -> None:
-    match = only(line)
-    assert match.certainty is POSSIBLE
-    assert match.ingredients == (ingredient,)
-    assert match.category is category
+    reading = only(line)
+    assert reading.kind is LineKind.OPIOID
+    assert reading.certainty is POSSIBLE
+    assert reading.ingredients == (ingredient,)
+    assert reading.category is category
+    assert "possible misspelling" in reading.why
 
 
 @pytest.mark.parametrize("line", ["oxycodone 5 mg", "tramadol 50 mg", "hydrocodone 5 mg"])
@@ -484,17 +609,29 @@ def test_the_correct_spelling_is_exact(line: str) -> None:
 @pytest.mark.parametrize(
     "line",
     [
-        "codine 30 mg",  # six letters: codeine with one letter missing, too short to guess
-        "Norcco 10-325",
-        "Ultrm 50 mg",
-        "Lortabb",
-        "opiun",
-        "oxycdne 5 mg",  # two edits
-        "tramadolol",  # two edits
+        "oxyy 5 mg",  # four letters: too short to guess
+        "Norc 5 mg",
+        "Ultrumm 50 mg",  # two edits from a six-letter name
+        "kodeene 30 mg",  # two edits from a seven-letter name
+        "oxikodn 5 mg",  # four edits
+        "codine 30 mg",  # one edit from codeine, and as close to iodine
+        "codaine 30 mg",  # one edit from codeine, and as close to cocaine
+        "hydromorfone 2 mg",  # two edits from hydromorphone, and from hydrocortone
     ],
 )
-def test_short_words_and_two_typos_are_not_guessed(line: str) -> None:
-    assert find_opioids(line) == []
+def test_typos_out_of_reach_or_ambiguous_are_unread_and_fail_closed(line: str) -> None:
+    reading = only(line)
+    assert reading.kind is LineKind.UNRECOGNISED
+    assert not reading.names_opioid
+    assert reading.blocks_eligibility
+
+
+def test_the_ambiguous_typos_are_really_equally_close() -> None:
+    assert edit_distance("codine", "codeine") == edit_distance("codine", "iodine") == 1
+    assert edit_distance("codaine", "codeine") == edit_distance("codaine", "cocaine") == 1
+    hydromorfone = "hydromorfone"
+    assert edit_distance(hydromorfone, "hydromorphone") == 2
+    assert edit_distance(hydromorfone, "hydrocortone") == 2
 
 
 @pytest.mark.parametrize(
@@ -502,30 +639,31 @@ def test_short_words_and_two_typos_are_not_guessed(line: str) -> None:
     ["naloxone", "naltrexone", "naloxon", "nalaxone", "naltrexon", "methylnaltrexon", "codaine"],
 )
 def test_antagonist_names_and_their_typos_never_become_an_opioid(line: str) -> None:
-    assert not any(m.is_opioid for m in find_opioids(line))
+    assert not only(line).names_opioid
 
 
-def test_codaine_is_too_ambiguous_to_call() -> None:
-    # One edit from codeine and one edit from cocaine: the matcher does not choose.
-    assert find_opioids("codaine") == []
+def _chart_words() -> list[str]:
+    return tomllib.loads(CHART_WORDS.read_text(encoding="utf-8"))["words"]
 
 
-def _eval_rows() -> list[dict[str, str]]:
-    with EVAL_FILE.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+def test_chart_words_are_never_read_as_misspelt_names() -> None:
+    vocab = vocabulary()
+    words = [
+        w.lower() for w in _chart_words() if w.isalpha() and w.lower() not in vocab.by_first_token
+    ]
+    assert len(words) > 50
+    assert [w for w in words if vocab.find([w])] == []
+    # The exclusion is what keeps them out: "ultra" is one letter from Ultram.
+    assert edit_distance("ultra", "ultram") == 1
+    assert only("Ultra 1 tab daily").kind is LineKind.UNRECOGNISED
 
 
-def _non_opioid_words() -> set[str]:
-    """Words of the evaluation set's non-opioid rows and the vocabulary's never-opioid list."""
-    words = {
-        w
-        for row in _eval_rows()
-        if row["expect_kind"] != "opioid"
-        for w in re.findall(r"[^\W\d_]+", row["text"].lower())
-    }
-    data = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
-    words |= {w.lower() for w in data["not_opioid"]["names"]}
-    return {w for w in words if len(w) >= 6}
+def _deletion_keys(word: str, depth: int) -> set[str]:
+    keys = frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        keys = keys | frontier
+    return keys
 
 
 def _one_edit_variants(word: str) -> Iterator[str]:
@@ -541,23 +679,516 @@ def _one_edit_variants(word: str) -> Iterator[str]:
             yield word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
-def test_no_one_edit_variant_of_a_non_opioid_name_matches_an_opioid() -> None:
-    words = _non_opioid_words()
-    variants = {v for w in words for v in _one_edit_variants(w)} - words
-    false = sorted(v for v in variants if any(m.is_opioid for m in find_opioids(v)))
-    print(
-        f"\ntypo check: {len(variants)} one-edit variants of {len(words)} non-opioid words, "
-        f"{len(false)} matched an opioid"
+def _typo_reach(name: str) -> int:
+    """The issue's policy: one edit for names of 5+ letters, two for names of 8+."""
+    return 2 if len(name) >= 8 else 1 if len(name) >= 5 else 0
+
+
+@functools.cache
+def _single_word_names(kind: MatchKind) -> tuple[str, ...]:
+    vocab = vocabulary()
+    return tuple(
+        sorted(
+            w
+            for w, name in vocab.single_words.items()
+            if name.entry.kind is kind and _typo_reach(w) and name.certainty is not POSSIBLE
+        )
     )
+
+
+def _is_known_word(word: str) -> bool:
+    """An exact name, the plural of a one-word name, or an opioid name cut short after five
+    letters or more ("fentany", "oxycod"): read as that name, not as a misspelling."""
+    known = vocabulary().by_first_token
+    if word in known or (len(word) > 3 and word.endswith("s") and word[:-1] in known):
+        return True
+    return word in _cut_short_opioid_names()
+
+
+@functools.cache
+def _cut_short_opioid_names() -> frozenset[str]:
+    names = _single_word_names(MatchKind.OPIOID)
+    return frozenset(o[:k] for o in names for k in range(5, len(o)))
+
+
+def test_no_one_edit_variant_of_a_non_opioid_name_reads_as_an_opioid() -> None:
+    """A one-edit variant of a known non-opioid name (5+ letters) is one edit from it, so no
+    opioid name is closer: whatever opioid it is within reach of, it is too ambiguous to call.
+
+    Checked exhaustively for every variant within reach of an opioid name. A variant can only
+    be within reach of an opioid name if the non-opioid name and the opioid name are left with
+    a common string after at most 1 + reach deletions each, which finds the pairs to check.
+    """
+    opioids = _single_word_names(MatchKind.OPIOID)
+    medicines = _single_word_names(MatchKind.MEDICINE)
+    keys: dict[int, dict[str, set[str]]] = {1: {}, 2: {}}
+    for opioid in opioids:
+        reach = _typo_reach(opioid)
+        for key in _deletion_keys(opioid, reach + 1):
+            keys[reach].setdefault(key, set()).add(opioid)
+    checked: set[str] = set()
+    false: list[tuple[str, str, str]] = []
+    vocab = vocabulary()
+    for medicine in medicines:
+        near = {o for key in _deletion_keys(medicine, 3) for o in keys[2].get(key, ())}
+        near |= {o for key in _deletion_keys(medicine, 2) for o in keys[1].get(key, ())}
+        if not near:
+            continue
+        for variant in set(_one_edit_variants(medicine)) - checked:
+            if _is_known_word(variant):
+                continue
+            if not any(edit_distance(variant, o, _typo_reach(o)) <= _typo_reach(o) for o in near):
+                continue
+            checked.add(variant)
+            hits = vocab.find([variant])
+            if any(h.entry.kind is MatchKind.OPIOID for h in hits):
+                false.append((medicine, variant, " ".join(hits[0].name.tokens)))
+    print(f"\ntypo check: {len(checked)} variants of non-opioid names within reach of an opioid")
+    assert len(checked) > 500  # the check is not vacuous
     assert false == []
+
+
+def test_one_edit_variants_of_opioid_names_read_as_possible_unless_ambiguous() -> None:
+    """A sample of one-edit variants (5+ letters) of opioid names: each reads as a possible
+    opioid, or (when a non-opioid name is as close) as no opioid at all."""
+    vocab = vocabulary()
+    medicines = set(_single_word_names(MatchKind.MEDICINE))
+    rng = random.Random(20261201)
+    opioids = _single_word_names(MatchKind.OPIOID)
+    chart = {w.lower() for w in _chart_words()}
+    possible = ambiguous = 0
+    for opioid in rng.sample(list(opioids), 60):
+        for variant in rng.sample(sorted(set(_one_edit_variants(opioid))), 8):
+            if len(variant) < 5 or _is_known_word(variant) or variant in chart:
+                continue  # the policy reads words of five letters or more
+            hits = vocab.find([variant])
+            near_medicine = any(edit_distance(variant, m, 1) <= 1 for m in medicines)
+            if near_medicine:
+                ambiguous += 1
+                assert not any(h.entry.kind is MatchKind.OPIOID for h in hits), variant
+            else:
+                possible += 1
+                assert len(hits) == 1 and hits[0].certainty is POSSIBLE, variant
+                assert hits[0].entry.kind is not MatchKind.MEDICINE, variant
+    assert possible > 300
+
+
+# --- context: headings, prefixes, reactions -----------------------------------------------
+
+
+def test_an_allergy_heading_carries_to_the_following_lines_until_a_blank_line() -> None:
+    lines = read("Allergies:\ncodeine\nmorphine - itching\nPCN\n\ntramadol 50 mg").lines
+    kinds = [(r.line_no, r.kind) for r in lines]
+    assert kinds == [
+        (1, LineKind.NOT_A_MEDICINE),
+        (2, LineKind.ALLERGY),
+        (3, LineKind.ALLERGY),
+        (4, LineKind.ALLERGY),
+        (6, LineKind.OPIOID),
+    ]
+    assert lines[1].ingredients == ("codeine",) and lines[1].names_opioid
+    assert not lines[1].is_current_opioid
+
+
+def test_a_medications_heading_ends_the_allergy_section() -> None:
+    kinds = [r.kind for r in read("Allergies:\ncodeine\nMedications:\ncodeine 30 mg").lines]
+    assert kinds == [
+        LineKind.NOT_A_MEDICINE,
+        LineKind.ALLERGY,
+        LineKind.NOT_A_MEDICINE,
+        LineKind.OPIOID,
+    ]
+
+
+def test_a_discontinued_heading_marks_the_lines_under_it_as_stopped() -> None:
+    lines = read("Discontinued medications:\nPercocet 5/325\ngabapentin 300 mg\n\nNorco 5 mg").lines
+    assert [r.kind for r in lines] == [
+        LineKind.NOT_A_MEDICINE,
+        LineKind.STOPPED,
+        LineKind.STOPPED,
+        LineKind.OPIOID,
+    ]
+    assert lines[1].names_opioid and lines[1].stopped_by is None
+    assert not lines[2].names_opioid
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Allergies: codeine (rash)",
+        "Allergy - morphine",
+        "ALLERGIC TO MORPHINE - itching",
+        "ADR: tramadol",
+        "intolerant to tramadol",
+        "codeine intolerance",
+        "PCN, codeine",
+        "sulfa, morphine",
+        # a reaction set off from the drug by a dash or a parenthesis
+        "morphine - itching",
+        "codeine (rash)",
+        "Codeine - Hives",
+        "MORPHINE (N/V)",
+        "hydrocodone: hallucinations",
+    ],
+)
+def test_allergy_wording_makes_an_allergy_entry_not_use(line: str) -> None:
+    reading = only(line)
+    assert reading.kind is LineKind.ALLERGY
+    assert reading.names_opioid and not reading.is_current_opioid
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Allergies: naltrexone (hives)", LineKind.ALLERGY),
+        ("ADR: naloxone - rash", LineKind.ALLERGY),
+        ("Allergy: gabapentin", LineKind.ALLERGY),
+        ("Allergies: shellfish", LineKind.ALLERGY),
+    ],
+)
+def test_non_opioid_allergy_entries(line: str, kind: LineKind) -> None:
+    reading = only(line)
+    assert reading.kind is kind
+    assert not reading.names_opioid
+
+
+def test_a_naloxone_allergy_line_says_naloxone() -> None:
+    reading = only("ADR: naloxone - rash")
+    assert reading.naloxone and reading.ingredients == ("naloxone",)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "allergic to codeine but takes codeine 30 mg q6h prn",
+        "intolerance: tramadol 50 mg q6h prn",
+        "Allergies: morphine 15 mg q4h",
+    ],
+)
+def test_an_allergy_line_with_a_dose_and_a_schedule_reads_as_current_use(line: str) -> None:
+    reading = only(line)
+    assert reading.kind is LineKind.OPIOID
+    assert "allergy wording" in reading.why
+
+
+@pytest.mark.parametrize("line", ["Allergy: codeine 30 mg", "allergic to codeine q6h"])
+def test_with_allergy_wording_a_dose_or_a_schedule_alone_stays_an_allergy(line: str) -> None:
+    assert only(line).kind is LineKind.ALLERGY
+
+
+@pytest.mark.parametrize(
+    "line", ["morphine 15 mg q4h prn - itching", "codeine q6h - rash", "codeine 30 mg (rash)"]
+)
+def test_a_reaction_word_alone_does_not_outweigh_a_dose_or_a_schedule(line: str) -> None:
+    # Without allergy wording the reaction word is the only clue: any sign of use wins.
+    assert only(line).kind is LineKind.OPIOID
+
+
+# --- negation -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Robitussin (no codeine)",
+        "codeine-free cough syrup",
+        "cough syrup w/o codeine",
+        "cough mixture without codeine",
+        "non-codeine cough syrup",
+        "no codeine",
+        "not oxycodone",
+    ],
+)
+def test_a_negated_opioid_name_is_not_an_opioid(line: str) -> None:
+    reading = only(line)
+    assert reading.kind is LineKind.MEDICINE
+    assert not reading.names_opioid
+
+
+@pytest.mark.parametrize(
+    ("line", "ingredients"),
+    [
+        # Only the word right before a name negates it.
+        ("No change: oxycodone 5 mg", ("oxycodone",)),
+        ("no changes to oxycodone 5 mg q6h", ("oxycodone",)),
+        ("Robitussin (no codeine), oxycodone 5 mg", ("oxycodone",)),
+        ("codeine-free syrup; tramadol 50 mg", ("tramadol",)),
+    ],
+)
+def test_negation_reaches_only_the_name_right_after_it(
+    line: str, ingredients: tuple[str, ...]
+) -> None:
+    reading = only(line)
+    assert reading.kind is LineKind.OPIOID
+    assert reading.ingredients == ingredients
+
+
+# --- stopped entries and their dates ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "oxycodone 5 mg - stopped",
+        "oxycodone discontinued",
+        "inactive: Norco 5/325",
+        "hx of oxycodone use",
+        "Hx of Percocet after knee surgery",
+        "methadone - completed taper",
+        "Norco d/c'd",
+        "no longer taking tramadol",
+        "weaned off morphine",
+        "was on oxycodone",
+    ],
+)
+def test_stopped_wording_makes_a_stopped_entry(line: str) -> None:
+    reading = only(line)
+    assert reading.kind is LineKind.STOPPED
+    assert reading.names_opioid and not reading.is_current_opioid
+    assert reading.stopped_by is None  # no date: the engine asks the clinician
+
+
+@pytest.mark.parametrize(
+    ("line", "stopped_by"),
+    [
+        ("oxycodone (discontinued 2024)", dt.date(2024, 12, 31)),
+        ("Hx of Percocet after knee surgery 2019", dt.date(2019, 12, 31)),
+        ("MS Contin 30 mg - stopped 2026-11-20", dt.date(2026, 11, 20)),
+        ("oxycodone stopped March 2025", dt.date(2025, 3, 31)),
+        ("Norco d/c'd last week", TODAY),
+        ("kratom - stopped 2020", dt.date(2020, 12, 31)),
+    ],
+)
+def test_a_stopped_entry_carries_its_latest_possible_date(line: str, stopped_by: dt.date) -> None:
+    reading = only(line)
+    assert reading.kind is LineKind.STOPPED
+    assert reading.stopped_by == stopped_by
+
+
+@pytest.mark.parametrize(
+    ("text", "latest"),
+    [
+        ("2024-03-05", dt.date(2024, 3, 5)),
+        # day/month/year or month/day/year: both readings are possible, the later is kept
+        ("3/4/2024", dt.date(2024, 4, 3)),
+        ("4/3/2024", dt.date(2024, 4, 3)),
+        ("13/4/2024", dt.date(2024, 4, 13)),
+        ("3.4.24", dt.date(2024, 4, 3)),
+        ("5 March 2024", dt.date(2024, 3, 5)),
+        ("March 5, 2024", dt.date(2024, 3, 5)),
+        # a month means its last day, a year means 31 December
+        ("March 2025", dt.date(2025, 3, 31)),
+        ("Feb 2024", dt.date(2024, 2, 29)),
+        ("03/2024", dt.date(2024, 3, 31)),
+        ("2019", dt.date(2019, 12, 31)),
+        ("2012-2014", dt.date(2014, 12, 31)),
+        ("started 2019, stopped 2021-06-01", dt.date(2021, 6, 1)),
+        # "N months ago" counts N - 1 months of 28 days; days and weeks ago mean today
+        ("3 months ago", TODAY - dt.timedelta(days=2 * 28)),
+        ("three months ago", TODAY - dt.timedelta(days=2 * 28)),
+        ("a month ago", TODAY),
+        ("2 years ago", TODAY - dt.timedelta(days=365)),
+        ("2 weeks ago", TODAY),
+        ("10 days ago", TODAY),
+        ("recently", TODAY),
+        ("last week", TODAY),
+        # a future date is kept as written: it is inside any interval
+        ("stop planned 2027-05-01", dt.date(2027, 5, 1)),
+        ("no date here", None),
+        ("oxycodone 5 mg q6h", None),
+    ],
+)
+def test_latest_date_in(text: str, latest: dt.date | None) -> None:
+    assert latest_date_in(text, TODAY) == latest
+
+
+def test_a_future_stop_date_is_never_history() -> None:
+    reading = only("oxycodone - discontinued 2027-01-15")
+    assert reading.kind is LineKind.STOPPED and reading.stopped_by == dt.date(2027, 1, 15)
+    result = screen(
+        clean_patient(medication_list="oxycodone - discontinued 2027-01-15"), DEFAULT_SETTINGS
+    )
+    assert result.verdict is not Verdict.ELIGIBLE
+    assert "opioid_stopped_history" not in result.codes
+
+
+@pytest.mark.parametrize(
+    ("line", "ingredients", "category"),
+    [
+        ("previously morphine, now oxycodone 10 mg q6h", ("morphine", "oxycodone"), SA),
+        (
+            "was on methadone, currently Suboxone 8/2 mg SL daily",
+            ("methadone", "buprenorphine"),
+            METH,
+        ),
+        ("stopped tramadol; still taking Norco 5/325 q6h prn", ("tramadol", "hydrocodone"), SA),
+    ],
+)
+def test_present_tense_wording_outweighs_history(
+    line: str, ingredients: tuple[str, ...], category: OpioidCategory
+) -> None:
+    reading = only(line)
+    assert reading.kind is LineKind.OPIOID
+    assert reading.ingredients == ingredients
+    assert reading.category is category
+
+
+def test_a_stopped_non_opioid_is_a_stopped_entry_without_an_opioid() -> None:
+    reading = only("gabapentin stopped 2020")
+    assert reading.kind is LineKind.STOPPED and not reading.names_opioid
+
+
+# --- long-acting, read from the whole line -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "category"),
+    [
+        ("oxy ER 20 bid", LA),
+        ("oxycodone XR 10 mg", LA),
+        ("morphine SR 30 mg", LA),
+        ("morphine CR 30 mg", LA),
+        ("morphine LA 30 mg", LA),
+        ("morphine XL 30", LA),
+        ("morphine MR 30 mg", LA),
+        ("morphine PR 30", LA),
+        ("hydromorphone 12 hr 8 mg", LA),
+        ("hydromorphone 24-hour 8 mg", LA),
+        ("Hydromorph Contin 3 mg", LA),
+        ("MST Continus 10 mg", LA),
+        ("fentanyl patch 25", LA),
+        ("fentanyl TD 25 q3d", LA),
+        ("fentanyl 25 mcg/h", LA),
+        ("fentanyl 25 q72h", LA),
+        ("fentanyl 25 every 3 days", LA),
+        ("buprenorphine 20 mcg/h", BUP),
+        ("buprenorphine weekly", BUP),
+        # a regular once- or twice-daily opioid, without "prn" or "IR", is extended-release
+        ("morphine 30 mg q12h", LA),
+        ("oxycodone 20 mg q12h", LA),
+        ("hydromorphone 4 mg bid", LA),
+        ("tapentadol 100 mg twice daily", LA),
+        ("tramadol 100 mg BD", LA),
+        ("oxycodone 10 mg once daily", LA),
+        ("oxycodone 20 mg bid prn", SA),
+        ("oxycodone IR 5 mg bid", SA),
+        ("morphine immediate release 10 mg q12h", SA),
+        ("oxycodone 5 mg q6h", SA),
+        # the extended-release check runs before the cough-product check
+        ("codeine ER syrup", LA),
+        ("hydrocodone ER cough suspension", LA),
+        ("codeine syrup", AT),
+        # an antidiarrhoeal taken twice a day is still an antidiarrhoeal
+        ("Lomotil bid", AD),
+    ],
+)
+def test_long_acting_is_read_from_the_whole_line(line: str, category: OpioidCategory) -> None:
+    reading = only(line)
+    assert reading.kind is LineKind.OPIOID
+    assert reading.category is category, reading.why
+
+
+def test_the_why_says_when_a_schedule_made_a_line_extended_release() -> None:
+    assert "extended-release" in only("oxycodone 20 mg q12h").why
+    assert "transdermal" in only("fentanyl 25 q72h").why
+
+
+# --- buprenorphine, methadone and depots ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "category", "maintenance"),
+    [
+        ("buprenorphine 8 mg SL daily", BUP, True),
+        ("buprenorphine 8 mg", BUP, True),  # 2 mg or more is a maintenance dose
+        ("buprenorphine film", BUP, True),
+        ("buprenorphine/naloxone", BUP, True),
+        ("buprenorphine for OUD", BUP, True),
+        ("buprenorphine (opioid use disorder)", BUP, True),
+        ("bup/nx 8/2 daily", BUP, True),
+        ("Subutex 8 mg", BUP, True),
+        ("buprenorphine 0.3 mg IM", BUP, False),
+        ("buprenorphine 1 mg", BUP, False),
+        ("buprenorphine patch 10 mcg/hr", BUP, False),
+        ("Butrans 5 mcg/hr weekly", BUP, False),
+        ("Belbuca 150 mcg buccal", BUP, False),
+        ("Sublocade 300 mg SC monthly", DEPOT, True),
+        ("Brixadi", DEPOT, True),
+        ("Probuphine", DEPOT, True),
+        ("buprenorphine implant", DEPOT, True),
+        ("buprenorphine ER injection monthly", DEPOT, True),
+        ("buprenorphine 300 mg monthly injection", DEPOT, True),
+        ("methadone 80 mg daily", METH, True),
+        ("methadone 5 mg q8h for pain", METH, True),
+        ("MTD 80 mg daily", METH, True),
+    ],
+)
+def test_buprenorphine_and_methadone_maintenance(
+    line: str, category: OpioidCategory, maintenance: bool
+) -> None:
+    reading = only(line)
+    assert reading.kind is LineKind.OPIOID
+    assert reading.category is category
+    assert reading.maintenance is maintenance
+
+
+# --- class words --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "category"),
+    [
+        ("on opioids for back pain", UNKNOWN),
+        ("opioids", UNKNOWN),
+        ("narcotic pain pills", UNKNOWN),
+        ("opiates daily", LA),  # a regular daily opioid reads as extended-release
+    ],
+)
+def test_a_class_word_is_an_opioid_of_unknown_product(line: str, category: OpioidCategory) -> None:
+    reading = only(line)
+    assert reading.kind is LineKind.OPIOID
+    assert reading.category is category
+
+
+@pytest.mark.parametrize("line", ["opioid antagonist", "opioid antagonist for constipation"])
+def test_opioid_antagonist_is_not_an_opioid(line: str) -> None:
+    assert not only(line).names_opioid
+
+
+# --- confirmed lines ----------------------------------------------------------------------
+
+
+def test_line_key_ignores_bullets_case_and_spacing() -> None:
+    assert line_key("  - Zyxoprine   10 MG bid ") == "zyxoprine 10 mg bid"
+    assert line_key("3. Zyxoprine 10 mg BID") == line_key("zyxoprine 10 mg bid")
+
+
+def test_a_confirmed_unrecognised_line_becomes_a_confirmed_medicine() -> None:
+    text = "1. Zyxoprine 10 mg bid\nQuarvolin 5 mg daily"
+    reading = read(text, confirmed_not_opioids=[line_key("Zyxoprine  10 MG BID")])
+    first, second = reading.lines
+    assert first.kind is LineKind.MEDICINE and first.confirmed
+    assert not first.blocks_eligibility
+    assert second.kind is LineKind.UNRECOGNISED and not second.confirmed
+    assert second.blocks_eligibility
+
+
+@pytest.mark.parametrize(
+    "line", ["oxycodone 5 mg q6h", "oxycodon 5 mg", "gabapentin 300 mg", "Allergies: codeine"]
+)
+def test_only_unrecognised_lines_can_be_confirmed(line: str) -> None:
+    before = only(line)
+    after = read(line, confirmed_not_opioids=[line_key(line)]).lines[0]
+    assert after == before
+    assert not after.confirmed
 
 
 # --- robustness -----------------------------------------------------------------------------
 
 
-def test_empty_and_blank_text_give_no_match() -> None:
-    assert find_opioids("") == []
-    assert find_opioids(" \n\t\r\n ;,, ") == []
+def test_empty_and_blank_text_give_no_reading() -> None:
+    assert read("").lines == ()
+    assert read(" \n\t\r\n \r").lines == ()
 
 
 def test_a_megabyte_of_noise_does_not_crash() -> None:
@@ -567,75 +1198,159 @@ def test_a_megabyte_of_noise_does_not_crash() -> None:
         + list(string.printable)
         + ["\u00df", "\u0130", "\u2028", "\u200b", "\ufeff", "\U0001f48a", "\ud800", "\udfff"]
         + [chr(rng.randrange(0x80, 0x3000)) for _ in range(300)]
-        + [" oxycodone ", " Tylenol #3 ", ",", ";", "1,000", " oxycodon ", "\n"]
+        + [" oxycodone ", " Tylenol #3 ", ",", ";", "1,000", " oxycodon ", "\n", " 2019 "]
     )
     noise = "".join(rng.choice(pool) for _ in range(1_000_000))
-    matches = find_opioids(noise)
-    assert isinstance(matches, list)
-    assert all(m.line_no >= 1 for m in matches)
+    reading = read(noise)
+    assert reading.lines
+    assert all(r.line_no >= 1 for r in reading.lines)
     long_word = "x" * 1_000_000 + " oxycodone"
-    assert [m.ingredients for m in find_opioids(long_word)] == [("oxycodone",)]
-    matcher = compiled_matcher()  # the per-process typo cache stays small
-    assert len(matcher.typo_cache) <= 10_000
-    assert all(len(word) <= matcher.typo_max for word in matcher.typo_cache)
+    assert [r.ingredients for r in read(long_word).lines] == [("oxycodone",)]
+    # A long word of random letters, as long as the form allows (its typo reading would grow
+    # with the cube of its length), next to a name.
+    random_word = "".join(rng.choice(string.ascii_lowercase) for _ in range(20_000))
+    assert [r.ingredients for r in read(f"{random_word} oxycodone").lines] == [("oxycodone",)]
+    # Every distinct word of the noise passed through the typo reader; its cache stays bounded.
+    vocab = vocabulary()
+    assert 0 < len(vocab.typo_cache) <= 20_000
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text())
-def test_any_text_gives_well_formed_matches(text: str) -> None:
+def test_any_text_gives_well_formed_readings(text: str) -> None:
     lines = re.split(r"\r\n|\r|\n", text)
-    for match in find_opioids(text):
-        assert 1 <= match.line_no <= len(lines)
-        assert match.text in lines[match.line_no - 1]
-        assert match.matched
-        assert match.source_key in SOURCES
+    reading = read(text)
+    assert [r.line_no for r in reading.lines] == sorted({r.line_no for r in reading.lines})
+    for r in reading.lines:
+        assert 1 <= r.line_no <= len(lines)
+        assert r.text and r.text in lines[r.line_no - 1]
+        assert r.kind in LineKind
+        if r.source_key:
+            assert r.source_key in SOURCES
+        if r.kind is LineKind.OPIOID:
+            assert r.category is not None and r.ingredients and r.certainty is not None
+        if r.kind in {LineKind.UNRECOGNISED, LineKind.NOT_A_MEDICINE}:
+            assert not r.names and not r.ingredients and r.category is None
 
 
-def test_matches_are_frozen() -> None:
-    match = only("tramadol 50 mg")
+def test_readings_are_frozen() -> None:
+    reading = read("tramadol 50 mg")
     with pytest.raises(dataclasses.FrozenInstanceError):
-        match.line_no = 2  # type: ignore[misc]
+        reading.lines[0].line_no = 2  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        reading.lines = ()  # type: ignore[misc]
+
+
+def test_edit_distance_counts_swaps_as_one_and_caps_at_the_limit() -> None:
+    assert edit_distance("morphine", "morhpine") == 1
+    assert edit_distance("oxycodone", "oxycodone") == 0
+    assert edit_distance("oxycodone", "oxcdne", limit=2) == 3
+    assert edit_distance("a", "abcdef", limit=2) == 3
 
 
 # --- the vocabulary data ------------------------------------------------------------------
 
 
 def test_the_vocabulary_is_compiled_once() -> None:
-    assert compiled_matcher() is compiled_matcher()
+    assert vocabulary() is vocabulary()
 
 
-def test_every_vocabulary_entry_cites_a_known_source() -> None:
-    data = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
-    keys = {e["source"] for e in data["entry"]} | set(data["category_sources"].values())
-    assert keys <= set(SOURCES)
+def _data() -> dict[str, Any]:
+    curated: dict[str, Any] = {"entry": [], "not_opioid": {"names": []}}
+    for path in (CURATED_OPIOIDS, CURATED_OPIOIDS_MORE):
+        part = tomllib.loads(path.read_text(encoding="utf-8"))
+        curated["entry"] += part.get("entry", [])
+        curated["not_opioid"]["names"] += part.get("not_opioid", {}).get("names", [])
+    return {
+        "curated_opioids": curated,
+        "rxnorm_opioids": json.loads(RXNORM_OPIOIDS.read_text(encoding="utf-8")),
+        "curated_non_opioids": tomllib.loads(CURATED_NON_OPIOIDS.read_text(encoding="utf-8")),
+        "rxnorm_non_opioids": json.loads(RXNORM_NON_OPIOIDS.read_text(encoding="utf-8")),
+        "chart_words": _chart_words(),
+    }
 
 
-def _vocabulary() -> dict:
-    return tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
+def _first_opioid(data: dict[str, Any]) -> dict[str, Any]:
+    return next(e for e in data["curated_opioids"]["entry"] if e["kind"] == "opioid")
+
+
+def _first_other(data: dict[str, Any]) -> dict[str, Any]:
+    return next(e for e in data["curated_opioids"]["entry"] if e["kind"] != "opioid")
+
+
+def test_the_unchanged_data_builds() -> None:
+    built = build_vocabulary(**_data())
+    assert built.by_first_token.keys() == vocabulary().by_first_token.keys()
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["entry"][0].update(source="wikipedia"), "unknown source"),
-        (lambda d: d["entry"][0].pop("category"), "needs a category"),
-        (lambda d: d["entry"][-1].update(category="short_acting"), "needs a category"),
-        (lambda d: d["entry"][1]["brands"].append("Percocet"), "two different entries"),
-        (lambda d: d["not_opioid"]["names"].append("tramadol"), "both as a name"),
-        (lambda d: d["not_opioid"]["names"].append("tramadil"), "one edit from"),
-        (lambda d: d["entry"][0].update(kind="narcotic"), "narcotic"),
+        (lambda d: _first_opioid(d).update(source="wikipedia"), "unknown source key"),
+        (lambda d: _first_opioid(d).pop("category"), "needs a category"),
+        (lambda d: _first_other(d).update(category="short_acting"), "needs a category"),
+        (
+            lambda d: d["curated_non_opioids"]["group"][0]["names"].append("tramadol"),
+            "both as an opioid and as a non-opioid",
+        ),
+        (
+            lambda d: d["rxnorm_non_opioids"]["names"].append("Percocet"),
+            "both as an opioid and as a non-opioid",
+        ),
+        (
+            lambda d: _first_opioid(d).update(ambiguous=["OXY-Q"]),
+            "ambiguous names need an 'ambiguous_with' note",
+        ),
+        (lambda d: _first_opioid(d).update(generics=["--"], brands=[]), "has no word in it"),
+        (lambda d: _first_opioid(d).update(kind="narcotic"), "narcotic"),
     ],
 )
 def test_inconsistent_vocabulary_data_is_refused(
-    change: Callable[[dict], object], message: str
+    change: Callable[[dict[str, Any]], object], message: str
 ) -> None:
-    data = copy.deepcopy(_vocabulary())
+    data = copy.deepcopy(_data())
     change(data)
     with pytest.raises(ValueError, match=message):
-        build_matcher(data)
+        build_vocabulary(**data)
 
 
 # --- evaluation on the RxNorm-coded value sets --------------------------------------------
+
+
+def _eval_rows() -> list[dict[str, str]]:
+    with EVAL_FILE.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+
+
+_LONG_BRANDS = {b["name"].lower() for b in RXNORM["brands"] if b["category"] == "long_acting"}
+_LONG_INGREDIENTS = {i["name"] for i in RXNORM["ingredients"] if i["category"] == "long_acting"}
+_ER_WORDING = re.compile(r"\b(?:12|24) HR\b|Extended Release|\bER\b|\bCD\b")
+_BRACKETED = re.compile(r"\[([^\]]+)\]\s*$")
+
+
+def _expected_category(row: dict[str, str]) -> str:
+    """The evaluation set's label, with the reader's deliberately safer policy applied.
+
+    The set labels a row by the value set it comes from. The reader reads a brand that RxNorm
+    also sells as an extended-release product as long-acting (one name, two products: the
+    safer reading), levomethadyl as long-acting, and any extended-release wording ("12 HR",
+    "ER", "CD") before the cough-product check, so extended-release cough products are
+    long-acting. A long-acting label never becomes short.
+    """
+    expected = row["expect_category"]
+    if expected not in {"short_acting", "antitussive"}:
+        return expected
+    brand = _BRACKETED.search(row["text"])
+    if (
+        (brand and brand[1].lower() in _LONG_BRANDS)
+        or set(row["expect_ingredients"].split("|")) & _LONG_INGREDIENTS
+        or _ER_WORDING.search(row["text"])
+    ):
+        return "long_acting"
+    return expected
+
+
+_EXPECTED_KIND = {"naltrexone": LineKind.NALTREXONE, "peripheral_opioid": LineKind.MEDICINE}
 
 
 def test_recall_false_positives_and_categories_on_the_evaluation_set(
@@ -645,34 +1360,35 @@ def test_recall_false_positives_and_categories_on_the_evaluation_set(
     opioid_rows = [r for r in rows if r["expect_kind"] == "opioid"]
     other_rows = [r for r in rows if r["expect_kind"] != "opioid"]
     assert len(opioid_rows) >= 500 and len(other_rows) >= 200
+    assert sum(1 for r in rows if r["rxcui"]) >= 1000
 
-    found = category_ok = ingredients_ok = 0
-    er_rows = er_ok = 0
+    found = category_ok = ingredients_ok = er_rows = er_ok = 0
     missed: list[str] = []
     wrong_category: list[tuple[str, str, str]] = []
     for row in opioid_rows:
-        opioids = [m for m in find_opioids(row["text"]) if m.is_opioid]
-        if len(opioids) != 1:
+        reading = only(row["text"])
+        if reading.kind is not LineKind.OPIOID:
             missed.append(row["text"])
             continue
-        match = opioids[0]
         found += 1
-        category_ok += match.category == row["expect_category"]
-        ingredients_ok += "|".join(match.ingredients) == row["expect_ingredients"]
-        if match.category != row["expect_category"]:
-            wrong_category.append((row["text"], str(match.category), row["expect_category"]))
+        expected = _expected_category(row)
+        category_ok += reading.category == expected
+        ingredients_ok += reading.ingredients[0] == row["expect_ingredients"].split("|")[0]
+        if reading.category != expected:
+            wrong_category.append((row["text"], str(reading.category), expected))
         if row["er_set"] == "y":
             er_rows += 1
-            er_ok += match.category == row["expect_category"]
+            er_ok += reading.category == expected
 
-    false_positives = [
-        r["text"] for r in other_rows if any(m.is_opioid for m in find_opioids(r["text"]))
-    ]
-    kind_ok = sum(
-        [m.kind.value for m in find_opioids(r["text"])]
-        == ([] if r["expect_kind"] == "none" else [r["expect_kind"]])
-        for r in other_rows
-    )
+    false_positives: list[str] = []
+    kind_ok = 0
+    for row in other_rows:
+        reading = only(row["text"])
+        if reading.names_opioid or reading.kind is LineKind.OPIOID:
+            false_positives.append(row["text"])
+        kind_ok += reading.kind is _EXPECTED_KIND.get(row["expect_kind"], LineKind.MEDICINE) and (
+            reading.peripheral_opioid is (row["expect_kind"] == "peripheral_opioid")
+        )
 
     recall = found / len(opioid_rows)
     fpr = len(false_positives) / len(other_rows)
@@ -684,17 +1400,18 @@ def test_recall_false_positives_and_categories_on_the_evaluation_set(
         "category_accuracy": round(category_ok / max(found, 1), 4),
         "er_set_rows": er_rows,
         "er_set_category_accuracy": round(er_ok / max(er_rows, 1), 4),
-        "ingredient_accuracy": round(ingredients_ok / max(found, 1), 4),
+        "first_ingredient_accuracy": round(ingredients_ok / max(found, 1), 4),
         "non_opioid_kind_accuracy": round(kind_ok / len(other_rows), 4),
     }
     for name, value in figures.items():
         record_property(name, value)
-    print("\nmedication matcher evaluation:", figures)
+    print("\nmedication reader evaluation:", figures)
     print("missed:", missed[:10], "false positives:", false_positives[:10])
     print("wrong category:", wrong_category[:10])
 
     assert recall >= 0.995, missed
     assert fpr <= 0.005, false_positives
-    assert figures["er_set_category_accuracy"] >= 0.98, wrong_category
-    assert figures["category_accuracy"] >= 0.98, wrong_category
-    assert figures["ingredient_accuracy"] >= 0.98
+    assert er_rows >= 150 and figures["er_set_category_accuracy"] == 1.0, wrong_category
+    assert figures["category_accuracy"] >= 0.995, wrong_category
+    assert figures["first_ingredient_accuracy"] >= 0.995
+    assert figures["non_opioid_kind_accuracy"] >= 0.995
