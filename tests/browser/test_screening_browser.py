@@ -42,7 +42,8 @@ def test_keyboard_only_screening_reaches_the_verdict(page: Page, live_server: st
     errors = page.locator(".error-summary")
     assert errors.count() == 0, errors.inner_text()
     expect(page.locator("h1")).to_contain_text("Screening result: Eligible to start")
-    expect(page.locator("table").first).to_contain_text("1.5 mL")
+    calendar = page.locator("table", has=page.locator("caption", has_text="Titration calendar"))
+    expect(calendar).to_contain_text("1.5 mL")
     screenshot(page, "screening-summary-eligible")
 
 

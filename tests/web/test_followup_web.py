@@ -216,7 +216,13 @@ def test_a_responder_with_a_safety_finding_is_given_the_safety_action(
 def test_surgery_soon_uses_the_hold_from_the_settings(app: Flask, client: FlaskClient) -> None:
     store = app.extensions["ldn_settings"]
     values = store.read().active.settings.as_dict()
-    store.publish({**values, "surgery_hold_days": 1}, "test", "one day hold", based_on=1)
+    store.publish(
+        {**values, "surgery_hold_days": 1},
+        "test",
+        "one day hold",
+        based_on=1,
+        departure_reason="Testing a one-day hold",
+    )
     body = text_of(post_followup(client, surgery_planned="yes", surgery_on=in_days(1)))
     surgery = TODAY + dt.timedelta(days=1)
     assert (
