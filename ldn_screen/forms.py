@@ -453,6 +453,18 @@ class ScreeningForm(FlaskForm):
         if self.opioid_use.data == OpioidUse.CURRENT.value and not field.data:
             raise ValidationError(SELECT_MESSAGES["ultra_low_dose_protocol"])
 
+    def validate_surgery_planned(self, field: Field) -> None:
+        # A date given under "No" or "Not sure" is a contradiction: ask, never drop the date.
+        if (
+            field.data in {Answer.NO.value, Answer.UNSURE.value}
+            and (self.surgery_on.data or "").strip()
+        ):
+            chosen = dict(self.surgery_planned.options)[field.data]
+            raise ValidationError(
+                f"You selected '{chosen}' but also gave a date of planned surgery. Select "
+                "'Yes' if surgery is planned, or clear the date"
+            )
+
     def validate_surgery_on(self, field: DateInput) -> None:
         if self.surgery_planned.data != Answer.YES.value:
             return

@@ -192,3 +192,14 @@ def test_ultra_low_dose_protocol_shows_no_plan_and_no_sheet(client: FlaskClient)
     assert "/sheet/print" not in raw
     note = body[body.index('id="chart-note"') : body.index("</textarea>")]
     assert " mg" not in note.replace("1 microgram", "")
+
+
+def test_no_surgery_with_a_surgery_date_is_a_form_error(client: FlaskClient) -> None:
+    when = (TODAY + dt.timedelta(days=9)).isoformat()
+    response = post_screening(client, surgery_planned="no", surgery_on=when)
+    raw = check_error_page(
+        response,
+        "surgery_planned",
+        "You selected 'No' but also gave a date of planned surgery",
+    )
+    assert f'value="{when}"' in raw  # the date is kept for the clinician to correct
