@@ -279,6 +279,8 @@ _STOPPED_WORDS = _words(
     r"used\s+(?:in\s+)?(?:19|20)\d\d",
     r"in\s+remission",
     r"abstinent",
+    r"end(?:ed)?\s+(?:date|dated)",
+    r"ended",
 )
 _NONE_LINE = re.compile(
     r"^\s*(?:none|nil|(?:nkda|nka|nkfa)(?:\s*[/,;&]\s*(?:nkda|nka|nkfa))*|n/a|na|"
@@ -573,6 +575,8 @@ _CONTEXT_TOKENS = frozenset(
         "none",
         "nothing",
         "last",
+        "end",
+        "ended",
         "remission",
         "abstinent",
         "pcn",
@@ -598,7 +602,10 @@ _CONTEXT_TOKENS = frozenset(
 )
 _MG_DOSE = re.compile(r"(\d+(?:\.\d+)?)\s*mg(?![a-z/])", re.IGNORECASE)
 # "COD" for codeine only inside a slash-joined combination, never "cod liver oil".
-_SLASH_CODEINE = re.compile(r"/\s*cod\b|\bcod\s*/", re.IGNORECASE)
+_SLASH_CODEINE = re.compile(r"[/-]\s*cod\b|\bcod\s*[/-]", re.IGNORECASE)
+# Paracetamol with "#3" or "No. 3": the numbered paracetamol-codeine products (Tylenol #3).
+_PARACETAMOL = re.compile(r"tylenol|acetaminophen|paracetamol|apap|\bacet\b", re.IGNORECASE)
+_CODEINE_NUMBER = re.compile(r"#\s*[1-4](?!\d)|\bno\.?\s*[1-4](?!\d)", re.IGNORECASE)
 # "Last taken 2022" is history; "last dose 10 Nov" of a monthly depot is ongoing treatment.
 _LAST_USE = _words(r"last\s+(?:taken|used|dose|injection|injected)")
 _NEGATORS = frozenset({"no", "not", "without", "non", "sans", "nil", "zero"})
@@ -817,7 +824,7 @@ def _context(line: str, words: list[str], section: Context) -> tuple[Context, bo
 def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> LineReading:
     words = TOKEN.findall(line.lower())
     found = vocabulary().find(words)
-    if "/" in line and _SLASH_CODEINE.search(line):
+    if _codeine_written_short(line) and not any(h.entry.kind is MatchKind.OPIOID for h in found):
         found.append(_codeine_hit(words))
     context, explicit = _context(line, words, section)
     if found and all(h.name.entry.kind is _MEDICINE for h in found):
@@ -958,9 +965,16 @@ def _without_explained_ambiguity(
     return kept
 
 
+def _codeine_written_short(line: str) -> bool:
+    if ("/" in line or "-" in line) and _SLASH_CODEINE.search(line):
+        return True
+    return bool(_CODEINE_NUMBER.search(line) and _PARACETAMOL.search(line))
+
+
 def _codeine_hit(words: list[str]) -> Hit:
-    """Pharmacy labels abbreviate codeine to COD inside a combination: "APAP/CAF/COD"."""
-    at = words.index("cod") if "cod" in words else 0
+    """Codeine written as labels write it: "APAP/CAF/COD", "ACETAMINOPHEN-COD", or only the
+    number of a paracetamol-codeine product ("Tylenol w/ codien #3")."""
+    at = next((i for i, w in enumerate(words) if w in {"cod", "#", "no"}), 0)
     return Hit(at, at, vocabulary().single_words["codeine"], Certainty.EXACT)
 
 
