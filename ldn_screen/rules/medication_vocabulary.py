@@ -170,17 +170,24 @@ class Vocabulary:
     # no known non-opioid name ("hydroco" starts hydrocortisone too, so it is not here).
     opioid_prefixes: dict[str, Name]
     generated_sources: tuple[SourceFile, ...]
+    only_medicine: tuple[Name, ...]  # the one entry every one-word medicine name shares
     typo_cache: dict[str, Hit | None] = field(default_factory=dict)
 
     def find(self, words: list[str]) -> list[Hit]:
         """Every name in ``words`` (lower-case tokens), left to right, longest first."""
         found: list[Hit] = []
-        i, count = 0, len(words)
         by_first = self.by_first_token
+        only_medicine = self.only_medicine
+        i, count = 0, len(words)
         while i < count:
             word = words[i]
-            name = _name_at(by_first[word], words, i) if word in by_first else None
-            if name is None and len(word) > 3 and word[-1] == "s" and word[:-1] in by_first:
+            names = by_first.get(word)
+            if names is only_medicine:  # the common case: a one-word everyday medicine
+                found.append(Hit(i, i, names[0], Certainty.EXACT))
+                i += 1
+                continue
+            name = _name_at(names, words, i) if names is not None else None
+            if name is None and word[-1:] == "s" and len(word) > 3 and word[:-1] in by_first:
                 # "Percocets", "Norcos": a plural of a one-word name.
                 name = next((n for n in by_first[word[:-1]] if len(n.tokens) == 1), None)
             if name is not None:
@@ -188,19 +195,21 @@ class Vocabulary:
                 found.append(Hit(i, last, name, name.certainty))
                 i = last + 1
                 continue
-            truncated = self.opioid_prefixes.get(word) if len(word) >= _PREFIX_MIN else None
-            if truncated is not None and word not in self.chart_words:
-                # "OXYCOD/APAP", "HYDROCOD BIT": a pharmacy label's cut-short opioid name.
-                found.append(Hit(i, i, truncated, Certainty.POSSIBLE))
-                i += 1
-                continue
-            if word.isalpha() and len(word) >= _ONE_EDIT_MIN and word not in by_first:
-                # (A known first word that its guard turned away is never re-read as a typo.)
-                typo = self._typo(word)
-                if typo is not None:
-                    found.append(Hit(i, i, typo.name, typo.certainty))
+            if names is None and len(word) >= _PREFIX_MIN and word.isalpha():
+                # (A known first word that its guard turned away is never re-read.)
+                hit = self._cut_short_or_misspelt(word, i)
+                if hit is not None:
+                    found.append(hit)
             i += 1
         return found
+
+    def _cut_short_or_misspelt(self, word: str, i: int) -> Hit | None:
+        truncated = self.opioid_prefixes.get(word)
+        if truncated is not None and word not in self.chart_words:
+            # "OXYCOD/APAP", "HYDROCOD BIT": a pharmacy label's cut-short opioid name.
+            return Hit(i, i, truncated, Certainty.POSSIBLE)
+        typo = self._typo(word)
+        return Hit(i, i, typo.name, typo.certainty) if typo is not None else None
 
     def _typo(self, word: str) -> Hit | None:
         cache = self.typo_cache
@@ -430,6 +439,7 @@ def build_vocabulary(
         single_words=single,
         chart_words=frozenset(w.lower() for w in chart_words) - frozenset(single),
         opioid_prefixes=opioid_prefixes,
+        only_medicine=only_medicine,
         generated_sources=tuple(
             SourceFile(s["repository"], s["commit"], s["path"], s.get("expansion", ""))
             for s in (*rxnorm_opioids.get("sources", ()), *rxnorm_non_opioids.get("sources", ()))
