@@ -11,7 +11,12 @@ from typing import Any
 
 import pytest
 
-from ldn_screen.rules.medication_vocabulary import CURATED_NON_OPIOIDS, RXNORM_OPIOIDS, Certainty
+from ldn_screen.rules.medication_vocabulary import (
+    CURATED_NON_OPIOIDS,
+    RXNORM_OPIOIDS,
+    Certainty,
+    OpioidCategory,
+)
 from ldn_screen.rules.medication_vocabulary import CURATED_OPIOIDS as DATA_FILE
 from ldn_screen.rules.medication_vocabulary import CURATED_OPIOIDS_MORE as INTL_FILE
 from ldn_screen.rules.medications import LineKind, LineReading, read_medication_list
@@ -31,16 +36,7 @@ KNOWN_FIELDS = {
     "ambiguous_with",
     *NAME_FIELDS,
 }
-CATEGORIES = {
-    "short_acting",
-    "long_acting",
-    "methadone",
-    "buprenorphine",
-    "depot_buprenorphine",
-    "antitussive",
-    "antidiarrhoeal",
-    "unknown",
-}
+CATEGORIES = {c.value for c in OpioidCategory}  # what the reader can take
 MAINTENANCE_CATEGORIES = {"methadone", "buprenorphine", "depot_buprenorphine"}
 MARKETS = {"US", "UK", "IE", "CA", "AU", "NZ", "ZA", "vet", "any"}
 # The sources of the curated layer: every entry citing one of them says where it is marketed.

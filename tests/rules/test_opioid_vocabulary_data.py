@@ -20,6 +20,8 @@ from types import ModuleType
 
 import pytest
 
+from ldn_screen.rules.medication_vocabulary import OpioidCategory
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "ldn_screen" / "rules" / "data"
 OPIOIDS = json.loads((DATA / "opioids_rxnorm.json").read_text(encoding="utf-8"))
@@ -28,15 +30,7 @@ SOURCES = json.loads((ROOT / "tests/data/valueset_sources.json").read_text(encod
 with (ROOT / "tests/data/valueset_rows.csv").open(encoding="utf-8", newline="") as _handle:
     ROWS = list(csv.DictReader(_handle))
 
-CATEGORIES = {
-    "short_acting",
-    "long_acting",
-    "methadone",
-    "buprenorphine",
-    "depot_buprenorphine",
-    "antitussive",
-    "antidiarrhoeal",
-}
+CATEGORIES = {c.value for c in OpioidCategory}  # what the reader can take
 REPOSITORIES = {
     "cqframework/opioid-cds-r4",
     "cqframework/ecqm-content-r4-2021",
