@@ -59,6 +59,7 @@ NEVER_LISTED = (
 FAMILIES_WITH_OPIOID_VARIANTS = {
     "Atasol": ("Atasol-8 2 tabs q4h prn", "Atasol-30 1 tab q4h prn"),
     "Robaxacet": ("Robaxacet-8 2 caplets qid prn",),
+    "Panado": ("Panado-Co 2 tabs q6h prn",),
     "Fiorinal": ("Fiorinal C 1/4 1 cap q4h prn", "Fiorinal with Codeine 1 cap q4h prn"),
 }
 
