@@ -721,6 +721,13 @@ _ALL = (
         (Link("PBS", "https://www.pbs.gov.au/"),),
     ),
     Source(
+        "in_cdsco",
+        EvidenceKind.DATA,
+        "Central Drugs Standard Control Organisation (India): approved and banned medicines",
+        "CDSCO lists of approved drugs and of banned fixed-dose combinations.",
+        "https://cdsco.gov.in/",
+    ),
+    Source(
         "za_sahpra",
         EvidenceKind.DATA,
         "South African Health Products Regulatory Authority: registered medicines",

@@ -38,7 +38,7 @@ KNOWN_FIELDS = {
 }
 CATEGORIES = {c.value for c in OpioidCategory}  # what the reader can take
 MAINTENANCE_CATEGORIES = {"methadone", "buprenorphine", "depot_buprenorphine"}
-MARKETS = {"US", "UK", "IE", "CA", "AU", "NZ", "ZA", "vet", "any"}
+MARKETS = {"US", "UK", "IE", "CA", "AU", "NZ", "ZA", "IN", "vet", "any"}
 # The sources of the curated layer: every entry citing one of them says where it is marketed.
 CURATED_SOURCES = {
     "ismp_abbreviations",
@@ -53,6 +53,7 @@ CURATED_SOURCES = {
     "nz_medsafe",
     "us_fda_labels",
     "za_sahpra",
+    "in_cdsco",
 }
 # Same rule as the matcher: letters, digits and "#" are separate tokens, case does not count.
 _TOKEN = re.compile(r"[^\W\d_]+|\d+|#")

@@ -37,7 +37,7 @@ ALLOWED_HOSTS = re.compile(
     r"^("
     r"dailymed\.nlm\.nih\.gov|pubmed\.ncbi\.nlm\.nih\.gov|(www\.)?ncbi\.nlm\.nih\.gov|"
     r"www\.nlm\.nih\.gov|doi\.org|clinicaltrials\.gov|"
-    r"www\.fda\.gov|api\.fda\.gov|animaldrugsatfda\.fda\.gov|www\.accessdata\.fda\.gov|www\.medsafe\.govt\.nz|www\.sahpra\.org\.za|gazette\.govt\.nz|www\.cdc\.gov|nida\.nih\.gov|"
+    r"www\.fda\.gov|api\.fda\.gov|animaldrugsatfda\.fda\.gov|www\.accessdata\.fda\.gov|www\.medsafe\.govt\.nz|www\.sahpra\.org\.za|cdsco\.gov\.in|gazette\.govt\.nz|www\.cdc\.gov|nida\.nih\.gov|"
     r"(www\.)?rheumatology\.org|services\.nhsbsa\.nhs\.uk|bnf\.nice\.org\.uk|www\.nice\.org\.uk|"
     r"health-products\.canada\.ca|www\.tga\.gov\.au|www\.pbs\.gov\.au|www\.ismp\.org|"
     r"www\.dea\.gov|www\.gov\.uk|build\.fhir\.org"
