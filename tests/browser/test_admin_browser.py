@@ -79,7 +79,8 @@ def test_admin_changes_the_target_dose_and_the_next_screening_uses_it(
     page.get_by_role("button", name="Screen patient").click()
     expect(page.locator("h1")).to_contain_text("Screening result")
     expect(page.locator("p.meta")).to_contain_text("settings version 2 of")
-    expect(page.locator("#h-plan + p + table")).to_contain_text("3 mg")
+    calendar = page.locator("table", has=page.locator("caption", has_text="Titration calendar"))
+    expect(calendar).to_contain_text("3 mg")
     expect(page.locator("#main")).to_contain_text("Target 3 mg a day")
 
 
@@ -172,7 +173,9 @@ def test_no_serious_axe_violations_on_admin_pages(
         expect(axe_page.locator(".error-summary")).to_be_visible()
         expect(axe_page.locator(".warning-text").first).to_be_visible()
     elif then == "preview":
-        axe_page.get_by_label("Surgery within this many days", exact=False).fill("30")
+        axe_page.get_by_label(
+            "Planned surgery up to this many days before the start", exact=False
+        ).fill("30")
         axe_page.get_by_role("button", name="Preview changes").click()
         expect(axe_page.locator("h1")).to_have_text("Check your changes before publishing")
     assert serious_axe_violations(axe_page) == [], name
