@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .sources import SOURCES
 
@@ -128,9 +128,9 @@ class Name:
     certainty: Certainty
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A name found in a run of tokens: token positions ``first``..``last`` inclusive."""
+class Hit(NamedTuple):
+    """A name found in a run of tokens: token positions ``first``..``last`` inclusive. (A named
+    tuple: one is made for nearly every word of a list.)"""
 
     first: int
     last: int
@@ -171,6 +171,9 @@ class Vocabulary:
     opioid_prefixes: dict[str, Name]
     generated_sources: tuple[SourceFile, ...]
     only_medicine: tuple[Name, ...]  # the one entry every one-word medicine name shares
+    medicine_words: frozenset[str]  # one-word never-opioid names
+    risky_first: frozenset[str]  # first words of every opioid-related name
+    known_first: frozenset[str]  # first words of every name
     typo_cache: dict[str, Hit | None] = field(default_factory=dict)
 
     def find(self, words: list[str]) -> list[Hit]:
@@ -202,6 +205,19 @@ class Vocabulary:
                     found.append(hit)
             i += 1
         return found
+
+    def only_medicines(self, words: list[str]) -> bool:
+        """True when ``words`` name a known non-opioid medicine and nothing the reader must
+        look at more closely: no word that starts an opioid-related name, and no unknown word
+        that could be a misspelt, cut-short or plural name. Set operations only: this is the
+        path of most lines, so it must be quick."""
+        present = set(words)
+        if present.isdisjoint(self.medicine_words) or not present.isdisjoint(self.risky_first):
+            return False
+        unknown = present - self.known_first - self.chart_words
+        return not any(
+            len(word) >= _PREFIX_MIN or word[-1] == "s" for word in unknown if word.isalpha()
+        )
 
     def _cut_short_or_misspelt(self, word: str, i: int) -> Hit | None:
         truncated = self.opioid_prefixes.get(word)
@@ -440,6 +456,13 @@ def build_vocabulary(
         chart_words=frozenset(w.lower() for w in chart_words) - frozenset(single),
         opioid_prefixes=opioid_prefixes,
         only_medicine=only_medicine,
+        medicine_words=frozenset(
+            t[0] for t, n in names.items() if len(t) == 1 and n.entry.kind is MatchKind.MEDICINE
+        ),
+        risky_first=frozenset(
+            k for k, v in by_first.items() if any(n.entry.kind is not MatchKind.MEDICINE for n in v)
+        ),
+        known_first=frozenset(by_first),
         generated_sources=tuple(
             SourceFile(s["repository"], s["commit"], s["path"], s.get("expansion", ""))
             for s in (*rxnorm_opioids.get("sources", ()), *rxnorm_non_opioids.get("sources", ()))

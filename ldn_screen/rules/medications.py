@@ -36,8 +36,9 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from .medication_vocabulary import (
     KIND_SAFETY_ORDER,
@@ -78,8 +79,10 @@ class Context(StrEnum):
     STOPPED = "stopped"
 
 
-@dataclass(frozen=True, slots=True)
-class LineReading:
+class LineReading(NamedTuple):
+    """How one line was read. Immutable; a named tuple rather than a frozen dataclass because
+    one is built for every pasted line and a tuple is several times quicker to build."""
+
     line_no: int
     text: str
     kind: LineKind
@@ -116,8 +119,20 @@ class LineReading:
 @dataclass(frozen=True, slots=True)
 class MedicationReading:
     lines: tuple[LineReading, ...]
+    # The lines of each kind, in list order: the rules ask for a kind about ten times a screen.
+    by_kind: dict[LineKind, tuple[LineReading, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        grouped: dict[LineKind, list[LineReading]] = {}
+        for line in self.lines:
+            grouped.setdefault(line.kind, []).append(line)
+        self.by_kind.update((kind, tuple(group)) for kind, group in grouped.items())
 
     def of_kind(self, *kinds: LineKind) -> tuple[LineReading, ...]:
+        if len(kinds) == 1:
+            return self.by_kind.get(kinds[0], ())
         return tuple(r for r in self.lines if r.kind in kinds)
 
     @property
@@ -614,6 +629,17 @@ _CURRENT_WORDS = _words(
     r"now", r"currently", r"current", r"still", r"ongoing", r"continues?", r"active"
 )
 _MEDICINE_WHY = "known medicine, not an opioid"
+_MEDICINE_SOURCE = "non_opioid_vocabulary"
+# Every field of a plain medicine line after line_no and text, in LineReading's order.
+_MEDICINE_FIELDS = LineReading(
+    0,
+    "",
+    LineKind.MEDICINE,
+    certainty=Certainty.EXACT,
+    looks_like_medicine=True,
+    why=_MEDICINE_WHY,
+    source_key=_MEDICINE_SOURCE,
+)[2:]
 _MEDICINE = MatchKind.MEDICINE  # enum members cost an attribute lookup each time
 _NO_CONTEXT = Context.NONE
 _CERTAINTY_RANK = {c: i for i, c in enumerate(Certainty)}
@@ -778,9 +804,14 @@ def read_medication_list(
             continue
         reading = _read_line(line_no, line, section, today)
         if reading.kind is LineKind.UNRECOGNISED and line_key(line) in confirmed:
-            reading = _replace(reading, confirmed=True, kind=LineKind.MEDICINE)
+            reading = reading._replace(confirmed=True, kind=LineKind.MEDICINE)
         readings.append(reading)
     return MedicationReading(tuple(readings))
+
+
+def _medicine_line(line_no: int, line: str) -> LineReading:
+    """A known non-opioid medicine line, built straight from a tuple (the common case)."""
+    return tuple.__new__(LineReading, (line_no, line, *_MEDICINE_FIELDS))
 
 
 def _heading_context(line: str) -> Context | None:
@@ -800,12 +831,6 @@ def _heading(line_no: int, line: str) -> LineReading:
     return LineReading(line_no, line, LineKind.NOT_A_MEDICINE, why="heading")
 
 
-def _replace(reading: LineReading, **changes: object) -> LineReading:
-    values = {name: getattr(reading, name) for name in LineReading.__slots__}
-    values.update(changes)
-    return LineReading(**values)  # type: ignore[arg-type]
-
-
 def _context(line: str, words: list[str], section: Context) -> tuple[Context, bool]:
     """The line's context and whether its wording says so (not only the heading above)."""
     if "/" not in line and _CONTEXT_TOKENS.isdisjoint(words):  # most lines stop here
@@ -823,7 +848,12 @@ def _context(line: str, words: list[str], section: Context) -> tuple[Context, bo
 
 def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> LineReading:
     words = TOKEN.findall(line.lower())
-    found = vocabulary().find(words)
+    vocab = vocabulary()
+    if vocab.only_medicines(words) and not _codeine_written_short(line):
+        context, _ = _context(line, words, section)
+        if context is _NO_CONTEXT:  # an everyday medicine: the common case, read quickly
+            return _medicine_line(line_no, line)
+    found = vocab.find(words)
     if _codeine_written_short(line) and not any(h.entry.kind is MatchKind.OPIOID for h in found):
         found.append(_codeine_hit(words))
     context, explicit = _context(line, words, section)
@@ -966,9 +996,12 @@ def _without_explained_ambiguity(
 
 
 def _codeine_written_short(line: str) -> bool:
-    if ("/" in line or "-" in line) and _SLASH_CODEINE.search(line):
+    low = line.lower()
+    if "cod" in low and _SLASH_CODEINE.search(line):
         return True
-    return bool(_CODEINE_NUMBER.search(line) and _PARACETAMOL.search(line))
+    return ("#" in low or "no" in low) and bool(
+        _CODEINE_NUMBER.search(line) and _PARACETAMOL.search(line)
+    )
 
 
 def _codeine_hit(words: list[str]) -> Hit:

@@ -1235,7 +1235,7 @@ def test_any_text_gives_well_formed_readings(text: str) -> None:
 
 def test_readings_are_frozen() -> None:
     reading = read("tramadol 50 mg")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):  # a named tuple: immutable
         reading.lines[0].line_no = 2  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         reading.lines = ()  # type: ignore[misc]
