@@ -164,7 +164,7 @@ class Vocabulary:
     # Never-opioid single words by length, each with a bitmask of its letters: a word within
     # d edits of a name differs from it in at most 2*d letters, which rules most out cheaply.
     medicine_by_length: dict[int, _Bucket]
-    single_words: dict[str, Name]
+    single_words: dict[str, Name]  # one-word opioid-related names (medicines: medicine_words)
     chart_words: frozenset[str]  # "ultra", "extra", "tabs": never read as a misspelt name
     # The first letters of an opioid name, cut short as labels do ("oxycod"), when they start
     # no known non-opioid name ("hydroco" starts hydrocortisone too, so it is not here).
@@ -173,7 +173,6 @@ class Vocabulary:
     only_medicine: tuple[Name, ...]  # the one entry every one-word medicine name shares
     medicine_words: frozenset[str]  # one-word never-opioid names
     risky_first: frozenset[str]  # first words of every opioid-related name
-    known_first: frozenset[str]  # first words of every name
     typo_cache: dict[str, Hit | None] = field(default_factory=dict)
 
     def find(self, words: list[str]) -> list[Hit]:
@@ -214,7 +213,7 @@ class Vocabulary:
         present = set(words)
         if present.isdisjoint(self.medicine_words) or not present.isdisjoint(self.risky_first):
             return False
-        unknown = present - self.known_first - self.chart_words
+        unknown = present - self.by_first_token.keys() - self.chart_words
         return not any(
             len(word) >= _PREFIX_MIN or word[-1] == "s" for word in unknown if word.isalpha()
         )
@@ -452,7 +451,7 @@ def build_vocabulary(
         },
         opioid_by_length=_by_length(opioid_words),
         medicine_by_length=_by_length(medicine_words),
-        single_words=single,
+        single_words={w: n for w, n in single.items() if n.entry.kind is not MatchKind.MEDICINE},
         chart_words=frozenset(w.lower() for w in chart_words) - frozenset(single),
         opioid_prefixes=opioid_prefixes,
         only_medicine=only_medicine,
@@ -462,7 +461,6 @@ def build_vocabulary(
         risky_first=frozenset(
             k for k, v in by_first.items() if any(n.entry.kind is not MatchKind.MEDICINE for n in v)
         ),
-        known_first=frozenset(by_first),
         generated_sources=tuple(
             SourceFile(s["repository"], s["commit"], s["path"], s.get("expansion", ""))
             for s in (*rxnorm_opioids.get("sources", ()), *rxnorm_non_opioids.get("sources", ()))

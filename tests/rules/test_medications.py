@@ -687,6 +687,8 @@ def _typo_reach(name: str) -> int:
 @functools.cache
 def _single_word_names(kind: MatchKind) -> tuple[str, ...]:
     vocab = vocabulary()
+    if kind is MatchKind.MEDICINE:  # one-word medicines are kept as a set of words
+        return tuple(sorted(w for w in vocab.medicine_words if _typo_reach(w)))
     return tuple(
         sorted(
             w
