@@ -227,3 +227,14 @@ def test_an_opioid_indicator_alone_asks_to_check_but_stays_eligible() -> None:
     assert result.verdict is Verdict.ELIGIBLE
     caution = next(f for f in result.findings if f.code == "opioid_indicator_in_list")
     assert caution.severity is Severity.CAUTION and "Movantik" in caution.summary
+
+
+@pytest.mark.parametrize("line", ["gabapentine 300 mg tid", "Magnacet 7.5/400 1 tab q6h prn"])
+def test_a_word_near_a_medicine_name_is_not_guessed_to_be_that_medicine(line: str) -> None:
+    # Guessing "gabapentine" as gabapentin would also read an unknown opioid brand that is
+    # near some medicine name (Magnacet, oxycodone with paracetamol) as that medicine.
+    result = run(medication_list=line)
+    assert result.verdict is not Verdict.ELIGIBLE
+    assert "medication_lines_unrecognised" in result.codes or "opioid_in_medication_list" in (
+        result.codes
+    )
