@@ -209,7 +209,7 @@ _ALL = (
         "Renal impairment; read from a copy of the label, not this label version.",
         verify=VERIFY_LABEL,
     ),
-    # REVIA wording quoted by pregnancy-information sites (drugs.com, motherfigure.com).
+    # REVIA wording first seen on secondary pages: docs/safety/source-provenance.md.
     _label(
         "label_pregnancy",
         "Naltrexone tablet label: no adequate studies in pregnancy; use only if the benefit "
@@ -274,8 +274,8 @@ _ALL = (
         FDA_SLC_2013_URL,
     ),
     # --- VIVITROL label text: never presented as the tablet label's ----------------------
-    # "For as long as two weeks" was found only on AI answer pages (droracle.ai 762124 and
-    # 666104) that cite "the FDA label"; the matching PLR subsection is VIVITROL's.
+    # "For as long as two weeks" was first seen on secondary pages citing "the FDA label"
+    # (docs/safety/source-provenance.md); the matching PLR subsection is VIVITROL's.
     Source(
         "label_switching",
         EvidenceKind.LABEL,
@@ -319,8 +319,8 @@ _ALL = (
         "https://www.fda.gov/drugs/drug-safety-and-availability/fda-drug-safety-communication-"
         "fda-requires-labeling-changes-prescription-opioid-cough-and-cold",
     ),
-    # The "chemically related to meperidine" sentence was seen on an AI answer page
-    # (droracle.ai 876576) quoting the Lomotil label.
+    # The "chemically related to meperidine" sentence was first seen on a secondary page
+    # quoting the Lomotil label (docs/safety/source-provenance.md).
     Source(
         "diphenoxylate_label",
         EvidenceKind.LABEL,
