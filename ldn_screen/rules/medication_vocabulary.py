@@ -142,16 +142,6 @@ class Hit(NamedTuple):
         return self.name.entry
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    """Provenance of a generated data file, as its header records it."""
-
-    repository: str
-    commit: str
-    path: str
-    expansion: str
-
-
 # Names of one length and the bitmasks of their letters (an array: 8 bytes a name).
 _Bucket = tuple[tuple[str, ...], "array[int]"]
 
@@ -169,7 +159,6 @@ class Vocabulary:
     # The first letters of an opioid name, cut short as labels do ("oxycod"), when they start
     # no known non-opioid name ("hydroco" starts hydrocortisone too, so it is not here).
     opioid_prefixes: dict[str, Name]
-    generated_sources: tuple[SourceFile, ...]
     only_medicine: tuple[Name, ...]  # the one entry every one-word medicine name shares
     medicine_words: frozenset[str]  # one-word never-opioid names
     risky_first: frozenset[str]  # first words of every opioid-related name
@@ -461,10 +450,6 @@ def build_vocabulary(
         risky_first=frozenset(
             k for k, v in by_first.items() if any(n.entry.kind is not MatchKind.MEDICINE for n in v)
         ),
-        generated_sources=tuple(
-            SourceFile(s["repository"], s["commit"], s["path"], s.get("expansion", ""))
-            for s in (*rxnorm_opioids.get("sources", ()), *rxnorm_non_opioids.get("sources", ()))
-        ),
     )
 
 
@@ -534,12 +519,3 @@ def _source(key: str) -> str:
     if key not in SOURCES:
         raise ValueError(f"unknown source key {key!r}")
     return key
-
-
-def names_of(kind: MatchKind, vocab: Vocabulary | None = None) -> Iterable[str]:
-    """Every name of one kind, space-joined tokens (for tests and the evaluation)."""
-    vocab = vocab or vocabulary()
-    for names in vocab.by_first_token.values():
-        for name in names:
-            if name.entry.kind is kind:
-                yield " ".join(name.tokens)
