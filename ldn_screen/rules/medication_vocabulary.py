@@ -1,6 +1,6 @@
 """The medicine names the medication-list reader knows, compiled once per process.
 
-Four data files under ``data/`` feed it, none of them code:
+The data files under ``data/`` feed it, none of them code:
 
 * ``opioids_rxnorm.json``: every opioid ingredient and bracketed brand name of the public
   RxNorm value sets (CDC opioid prescribing sets, the eCQM Schedule II & III set, the
@@ -9,17 +9,25 @@ Four data files under ``data/`` feed it, none of them code:
   shorthand, the brands of other countries, cough, antidiarrhoeal, kratom, naltrexone and
   naloxone products, each with its source;
 * ``non_opioids_rxnorm.json`` and ``non_opioids.toml``: medicines that are never opioids, so
-  that an everyday list reads without unrecognised lines.
+  that an everyday list reads without unrecognised lines;
+* ``chart_words.toml``: the words of a list that are no medicine names (forms, routes,
+  schedules, "extra strength"), so that they are never read as a misspelt name.
 
 A name is a sequence of word tokens (letters, digits and ``#`` apart), compared without case.
 The same name may come from several files; where its opioid readings differ the safer one is
 kept (long-acting over short-acting, maintenance over not). A name that is both an opioid
 and a non-opioid is a data error and stops the build.
 
-Misspellings: a word of 5 or more letters one edit from an opioid name of 5 or more letters,
-or a word of 8 or more letters two edits from one of 8 or more, reads as a *possible* opioid,
-unless the word is as close to a known non-opioid, which makes it too ambiguous to call (the
-line is then unrecognised, and the reader fails closed).
+Words it does not know exactly:
+
+* a word of 5 or more letters within one edit of a one-word opioid name of 5 to 7 letters, or
+  two edits of one of 8 or more, reads as a *possible* opioid, unless the word is as close to
+  a known non-opioid, which makes it too ambiguous to call;
+* the first 5 or more letters of an opioid ingredient's name, as pharmacy labels cut them
+  ("OXYCOD", "HYDROCOD"), read as a possible opioid when they start no non-opioid name;
+* nothing else is guessed: a misspelt everyday medicine stays unrecognised, and the reader
+  fails closed, because guessing it would also pass an unknown opioid brand that happens to
+  be near some medicine's name.
 """
 
 from __future__ import annotations
