@@ -13,17 +13,20 @@ What the reader does, in order, for each line:
    sets it for its own line. Allergy wording ("allergic to", "ADR", "intolerance", a reaction
    such as "rash", an allergy list such as "PCN, codeine") marks an allergy entry; "stopped",
    "discontinued", "inactive", "hx of", "completed taper" mark a stopped one.
-2. Names. The words are looked up in the vocabulary (``medication_vocabulary``). A name right
-   after "no", "without" or "non", or right before "free", is negated ("Robitussin (no
-   codeine)", "codeine-free").
+2. Names. The words are looked up in the vocabulary (``medication_vocabulary``), and codeine
+   is also read where labels write it short ("APAP/CAF/COD", "Tylenol w/ codeine #3"). A name
+   right after "no", "without" or "non", or right before "free", is negated ("Robitussin (no
+   codeine)", "codeine-free"); an ambiguous abbreviation the line itself explains
+   ("liothyronine (T3)") is dropped.
 3. Category, from the whole line; the safer reading wins when the line is ambiguous. Depot
    and maintenance products first; then any extended-release or transdermal wording
    (ER, XR, SR, CR, LA, XL, MR, PR, "12 hr", "Contin", patch, TD, mcg/h, q72h, weekly
    buprenorphine); then a regular once- or twice-daily schedule, which for an opioid usually
    means an extended-release product; and only then cough or antidiarrhoeal products.
-4. Safety over tidiness. An allergy or stopped line whose opioid also carries a dose and a
-   schedule reads as current use; a stopped entry is never dropped, and it only counts as
-   history when its latest possible date is outside the opioid-free interval.
+4. Safety over tidiness. An allergy line whose opioid also carries a dose and a schedule reads
+   as current use; present-tense wording ("now", "currently", "active") outweighs history
+   wording; a stopped entry is never dropped, and it only counts as history when its latest
+   possible date is outside the opioid-free interval (a depot never is).
 
 A line with none of the known names is *not recognised*. When it looks like a medicine (a
 dose, unit, form, route or schedule, or a bare one- or two-word name) the engine keeps the
