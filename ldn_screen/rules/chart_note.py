@@ -35,12 +35,19 @@ def verdict_title(result: ScreeningResult) -> str:
 
 
 def chart_note(
-    result: ScreeningResult, settings_version: int, version_date: dt.date, screened_on: dt.date
+    result: ScreeningResult,
+    settings_version: int,
+    version_date: dt.date,
+    screened_on: dt.date,
+    baseline_pain_nrs: int | None = None,
 ) -> str:
     lines = [
         f"LDN screening ({fmt_date(screened_on)}): {verdict_title(result)}.",
         f"Settings version {settings_version} of {fmt_date(version_date)}.",
     ]
+    if baseline_pain_nrs is not None:
+        # The follow-up visit asks for it to judge the response.
+        lines.append(f"Baseline pain (average, past week): {baseline_pain_nrs} out of 10.")
     if result.findings:
         lines.append("Findings:")
         lines += [

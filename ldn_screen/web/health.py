@@ -1,8 +1,9 @@
-"""Readiness: 200 only when a settings version can be read from the store."""
+"""Readiness (200 only when a settings version can be read from the store), and the site icon
+that browsers and bookmarks ask for at /favicon.ico."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify, send_from_directory
 
 from ..store.settings_store import SettingsUnavailable
 from .context import settings_store
@@ -19,3 +20,11 @@ def healthz():  # type: ignore[no-untyped-def]
     if reading.warning:
         return jsonify(status="degraded", settings_version=reading.active.number), 503
     return jsonify(status="ok", settings_version=reading.active.number), 200
+
+
+@bp.get("/favicon.ico")
+def favicon():  # type: ignore[no-untyped-def]
+    # The icon is an SVG (pages link it); clients that ask the classic address get it too.
+    return send_from_directory(
+        current_app.static_folder or "", "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )

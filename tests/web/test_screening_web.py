@@ -542,3 +542,37 @@ def test_the_sheet_refuses_a_stop_before_the_first_dose(client: FlaskClient) -> 
     response = client.get(f"/sheet/print?{before}")
     assert response.status_code == 400
     assert "must be on or after the start date" in response.get_data(as_text=True)
+
+
+def test_the_chart_note_records_the_baseline_pain_for_the_follow_up(client: FlaskClient) -> None:
+    body = text_of(post_screening(client, baseline_pain_nrs="6"))
+    note = body[body.index('id="chart-note"') : body.index("</textarea>")]
+    assert "Baseline pain (average, past week): 6 out of 10." in note
+
+
+@pytest.mark.parametrize(
+    ("overrides", "label"),
+    [
+        ({}, "Eligible to start"),
+        ({"kidney_impairment": "yes"}, "Prescriber review needed"),
+        ({"acute_hepatitis_or_liver_failure": "yes"}, "Do not start"),
+    ],
+)
+def test_the_verdict_icon_is_a_drawn_picture_with_a_text_alternative(
+    client: FlaskClient, overrides: dict[str, str], label: str
+) -> None:
+    raw = post_screening(client, **overrides).get_data(as_text=True)
+    icon = re.search(r'<svg class="verdict-icon"[^>]*>', raw)
+    assert icon is not None
+    assert 'role="img"' in icon.group(0) and f'aria-label="{label}' in icon.group(0)
+    for glyph in ("⏸", "✖", "✔"):  # font glyphs some systems cannot draw
+        assert glyph not in raw
+
+
+def test_the_site_icon_is_served(client: FlaskClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert response.get_data(as_text=True).startswith("<svg")
+    page = client.get("/").get_data(as_text=True)
+    assert 'rel="icon"' in page and "favicon.svg" in page
