@@ -44,7 +44,7 @@ FORM_H1 = "Screen a patient for low-dose naltrexone"
 SHEET_H1 = "Your low-dose naltrexone (LDN) plan"
 # Routes that never render a page of their own: /healthz answers JSON, sign-out only
 # redirects (the "admin-signed-out" state checks the page it leads to), static is files.
-NOT_PAGES = {"static", "health.healthz", "admin.auth.logout"}
+NOT_PAGES = {"static", "health.healthz", "health.favicon", "admin.auth.logout"}
 
 
 def _tag_endpoint(response: WerkzeugResponse) -> WerkzeugResponse:
