@@ -87,3 +87,12 @@ def assert_header_comes_first(path: Path) -> None:
     first_data = next(i for i, ln in enumerate(lines) if ln[:1] != "#")
     assert lines[first_data] == ",".join(COLUMNS)
     assert all(ln[:1] != "#" for ln in lines[first_data:])
+
+
+def assert_typical_lists(path: Path, count: int, min_lines: int = 6, max_lines: int = 15) -> None:
+    """The typical lists: how many, how long, and never an opioid, antagonist or kratom."""
+    blocks = list_blocks(path)
+    assert len(blocks) == count
+    for block in blocks:
+        assert min_lines <= len(block) <= max_lines, block
+    assert [ln for block in blocks for ln in block if LIST_FORBIDDEN.search(ln)] == []

@@ -11,10 +11,10 @@ import re
 from tests.eval_set_format import (
     DATA,
     LABELS,
-    LIST_FORBIDDEN,
     assert_counts,
     assert_header_comes_first,
     assert_rows_complete,
+    assert_typical_lists,
     comments,
     duplicate_lines,
     list_blocks,
@@ -119,17 +119,7 @@ def test_typical_lists_header() -> None:
 
 
 def test_typical_lists_shape() -> None:
-    blocks = list_blocks(BLIND_LISTS)
-    assert len(blocks) == LIST_COUNT
-    for block in blocks:
-        assert LIST_MIN_LINES <= len(block) <= LIST_MAX_LINES, block
-
-
-def test_typical_lists_hold_no_opioid_or_antagonist() -> None:
-    offending = [
-        ln for block in list_blocks(BLIND_LISTS) for ln in block if LIST_FORBIDDEN.search(ln)
-    ]
-    assert offending == []
+    assert_typical_lists(BLIND_LISTS, LIST_COUNT, LIST_MIN_LINES, LIST_MAX_LINES)
 
 
 def test_typical_lists_have_no_repeated_list() -> None:

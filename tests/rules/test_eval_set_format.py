@@ -8,9 +8,9 @@ from tests.eval_set_format import (
     DATA,
     assert_counts,
     assert_rows_complete,
+    assert_typical_lists,
     comments,
     duplicate_lines,
-    list_blocks,
     rows,
 )
 
@@ -50,7 +50,4 @@ def test_no_duplicate_lines() -> None:
 
 
 def test_typical_lists_shape() -> None:
-    blocks = list_blocks(TYPICAL_LISTS)
-    assert len(blocks) == 40
-    for block in blocks:
-        assert 6 <= len(block) <= 15, block
+    assert_typical_lists(TYPICAL_LISTS, 40)
