@@ -152,4 +152,3 @@ URGENT_HELP_PATIENT = (
     "can be opioid withdrawal.",
     "A new rash, or any other reaction that worries you.",
 )
-URGENT_HELP_SOURCE = source("livertox")

@@ -95,8 +95,6 @@ SEVERITY_LABELS: tuple[str, ...] = (
     "3: severe, pervasive, continuous, life-disturbing problems",
 )
 
-WPI_MAX = 19
-SSS_MAX = 12
 GENERALIZED_PAIN_REGIONS = 4
 TOTAL_REGIONS = len(REGIONS)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
+from collections.abc import Iterable
 from fractions import Fraction
 
 
@@ -35,3 +37,46 @@ def fmt_date(day: dt.date) -> str:
 def volume_ml(dose_mg: float, mg_per_ml: float) -> float:
     # Oral syringes are read to 0.1 mL at best; two decimals keeps 0.25 mg at 5 mg/mL exact.
     return round(dose_mg / mg_per_ml, 2)
+
+
+def fmt_score(value: Fraction) -> str:
+    """7 -> '7'; 20/3 -> '6.7' (a PEG mean, to one decimal)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):.1f}"
+
+
+def fmt_pct(value: Fraction, edges: Iterable[int | Fraction] = ()) -> str:
+    """A percentage of 0 or more, to one decimal, rounded half up (3/7 -> '42.9%').
+
+    The band is decided on the exact value, so the shown value must stay in the same band:
+    rounding that would reach or pass an edge goes back to the nearest tenth inside the band
+    (29.96% with an edge at 30 shows '29.9%', never '30%'). Edges are at least 0.1 apart.
+    """
+    if value < 0:
+        raise ValueError("fmt_pct takes a size; the caller says 'less' or 'more'")
+    tenths = math.floor(value * 10 + Fraction(1, 2))
+    for edge in edges:
+        if value < edge <= Fraction(tenths, 10):  # rounded up onto or over the edge
+            tenths = math.ceil(Fraction(edge) * 10) - 1
+        elif Fraction(tenths, 10) < edge <= value:  # rounded down below it
+            tenths = math.ceil(Fraction(edge) * 10)
+    if tenths == 0 and value > 0:
+        return "under 0.1%"  # a change is never shown as none
+    return f"{tenths // 10}%" if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}%"
+
+
+def fmt_days(days: int) -> str:
+    """'11 weeks and 6 days', '12 weeks', '1 day', '0 days'."""
+    weeks, rest = divmod(days, 7)
+    parts = []
+    if weeks:
+        parts.append(fmt_count(weeks, "week"))
+    if rest or not weeks:
+        parts.append(fmt_count(rest, "day"))
+    return " and ".join(parts)
+
+
+def fmt_days_away(days: int) -> str:
+    """How far ahead a date is: 'today', 'in 1 day', 'in 2 days'."""
+    return "today" if days == 0 else f"in {fmt_count(days, 'day')}"

@@ -8,8 +8,8 @@ from flask import Blueprint, abort, render_template, request
 
 from ..followup_forms import CSRF_EXPIRED_MESSAGE, FollowupForm
 from ..rules.followup import assess_followup
-from ..rules.followup_findings import METHOD_NAMES, METHOD_TEXT
-from ..rules.followup_note import followup_note, verdict_title
+from ..rules.followup.chart_note import followup_note, verdict_title
+from ..rules.followup.findings import METHOD_NAMES, METHOD_TEXT
 from .context import current_reading
 from .csrf import token_expired
 from .sheet import sheet_url_for

@@ -30,19 +30,17 @@ from ldn_screen.rules.followup import (
     assess_followup,
     band_edges,
     band_for,
-    fmt_days,
-    fmt_pct,
     halved_dose_mg,
     pain_response,
 )
-from ldn_screen.rules.followup_findings import (
+from ldn_screen.rules.followup.chart_note import followup_note
+from ldn_screen.rules.followup.findings import (
     FOLLOWUP_CATALOGUE,
     RECOMMENDATIONS,
     VERDICT_TITLES,
 )
-from ldn_screen.rules.followup_note import followup_note
 from ldn_screen.rules.model import Severity
-from ldn_screen.rules.units import fmt_count
+from ldn_screen.rules.units import fmt_count, fmt_days, fmt_pct
 
 ROOT = Path(__file__).resolve().parents[2]
 

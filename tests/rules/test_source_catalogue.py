@@ -17,11 +17,11 @@ import pytest
 
 import ldn_screen.rules as rules_pkg
 from ldn_screen.rules import DEFAULT_SETTINGS, SETTING_SPECS
-from ldn_screen.rules.counselling import URGENT_HELP_SOURCE, counselling_points, side_effects
+from ldn_screen.rules.counselling import counselling_points, side_effects
 from ldn_screen.rules.dosing import build_dose_plan
 from ldn_screen.rules.evidence import EVIDENCE, EVIDENCE_SENTENCE
 from ldn_screen.rules.findings import CATALOGUE
-from ldn_screen.rules.followup_findings import FOLLOWUP_CATALOGUE
+from ldn_screen.rules.followup.findings import FOLLOWUP_CATALOGUE
 from ldn_screen.rules.model import Formulation, Schedule
 from ldn_screen.rules.sheet_text import sheet_text
 from ldn_screen.rules.sources import SOURCES, EvidenceKind, Source
@@ -284,7 +284,7 @@ def test_no_data_file_names_a_shared_file_or_the_seed() -> None:
 def test_counselling_and_sheet_sources_resolve() -> None:
     points = counselling_points(DEFAULT_SETTINGS)
     effects = side_effects()
-    used = [p.source for p in points] + [e.source for e in effects] + [URGENT_HELP_SOURCE]
+    used = [p.source for p in points] + [e.source for e in effects]
     plan = build_dose_plan(
         DEFAULT_SETTINGS, Schedule.STANDARD, Formulation.CAPSULE, dt.date(2025, 1, 6)
     )

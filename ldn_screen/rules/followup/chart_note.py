@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .followup import DoseTiming, FollowupAnswers, FollowupResult, fmt_score
-from .followup_findings import METHOD_NAMES
-from .units import fmt_date, fmt_mg
+from ..units import fmt_date, fmt_mg, fmt_score
+from .findings import METHOD_NAMES
+from .model import DoseTiming, FollowupAnswers, FollowupResult
 
 
 def verdict_title(result: FollowupResult) -> str:

@@ -7,8 +7,8 @@ with ``str.format``.
 
 from __future__ import annotations
 
-from .findings import FindingSpec, finding_from
-from .model import Finding, Severity
+from ..findings import FindingSpec, finding_from
+from ..model import Finding, Severity
 
 S = Severity
 
