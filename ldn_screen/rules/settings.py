@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from .sources import Source, source
+from .units import fmt_amount, fmt_number
 
 
 class HepaticAction(StrEnum):
@@ -47,13 +48,27 @@ class SafeRange:
     choices: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+class SettingKind(StrEnum):
+    """What a setting holds, derived from its type in ``RuleSettings`` and its choices."""
+
+    WHOLE = "whole"  # a whole number (days, weeks, percent, years)
+    DECIMAL = "decimal"  # mg, mg/mL
+    CHOICE = "choice"  # one of ``choices``
+    TEXT = "text"  # printed text with no clinical meaning (clinic details)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SettingSpec:
+    """Everything about one setting. Declared once, beside its field in ``RuleSettings``;
+    the message nouns, the kinds, the admin form and the file format all read it."""
+
     name: str
     label: str
+    noun: str  # how an error message names it: "Enter the target daily dose"
     unit: str
-    minimum: float | None
-    maximum: float | None
+    kind: SettingKind
+    minimum: float | None  # the technical range: a hard limit
+    maximum: float | None  # (for text, the longest allowed)
     step: float | None
     default: Any
     source: Source
@@ -64,34 +79,10 @@ class SettingSpec:
     safe: SafeRange | None = None
 
 
-def _spec(
-    name: str,
-    label: str,
-    unit: str,
-    lo: float | None,
-    hi: float | None,
-    step: float | None,
-    default: Any,
-    source_key: str,
-    why: str,
-    group: str,
-    choices: tuple[str, ...] = (),
-    *,
-    safe: SafeRange | None,
-) -> SettingSpec:
-    return SettingSpec(
-        name, label, unit, lo, hi, step, default, source(source_key), why, group, choices, safe
-    )
-
-
-def _safe(
-    lo: float | None,
-    hi: float | None,
-    source_key: str,
-    why: str,
-    choices: tuple[str, ...] = (),
-) -> SafeRange:
-    return SafeRange(lo, hi, source(source_key), why, choices)
+def setting(**spec: Any) -> Any:
+    """A ``RuleSettings`` field with its declaration (everything in ``SettingSpec`` but the
+    name and kind, which come from the field itself)."""
+    return dataclasses.field(default=spec["default"], metadata={"spec": spec})
 
 
 _OPIOIDS = "Opioid-free interval"
@@ -101,433 +92,465 @@ _PLAN = "Dose plan and review"
 _SAFETY = "Other safety rules"
 _CLINIC = "Clinic details"
 
-# Each setting carries two ranges. The technical range (minimum, maximum) is a hard limit:
-# values outside it are refused. The safe range (``safe=``) is what the source behind it
-# supports; a value between the two needs a written reason for the departure before it can
-# be published. Where no source narrows a setting, its safe range is the technical range
-# (``_safe(None, None, ...)``), and the comment says that the sources are silent.
-SETTING_SPECS: tuple[SettingSpec, ...] = (
+
+@dataclass(frozen=True, slots=True)
+class RuleSettings:
+    """The typed settings in force. Each field is one setting, declared here once."""
+
+    # Each setting carries two ranges. The technical range (minimum, maximum) is a hard limit:
+    # values outside it are refused. The safe range (``safe=``) is what the source behind it
+    # supports; a value between the two needs a written reason for the departure before it can
+    # be published. Where no source narrows a setting, its safe range is the technical range
+    # (``SafeRange(minimum=None, maximum=None, ...)``), and the comment says the sources
+    # are silent.
+
     # Hard limit 3 days: no source justifies a shorter opioid-free interval, so fewer days
     # are refused outright (clinic policy, issue 12), not merely warned about. Safe from the
     # label's minimum of 7 days; longer is more cautious (FINAL excluded opioids for 4 weeks).
-    _spec(
-        "washout_days_short_acting",
-        "Opioid-free days after short-acting opioids",
-        "days",
-        3,
-        180,
-        1,
-        10,
-        "label_opioid_free",
-        "The label asks for at least 7-10 days; the default takes the upper end.",
-        _OPIOIDS,
-        safe=_safe(
-            7,
-            None,
-            "label_opioid_free",
-            "The label's minimum after short-acting opioids is 7 days.",
+    washout_days_short_acting: int = setting(
+        label="Opioid-free days after short-acting opioids",
+        noun="the opioid-free days after short-acting opioids",
+        unit="days",
+        minimum=3,
+        maximum=180,
+        step=1,
+        default=10,
+        source=source("label_opioid_free"),
+        why="The label asks for at least 7-10 days; the default takes the upper end.",
+        group=_OPIOIDS,
+        safe=SafeRange(
+            minimum=7,
+            maximum=None,
+            source=source("label_opioid_free"),
+            why="The label's minimum after short-acting opioids is 7 days.",
         ),
-    ),
+    )
     # The tablet label gives no number after methadone, buprenorphine or other long-acting
     # opioids; it warns of severe precipitated withdrawal on switching. "Two weeks" is only
     # in secondary pages (it may be VIVITROL wording), so the floor of 14 days is clinic
     # policy: the cited default, below which a departure needs a reason. Hard limit 3 days,
     # as for short-acting opioids (and never below them: a cross-field rule).
-    _spec(
-        "washout_days_long_acting",
-        "Opioid-free days after long-acting opioids, methadone "
+    washout_days_long_acting: int = setting(
+        label="Opioid-free days after long-acting opioids, methadone "
         "or buprenorphine (and when the type is unknown)",
-        "days",
-        3,
-        180,
-        1,
-        14,
-        "label_switching",
-        "The tablet label gives no number. 'For as long as two weeks' may be VIVITROL label "
+        noun="the opioid-free days after long-acting opioids",
+        unit="days",
+        minimum=3,
+        maximum=180,
+        step=1,
+        default=14,
+        source=source("label_switching"),
+        why="The tablet label gives no number. 'For as long as two weeks' may be VIVITROL label "
         "text: verify against the tablet label.",
-        _OPIOIDS,
-        safe=_safe(
-            14,
-            None,
-            "policy_long_acting_floor",
-            "The label gives no number for long-acting opioids; the clinic keeps 14 days "
+        group=_OPIOIDS,
+        safe=SafeRange(
+            minimum=14,
+            maximum=None,
+            source=source("policy_long_acting_floor"),
+            why="The label gives no number for long-acting opioids; the clinic keeps 14 days "
             "as the floor.",
         ),
-    ),
+    )
     # Titration: no label or trial sets a starting dose or step (FINAL's 4-week schedule was
     # not retrieved). The cited guidance starts at 0.25-1.5 mg and steps by 0.25-1.5 mg at
     # most once a week, so a higher first dose, a bigger step or a faster pace departs
     # from every source. Smaller or slower is more cautious: the technical limit (and the
     # 12-row calendar) bounds that side.
-    _spec(
-        "standard_start_dose_mg",
-        "Standard schedule: starting dose",
-        "mg",
-        0.25,
-        6,
-        0.25,
-        1.5,
-        "hdrx_dosing",
-        "Compounding pharmacy protocol for chronic pain: 1.5 mg, then 3 mg, then 4.5 mg.",
-        _STANDARD,
-        safe=_safe(
-            None,
-            1.5,
-            "hdrx_dosing",
-            "No cited protocol starts above 1.5 mg.",
+    standard_start_dose_mg: float = setting(
+        label="Standard schedule: starting dose",
+        noun="the standard starting dose",
+        unit="mg",
+        minimum=0.25,
+        maximum=6,
+        step=0.25,
+        default=1.5,
+        source=source("hdrx_dosing"),
+        why="Compounding pharmacy protocol for chronic pain: 1.5 mg, then 3 mg, then 4.5 mg.",
+        group=_STANDARD,
+        safe=SafeRange(
+            minimum=None,
+            maximum=1.5,
+            source=source("hdrx_dosing"),
+            why="No cited protocol starts above 1.5 mg.",
         ),
-    ),
-    _spec(
-        "standard_step_mg",
-        "Standard schedule: dose increase per step",
-        "mg",
-        0.25,
-        6,
-        0.25,
-        1.5,
-        "hdrx_dosing",
-        "Same protocol: steps of 1.5 mg.",
-        _STANDARD,
-        safe=_safe(None, 1.5, "hdrx_dosing", "No cited protocol steps up by more than 1.5 mg."),
-    ),
-    _spec(
-        "standard_step_interval_days",
-        "Standard schedule: days between increases",
-        "days",
-        1,
-        56,
-        1,
-        7,
-        "hdrx_dosing",
-        "Same protocol: about one week per step.",
-        _STANDARD,
-        safe=_safe(7, None, "hdrx_dosing", "No cited protocol steps up more often than weekly."),
-    ),
+    )
+    standard_step_mg: float = setting(
+        label="Standard schedule: dose increase per step",
+        noun="the standard dose step",
+        unit="mg",
+        minimum=0.25,
+        maximum=6,
+        step=0.25,
+        default=1.5,
+        source=source("hdrx_dosing"),
+        why="Same protocol: steps of 1.5 mg.",
+        group=_STANDARD,
+        safe=SafeRange(
+            minimum=None,
+            maximum=1.5,
+            source=source("hdrx_dosing"),
+            why="No cited protocol steps up by more than 1.5 mg.",
+        ),
+    )
+    standard_step_interval_days: int = setting(
+        label="Standard schedule: days between increases",
+        noun="the days between standard steps",
+        unit="days",
+        minimum=1,
+        maximum=56,
+        step=1,
+        default=7,
+        source=source("hdrx_dosing"),
+        why="Same protocol: about one week per step.",
+        group=_STANDARD,
+        safe=SafeRange(
+            minimum=7,
+            maximum=None,
+            source=source("hdrx_dosing"),
+            why="No cited protocol steps up more often than weekly.",
+        ),
+    )
     # The gentle schedule is for people sensitive to medicines (and thyroid patients); its
     # source gives 0.5 mg, +0.5 mg every 2 weeks. LDN Research Trust thyroid advice allows
     # 1-2 weeks, so a clinic using it mainly for thyroid patients may publish 7 days, with
     # that reason.
-    _spec(
-        "gentle_start_dose_mg",
-        "Gentle schedule: starting dose",
-        "mg",
-        0.25,
-        6,
-        0.25,
-        0.5,
-        "ldnrt_sensitive",
-        "LDN Research Trust advice for people sensitive to medicines.",
-        _GENTLE,
-        safe=_safe(None, 0.5, "ldnrt_sensitive", "Sensitive patients start at 0.5 mg, not higher."),
-    ),
-    _spec(
-        "gentle_step_mg",
-        "Gentle schedule: dose increase per step",
-        "mg",
-        0.25,
-        6,
-        0.25,
-        0.5,
-        "ldnrt_sensitive",
-        "Same advice: steps of 0.5 mg.",
-        _GENTLE,
-        safe=_safe(None, 0.5, "ldnrt_sensitive", "Sensitive patients step up by 0.5 mg, not more."),
-    ),
-    _spec(
-        "gentle_step_interval_days",
-        "Gentle schedule: days between increases",
-        "days",
-        1,
-        56,
-        1,
-        14,
-        "ldnrt_sensitive",
-        "Same advice: every 2 weeks.",
-        _GENTLE,
-        safe=_safe(
-            14, None, "ldnrt_sensitive", "Sensitive patients step up every 2 weeks, not sooner."
+    gentle_start_dose_mg: float = setting(
+        label="Gentle schedule: starting dose",
+        noun="the gentle starting dose",
+        unit="mg",
+        minimum=0.25,
+        maximum=6,
+        step=0.25,
+        default=0.5,
+        source=source("ldnrt_sensitive"),
+        why="LDN Research Trust advice for people sensitive to medicines.",
+        group=_GENTLE,
+        safe=SafeRange(
+            minimum=None,
+            maximum=0.5,
+            source=source("ldnrt_sensitive"),
+            why="Sensitive patients start at 0.5 mg, not higher.",
         ),
-    ),
+    )
+    gentle_step_mg: float = setting(
+        label="Gentle schedule: dose increase per step",
+        noun="the gentle dose step",
+        unit="mg",
+        minimum=0.25,
+        maximum=6,
+        step=0.25,
+        default=0.5,
+        source=source("ldnrt_sensitive"),
+        why="Same advice: steps of 0.5 mg.",
+        group=_GENTLE,
+        safe=SafeRange(
+            minimum=None,
+            maximum=0.5,
+            source=source("ldnrt_sensitive"),
+            why="Sensitive patients step up by 0.5 mg, not more.",
+        ),
+    )
+    gentle_step_interval_days: int = setting(
+        label="Gentle schedule: days between increases",
+        noun="the days between gentle steps",
+        unit="days",
+        minimum=1,
+        maximum=56,
+        step=1,
+        default=14,
+        source=source("ldnrt_sensitive"),
+        why="Same advice: every 2 weeks.",
+        group=_GENTLE,
+        safe=SafeRange(
+            minimum=14,
+            maximum=None,
+            source=source("ldnrt_sensitive"),
+            why="Sensitive patients step up every 2 weeks, not sooner.",
+        ),
+    )
     # Target and maximum: the highest dose studied in fibromyalgia is FINAL's 6 mg (adverse
     # events as on placebo), which is already the technical maximum; no source says a lower
     # target is unsafe. So the safe range is the technical range. "Target above the
     # maximum" is refused by a cross-field rule (validate_values).
-    _spec(
-        "target_dose_mg",
-        "Target daily dose",
-        "mg",
-        0.5,
-        6,
-        0.25,
-        4.5,
-        "younger_2013",
-        "4.5 mg was the dose in most fibromyalgia trials.",
-        _PLAN,
-        safe=_safe(None, None, "final_trial", "The highest dose studied in fibromyalgia is 6 mg."),
-    ),
-    _spec(
-        "max_dose_mg",
-        "Maximum daily dose",
-        "mg",
-        0.5,
-        6,
-        0.25,
-        4.5,
-        "final_trial",
-        "Defaults to the usual 4.5 mg; may be raised up to the 6 mg used in FINAL.",
-        _PLAN,
-        safe=_safe(None, None, "final_trial", "The highest dose studied in fibromyalgia is 6 mg."),
-    ),
+    target_dose_mg: float = setting(
+        label="Target daily dose",
+        noun="the target daily dose",
+        unit="mg",
+        minimum=0.5,
+        maximum=6,
+        step=0.25,
+        default=4.5,
+        source=source("younger_2013"),
+        why="4.5 mg was the dose in most fibromyalgia trials.",
+        group=_PLAN,
+        safe=SafeRange(
+            minimum=None,
+            maximum=None,
+            source=source("final_trial"),
+            why="The highest dose studied in fibromyalgia is 6 mg.",
+        ),
+    )
+    max_dose_mg: float = setting(
+        label="Maximum daily dose",
+        noun="the maximum daily dose",
+        unit="mg",
+        minimum=0.5,
+        maximum=6,
+        step=0.25,
+        default=4.5,
+        source=source("final_trial"),
+        why="Defaults to the usual 4.5 mg; may be raised up to the 6 mg used in FINAL.",
+        group=_PLAN,
+        safe=SafeRange(
+            minimum=None,
+            maximum=None,
+            source=source("final_trial"),
+            why="The highest dose studied in fibromyalgia is 6 mg.",
+        ),
+    )
     # Sources are silent on a safe concentration. Both published recipes (1 mg/mL, Fawcett
     # 1997; 5 mg/mL, Alberta Health Services) lie inside the technical range.
-    _spec(
-        "liquid_mg_per_ml",
-        "Liquid concentration",
-        "mg/mL",
-        0.5,
-        5,
-        0.5,
-        1.0,
-        "fawcett_1997",
-        "The published 1 mg/mL formula; a 5 mg/mL recipe also exists (Alberta Health Services).",
-        _PLAN,
-        safe=_safe(
-            None,
-            None,
-            "fawcett_1997",
-            "No source sets a safe concentration; the published recipes are 1 and 5 mg/mL.",
+    liquid_mg_per_ml: float = setting(
+        label="Liquid concentration",
+        noun="the liquid concentration",
+        unit="mg/mL",
+        minimum=0.5,
+        maximum=5,
+        step=0.5,
+        default=1.0,
+        source=source("fawcett_1997"),
+        why="The published 1 mg/mL formula; a 5 mg/mL recipe also exists "
+        "(Alberta Health Services).",
+        group=_PLAN,
+        safe=SafeRange(
+            minimum=None,
+            maximum=None,
+            source=source("fawcett_1997"),
+            why="No source sets a safe concentration; the published recipes are 1 and 5 mg/mL.",
         ),
-    ),
+    )
     # No guideline says when to judge the response (trials ran 8-12 weeks): sources silent.
-    _spec(
-        "review_weeks",
-        "Judge the response after this many weeks on the target dose",
-        "weeks",
-        4,
-        52,
-        1,
-        12,
-        "review_point",
-        "No guideline exists; the trials ran about 12 weeks.",
-        _PLAN,
-        safe=_safe(None, None, "review_point", "No guideline sets when to judge the response."),
-    ),
+    review_weeks: int = setting(
+        label="Judge the response after this many weeks on the target dose",
+        noun="the weeks on the target dose before the review",
+        unit="weeks",
+        minimum=4,
+        maximum=52,
+        step=1,
+        default=12,
+        source=source("review_point"),
+        why="No guideline exists; the trials ran about 12 weeks.",
+        group=_PLAN,
+        safe=SafeRange(
+            minimum=None,
+            maximum=None,
+            source=source("review_point"),
+            why="No guideline sets when to judge the response.",
+        ),
+    )
     # IMMPACT's bands: 10-20% minimal, 30% moderate, 50% substantial. A lower moderate or
     # substantial threshold calls a smaller change a response, so more patients are told to
     # continue a medicine whose benefit is small; a higher one is more demanding. The
     # minimal band stays within IMMPACT's 10-20%.
-    _spec(
-        "responder_pct",
-        "Pain reduction that counts as a response (moderate improvement)",
-        "%",
-        10,
-        90,
-        1,
-        30,
-        "immpact_2008",
-        "IMMPACT: 30% is a moderately important change.",
-        _PLAN,
-        safe=_safe(30, None, "immpact_2008", "IMMPACT: a response is at least 30% less pain."),
-    ),
-    _spec(
-        "responder_pct_substantial",
-        "Pain reduction that counts as a substantial improvement",
-        "%",
-        10,
-        100,
-        1,
-        50,
-        "immpact_2008",
-        "IMMPACT: 50% is a substantial change.",
-        _PLAN,
-        safe=_safe(
-            50, None, "immpact_2008", "IMMPACT: a substantial change is at least 50% less pain."
+    responder_pct: int = setting(
+        label="Pain reduction that counts as a response (moderate improvement)",
+        noun="the moderate response threshold",
+        unit="%",
+        minimum=10,
+        maximum=90,
+        step=1,
+        default=30,
+        source=source("immpact_2008"),
+        why="IMMPACT: 30% is a moderately important change.",
+        group=_PLAN,
+        safe=SafeRange(
+            minimum=30,
+            maximum=None,
+            source=source("immpact_2008"),
+            why="IMMPACT: a response is at least 30% less pain.",
         ),
-    ),
-    _spec(
-        "responder_pct_minimal",
-        "Pain reduction that counts as a minimal improvement",
-        "%",
-        1,
-        90,
-        1,
-        10,
-        "immpact_2008",
-        "IMMPACT: 10-20% is a minimally important change; the default takes the lower end. "
+    )
+    responder_pct_substantial: int = setting(
+        label="Pain reduction that counts as a substantial improvement",
+        noun="the substantial response threshold",
+        unit="%",
+        minimum=10,
+        maximum=100,
+        step=1,
+        default=50,
+        source=source("immpact_2008"),
+        why="IMMPACT: 50% is a substantial change.",
+        group=_PLAN,
+        safe=SafeRange(
+            minimum=50,
+            maximum=None,
+            source=source("immpact_2008"),
+            why="IMMPACT: a substantial change is at least 50% less pain.",
+        ),
+    )
+    responder_pct_minimal: int = setting(
+        label="Pain reduction that counts as a minimal improvement",
+        noun="the minimal response threshold",
+        unit="%",
+        minimum=1,
+        maximum=90,
+        step=1,
+        default=10,
+        source=source("immpact_2008"),
+        why="IMMPACT: 10-20% is a minimally important change; the default takes the lower end. "
         "IMMPACT gives no band for 20-30%, so everything from here up to the response "
         "threshold counts as minimal.",
-        _PLAN,
-        safe=_safe(10, 20, "immpact_2008", "IMMPACT: a minimal change is 10-20% less pain."),
-    ),
+        group=_PLAN,
+        safe=SafeRange(
+            minimum=10,
+            maximum=20,
+            source=source("immpact_2008"),
+            why="IMMPACT: a minimal change is 10-20% less pain.",
+        ),
+    )
     # Published holds run from 48 hours to 3 days before surgery (LDN guidance; a 2024
     # scoping review found no LDN-specific hold in peer-reviewed sources). Shorter than
     # 2 days departs from every source; longer is more cautious.
-    _spec(
-        "surgery_hold_days",
-        "Stop LDN this many days before planned surgery",
-        "days",
-        1,
-        14,
-        1,
-        3,
-        "surgery_moser",
-        "No LDN-specific hold time is published; practice guides say 48 hours to 3 days, "
+    surgery_hold_days: int = setting(
+        label="Stop LDN this many days before planned surgery",
+        noun="the days to stop LDN before surgery",
+        unit="days",
+        minimum=1,
+        maximum=14,
+        step=1,
+        default=3,
+        source=source("surgery_moser"),
+        why="No LDN-specific hold time is published; practice guides say 48 hours to 3 days, "
         "and the default takes the longest.",
-        _SAFETY,
-        safe=_safe(
-            2, None, "surgery_moser", "No source stops LDN less than 48 hours before surgery."
+        group=_SAFETY,
+        safe=SafeRange(
+            minimum=2,
+            maximum=None,
+            source=source("surgery_moser"),
+            why="No source stops LDN less than 48 hours before surgery.",
         ),
-    ),
+    )
     # Replaces "surgery within this many days of today": surgery is judged against the plan
     # (its start and its titration), so a start weeks away is not reviewed for an operation
     # before it, and post-operative opioids just before the start are.
     # No published source: clinic policy. Opioids given after an operation need the longer
     # opioid-free interval (14 days by default) before LDN starts, so a shorter window would
     # let an operation whose pain relief overlaps that interval pass without review.
-    _spec(
-        "surgery_review_days_before_start",
-        "Planned surgery up to this many days before the start (or during the titration) "
+    surgery_review_days_before_start: int = setting(
+        label="Planned surgery up to this many days before the start (or during the titration) "
         "needs review",
-        "days",
-        0,
-        365,
-        1,
-        28,
-        "policy_surgery_window",
-        "No published source: a clinic policy for the lead clinician to confirm. Operations "
+        noun="the days before the start that planned surgery needs review",
+        unit="days",
+        minimum=0,
+        maximum=365,
+        step=1,
+        default=28,
+        source=source("policy_surgery_window"),
+        why="No published source: a clinic policy for the lead clinician to confirm. Operations "
         "often bring opioid pain relief, and LDN can only start after the opioid-free "
         "interval. The default, 4 weeks, matches the FINAL trial, which excluded opioid use "
         "in the previous 4 weeks.",
-        _SAFETY,
-        safe=_safe(
-            14,
-            None,
-            "policy_surgery_window",
-            "Clinic policy: not shorter than the longer opioid-free interval (14 days), which "
+        group=_SAFETY,
+        safe=SafeRange(
+            minimum=14,
+            maximum=None,
+            source=source("policy_surgery_window"),
+            why="Clinic policy: not shorter than the longer opioid-free interval (14 days), which "
             "post-operative opioids need before the start.",
         ),
-    ),
+    )
     # Label versions disagree (contraindication before Oct 2013, a warning since), so both
     # choices are supported by a label: both are safe.
-    _spec(
-        "hepatic_failure_action",
-        "Acute hepatitis or liver failure leads to",
-        "",
-        None,
-        None,
-        None,
-        HepaticAction.STOP.value,
-        "label_hepatic_versions",
-        "Older labels list it as a contraindication; the current label as a warning. "
+    hepatic_failure_action: str = setting(
+        label="Acute hepatitis or liver failure leads to",
+        noun="what acute hepatitis or liver failure leads to",
+        unit="",
+        minimum=None,
+        maximum=None,
+        step=None,
+        default=HepaticAction.STOP.value,
+        source=source("label_hepatic_versions"),
+        why="Older labels list it as a contraindication; the current label as a warning. "
         "The conservative default is 'do not start'.",
-        _SAFETY,
+        group=_SAFETY,
         choices=tuple(a.value for a in HepaticAction),
-        safe=_safe(
-            None,
-            None,
-            "label_hepatic_versions",
-            "Both choices follow a label version.",
+        safe=SafeRange(
+            minimum=None,
+            maximum=None,
+            source=source("label_hepatic_versions"),
+            why="Both choices follow a label version.",
             choices=tuple(a.value for a in HepaticAction),
         ),
-    ),
+    )
     # The trials enrolled people with a confirmed diagnosis, so "caution" (screening on
     # without review) has no source: it is a departure.
-    _spec(
-        "diagnosis_not_met_action",
-        "2016 fibromyalgia criteria checked and not met leads to",
-        "",
-        None,
-        None,
-        None,
-        DiagnosisAction.REVIEW.value,
-        "policy_diagnosis_criteria",
-        "No source says what unmet criteria should lead to. The trials enrolled people who met "
+    diagnosis_not_met_action: str = setting(
+        label="2016 fibromyalgia criteria checked and not met leads to",
+        noun="what 'criteria not met' leads to",
+        unit="",
+        minimum=None,
+        maximum=None,
+        step=None,
+        default=DiagnosisAction.REVIEW.value,
+        source=source("policy_diagnosis_criteria"),
+        why="No source says what unmet criteria should lead to. The trials enrolled people who met "
         "ACR criteria, so the default asks for prescriber review; 'caution' only notes it.",
-        _SAFETY,
+        group=_SAFETY,
         choices=tuple(a.value for a in DiagnosisAction),
-        safe=_safe(
-            None,
-            None,
-            "policy_diagnosis",
-            "The trials enrolled only people whose diagnosis met the criteria.",
+        safe=SafeRange(
+            minimum=None,
+            maximum=None,
+            source=source("policy_diagnosis"),
+            why="The trials enrolled only people whose diagnosis met the criteria.",
             choices=(DiagnosisAction.REVIEW.value,),
         ),
-    ),
+    )
     # The trials enrolled adults only: a lower age lets children through without review.
-    _spec(
-        "minimum_age_years",
-        "Patients younger than this need review",
-        "years",
-        0,
-        120,
-        1,
-        18,
-        "trial_ages",
-        "The trials enrolled adults only.",
-        _SAFETY,
-        safe=_safe(18, None, "trial_ages", "The trials enrolled adults (18 and over) only."),
-    ),
+    minimum_age_years: int = setting(
+        label="Patients younger than this need review",
+        noun="the age below which patients need review",
+        unit="years",
+        minimum=0,
+        maximum=120,
+        step=1,
+        default=18,
+        source=source("trial_ages"),
+        why="The trials enrolled adults only.",
+        group=_SAFETY,
+        safe=SafeRange(
+            minimum=18,
+            maximum=None,
+            source=source("trial_ages"),
+            why="The trials enrolled adults (18 and over) only.",
+        ),
+    )
     # Clinic name and phone are printed text with no clinical meaning: no safe range.
-    _spec(
-        "clinic_name",
-        "Clinic name",
-        "",
-        None,
-        120,
-        None,
-        "",
-        "clinic_details",
-        "Printed on the counselling sheet and wallet card.",
-        _CLINIC,
+    clinic_name: str = setting(
+        label="Clinic name",
+        noun="the clinic name",
+        unit="",
+        minimum=None,
+        maximum=120,
+        step=None,
+        default="",
+        source=source("clinic_details"),
+        why="Printed on the counselling sheet and wallet card.",
+        group=_CLINIC,
         safe=None,
-    ),
-    _spec(
-        "clinic_phone",
-        "Clinic phone number",
-        "",
-        None,
-        40,
-        None,
-        "",
-        "clinic_details",
-        "Printed on the counselling sheet and wallet card.",
-        _CLINIC,
+    )
+    clinic_phone: str = setting(
+        label="Clinic phone number",
+        noun="the clinic phone number",
+        unit="",
+        minimum=None,
+        maximum=40,
+        step=None,
+        default="",
+        source=source("clinic_details"),
+        why="Printed on the counselling sheet and wallet card.",
+        group=_CLINIC,
         safe=None,
-    ),
-)
-
-MAX_TITRATION_STEPS = 12
-
-SPECS_BY_NAME: dict[str, SettingSpec] = {s.name: s for s in SETTING_SPECS}
-_TEXT_SETTINGS = frozenset({"clinic_name", "clinic_phone"})
-
-
-@dataclass(frozen=True, slots=True)
-class RuleSettings:
-    washout_days_short_acting: int = SPECS_BY_NAME["washout_days_short_acting"].default
-    washout_days_long_acting: int = SPECS_BY_NAME["washout_days_long_acting"].default
-    standard_start_dose_mg: float = SPECS_BY_NAME["standard_start_dose_mg"].default
-    standard_step_mg: float = SPECS_BY_NAME["standard_step_mg"].default
-    standard_step_interval_days: int = SPECS_BY_NAME["standard_step_interval_days"].default
-    gentle_start_dose_mg: float = SPECS_BY_NAME["gentle_start_dose_mg"].default
-    gentle_step_mg: float = SPECS_BY_NAME["gentle_step_mg"].default
-    gentle_step_interval_days: int = SPECS_BY_NAME["gentle_step_interval_days"].default
-    target_dose_mg: float = SPECS_BY_NAME["target_dose_mg"].default
-    max_dose_mg: float = SPECS_BY_NAME["max_dose_mg"].default
-    liquid_mg_per_ml: float = SPECS_BY_NAME["liquid_mg_per_ml"].default
-    review_weeks: int = SPECS_BY_NAME["review_weeks"].default
-    responder_pct: int = SPECS_BY_NAME["responder_pct"].default
-    responder_pct_substantial: int = SPECS_BY_NAME["responder_pct_substantial"].default
-    responder_pct_minimal: int = SPECS_BY_NAME["responder_pct_minimal"].default
-    surgery_hold_days: int = SPECS_BY_NAME["surgery_hold_days"].default
-    surgery_review_days_before_start: int = SPECS_BY_NAME[
-        "surgery_review_days_before_start"
-    ].default
-    hepatic_failure_action: str = SPECS_BY_NAME["hepatic_failure_action"].default
-    diagnosis_not_met_action: str = SPECS_BY_NAME["diagnosis_not_met_action"].default
-    minimum_age_years: int = SPECS_BY_NAME["minimum_age_years"].default
-    clinic_name: str = SPECS_BY_NAME["clinic_name"].default
-    clinic_phone: str = SPECS_BY_NAME["clinic_phone"].default
+    )
 
     def validate(self) -> dict[str, list[str]]:
         """Field-level errors, including cross-field rules. Empty means valid."""
@@ -551,88 +574,73 @@ class RuleSettings:
         return self.standard_start_dose_mg, self.standard_step_mg, self.standard_step_interval_days
 
 
+MAX_TITRATION_STEPS = 12
+
+
+def _kind(field: dataclasses.Field[Any]) -> SettingKind:
+    declared = field.metadata["spec"]
+    if declared.get("choices"):
+        return SettingKind.CHOICE
+    # The annotations are strings (``from __future__ import annotations``).
+    return {"int": SettingKind.WHOLE, "float": SettingKind.DECIMAL, "str": SettingKind.TEXT}[
+        str(field.type)
+    ]
+
+
+SETTING_SPECS: tuple[SettingSpec, ...] = tuple(
+    SettingSpec(name=f.name, kind=_kind(f), **f.metadata["spec"])
+    for f in dataclasses.fields(RuleSettings)
+)
+SPECS_BY_NAME: dict[str, SettingSpec] = {s.name: s for s in SETTING_SPECS}
+
+
+def _dose_step_mg() -> float:
+    steps = {s.step for s in SETTING_SPECS if s.unit == "mg"}
+    step = steps.pop() if len(steps) == 1 else None
+    if step is None:
+        raise RuntimeError(f"the dose settings must share one step, not {steps}")
+    return float(step)
+
+
+# The grid every dose moves on (0.25 mg): the dose settings' own step, declared once above.
+DOSE_STEP_MG = _dose_step_mg()
+
+
 class SettingsError(ValueError):
     def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
         self.errors = errors
 
 
-_INT_FIELDS = frozenset(f.name for f in dataclasses.fields(RuleSettings) if f.type == "int")
-
-
 def _coerce(name: str, value: Any) -> Any:
-    if name in _TEXT_SETTINGS or SPECS_BY_NAME[name].choices:
+    kind = SPECS_BY_NAME[name].kind
+    if kind in (SettingKind.TEXT, SettingKind.CHOICE):
         return str(value)
-    if name in _INT_FIELDS:
+    if kind is SettingKind.WHOLE:
         return int(value)
     return float(value)
 
 
-# How each setting is named inside an error message ("Enter the target daily dose").
-MESSAGE_NOUNS: dict[str, str] = {
-    "washout_days_short_acting": "the opioid-free days after short-acting opioids",
-    "washout_days_long_acting": "the opioid-free days after long-acting opioids",
-    "standard_start_dose_mg": "the standard starting dose",
-    "standard_step_mg": "the standard dose step",
-    "standard_step_interval_days": "the days between standard steps",
-    "gentle_start_dose_mg": "the gentle starting dose",
-    "gentle_step_mg": "the gentle dose step",
-    "gentle_step_interval_days": "the days between gentle steps",
-    "target_dose_mg": "the target daily dose",
-    "max_dose_mg": "the maximum daily dose",
-    "liquid_mg_per_ml": "the liquid concentration",
-    "review_weeks": "the weeks on the target dose before the review",
-    "responder_pct": "the moderate response threshold",
-    "responder_pct_substantial": "the substantial response threshold",
-    "responder_pct_minimal": "the minimal response threshold",
-    "surgery_hold_days": "the days to stop LDN before surgery",
-    "surgery_review_days_before_start": "the days before the start that planned surgery "
-    "needs review",
-    "hepatic_failure_action": "what acute hepatitis or liver failure leads to",
-    "minimum_age_years": "the age below which patients need review",
-    "diagnosis_not_met_action": "what 'criteria not met' leads to",
-    "clinic_name": "the clinic name",
-    "clinic_phone": "the clinic phone number",
-}
-
-
-def _noun(spec: SettingSpec) -> str:
-    return MESSAGE_NOUNS.get(spec.name, spec.label)
-
-
-def _amount(number: float, unit: str) -> str:
-    if not unit:
-        return _fmt(number)
-    if unit in {"%", "mg/mL"}:
-        return f"{_fmt(number)}{unit}" if unit == "%" else f"{_fmt(number)} {unit}"
-    singular = unit.removesuffix("s") if number == 1 else unit
-    return f"{_fmt(number)} {singular}"
-
-
 def _number_error(spec: SettingSpec, value: Any) -> str | None:
-    noun = _noun(spec)
+    noun = spec.noun
     subject = noun[0].upper() + noun[1:]
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"Enter {noun} as a number"
     if value != value or value in (float("inf"), float("-inf")):  # NaN or infinite
         return f"Enter {noun} as a number"
-    if spec.name in _INT_FIELDS and int(value) != value:
+    if spec.kind is SettingKind.WHOLE and int(value) != value:
         return f"Enter {noun} as a whole number of {spec.unit}"
     if spec.minimum is not None and value < spec.minimum:
-        return f"{subject} must be {_amount(spec.minimum, spec.unit)} or more"
+        return f"{subject} must be {fmt_amount(spec.minimum, spec.unit)} or more"
     if spec.maximum is not None and value > spec.maximum:
-        return f"{subject} must be {_amount(spec.maximum, spec.unit)} or less"
+        return f"{subject} must be {fmt_amount(spec.maximum, spec.unit)} or less"
     if spec.step is not None and not _on_step(value, spec.step):
-        return f"{subject} must be a multiple of {_amount(spec.step, spec.unit)}"
+        return f"{subject} must be a multiple of {fmt_amount(spec.step, spec.unit)}"
     return None
 
 
 def _on_step(value: float, step: float) -> bool:
     return abs(value / step - round(value / step)) < 1e-9
-
-
-def _fmt(number: float) -> str:
-    return f"{number:g}"
 
 
 def validate_values(values: dict[str, Any]) -> dict[str, list[str]]:
@@ -647,20 +655,20 @@ def validate_values(values: dict[str, Any]) -> dict[str, list[str]]:
             add(key, f"'{key}' is not a known setting")
     for spec in SETTING_SPECS:
         if spec.name not in values or values[spec.name] is None:
-            add(spec.name, f"Select {_noun(spec)}" if spec.choices else f"Enter {_noun(spec)}")
+            add(spec.name, f"Select {spec.noun}" if spec.choices else f"Enter {spec.noun}")
             continue
         value = values[spec.name]
         if spec.choices:
             if value not in spec.choices:
                 add(spec.name, f"Select one of: {', '.join(spec.choices)}")
-        elif spec.name in _TEXT_SETTINGS:
+        elif spec.kind is SettingKind.TEXT:
             if not isinstance(value, str):
-                add(spec.name, f"Enter {_noun(spec)} as text")
+                add(spec.name, f"Enter {spec.noun} as text")
             elif len(value) > (spec.maximum or 0):
                 add(
                     spec.name,
-                    f"{_noun(spec)[0].upper()}{_noun(spec)[1:]} must be "
-                    f"{_fmt(spec.maximum or 0)} characters or fewer",
+                    f"{spec.noun[0].upper()}{spec.noun[1:]} must be "
+                    f"{fmt_number(spec.maximum or 0)} characters or fewer",
                 )
         elif message := _number_error(spec, value):
             add(spec.name, message)
@@ -740,11 +748,11 @@ def safe_range_text(spec: SettingSpec) -> str:
     lo, hi = spec.safe.minimum, spec.safe.maximum
     if lo is not None and hi is not None:
         if spec.unit == "%":
-            return f"{_fmt(lo)}% to {_fmt(hi)}%"
-        return f"{_fmt(lo)} to {_amount(hi, spec.unit)}"
+            return f"{fmt_number(lo)}% to {fmt_number(hi)}%"
+        return f"{fmt_number(lo)} to {fmt_amount(hi, spec.unit)}"
     if lo is not None:
-        return f"{_amount(lo, spec.unit)} or more"
-    return f"{_amount(hi or 0, spec.unit)} or less"
+        return f"{fmt_amount(lo, spec.unit)} or more"
+    return f"{fmt_amount(hi or 0, spec.unit)} or less"
 
 
 @dataclass(frozen=True, slots=True)
@@ -760,7 +768,7 @@ class Departure:
     def shown(self) -> str:
         if self.spec.choices:
             return str(self.value)
-        return _amount(self.value, self.spec.unit)
+        return fmt_amount(self.value, self.spec.unit)
 
     @property
     def source(self) -> Source:

@@ -24,6 +24,26 @@ def fmt_count(count: int | Fraction, unit: str, shown: str | None = None) -> str
     return f"{number} {unit}" if count == 1 else f"{number} {unit}s"
 
 
+def fmt_number(number: float) -> str:
+    """4.0 -> '4', 0.25 -> '0.25': no trailing zeros."""
+    return f"{number:g}"
+
+
+def fmt_amount(number: float, unit: str) -> str:
+    """A setting's value with its unit: '1 day', '14 days', '30%', '1 mg/mL', '4.5 mg'.
+
+    ``unit`` is written as the settings declare it (plural for counted units: 'days').
+    """
+    if not unit:
+        return fmt_number(number)
+    if unit == "%":
+        return f"{fmt_number(number)}%"
+    if unit == "mg/mL":
+        return f"{fmt_number(number)} {unit}"
+    singular = unit.removesuffix("s") if number == 1 else unit
+    return f"{fmt_number(number)} {singular}"
+
+
 def fmt_ml(volume_ml: float) -> str:
     return f"{volume_ml:g} mL"
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..rules.settings import SETTING_SPECS, SPECS_BY_NAME
+from ..rules.units import fmt_amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +26,7 @@ def show_value(name: str, value: Any) -> str:
         return "(none)"
     if isinstance(value, str):
         return value if value.strip() else "(blank)"
-    number = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{number} {spec.unit}".rstrip() if spec.unit != "%" else f"{number}%"
+    return fmt_amount(value, spec.unit)
 
 
 def _same(a: Any, b: Any) -> bool:

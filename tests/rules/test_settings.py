@@ -116,10 +116,21 @@ def test_new_defaults_are_the_cited_ones() -> None:
     assert specs["diagnosis_not_met_action"].choices == ("review", "caution")
 
 
-def test_every_setting_has_a_name_for_error_messages() -> None:
-    from ldn_screen.rules.settings import MESSAGE_NOUNS
+def test_each_setting_is_declared_once_with_everything_the_messages_and_form_need() -> None:
+    import dataclasses
 
-    assert set(MESSAGE_NOUNS) == {s.name for s in SETTING_SPECS}
+    from ldn_screen.rules.settings import SettingKind, SettingSpec
+
+    fields = {f.name: f for f in dataclasses.fields(RuleSettings)}
+    assert list(fields) == [s.name for s in SETTING_SPECS]
+    for spec in SETTING_SPECS:
+        assert spec.noun.startswith(("the ", "what ")), spec.name
+        assert getattr(DEFAULT_SETTINGS, spec.name) == spec.default
+        expected = {"int": SettingKind.WHOLE, "float": SettingKind.DECIMAL, "str": SettingKind.TEXT}
+        kind = SettingKind.CHOICE if spec.choices else expected[str(fields[spec.name].type)]
+        assert spec.kind is kind, spec.name
+    with pytest.raises(TypeError):  # keyword arguments only: no argument can slip one place
+        SettingSpec(*[None] * 13)  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(

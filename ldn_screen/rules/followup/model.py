@@ -13,9 +13,6 @@ from ..sources import Source, source
 from ..units import fmt_count, fmt_days, fmt_pct, fmt_score
 from .findings import BAND_WORDS, CONDITIONAL_TEXT
 
-# The dose settings move in 0.25 mg steps; a halved dose is rounded down onto that grid.
-DOSE_STEP_MG = 0.25
-
 
 class PainMethod(StrEnum):
     NRS = "nrs"
