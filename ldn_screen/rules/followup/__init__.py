@@ -16,9 +16,9 @@ When a safety finding is stop or review, the recommendation is that safety actio
 first in ``SAFETY_ORDER``), never advice to continue; the title says so too.
 """
 
+from ..settings import DOSE_STEP_MG
 from .assess import assess_followup, band_edges, band_for, halved_dose_mg, pain_response, timing
 from .model import (
-    DOSE_STEP_MG,
     SIDE_EFFECT_LABELS,
     SLEEP_EFFECTS,
     DoseTiming,

@@ -8,7 +8,7 @@ import math
 from fractions import Fraction
 
 from ..model import SEVERITY_RANK, Answer, Check, Finding, Formulation, Schedule, Severity
-from ..settings import RuleSettings
+from ..settings import DOSE_STEP_MG, RuleSettings
 from ..units import fmt_count, fmt_date, fmt_days_away, fmt_mg, fmt_score
 from .findings import (
     BANDS_TEXT,
@@ -23,7 +23,6 @@ from .findings import (
     make_recommendation,
 )
 from .model import (
-    DOSE_STEP_MG,
     SIDE_EFFECT_LABELS,
     SLEEP_EFFECTS,
     DoseTiming,
