@@ -259,8 +259,7 @@ def no_opioids_text(before: dt.date) -> str:
     """The opioid-free interval that is still running (label: opioid-free before starting)."""
     return (
         f"Take no opioid medicines before {fmt_date(before)}. If an opioid is still in your "
-        "body when you start LDN, it can bring on sudden withdrawal. If you need pain relief "
-        "before then, ask the clinic what to take."
+        "body when you start LDN, it can bring on sudden withdrawal."
     )
 
 
@@ -282,6 +281,13 @@ def surgery_text(settings: RuleSettings, plan: DosePlan, surgery_on: dt.date) ->
     stop_from, last_dose = surgery_stop_dates(settings, surgery_on)
     if last_dose < plan.starts_on:
         return None  # a stop before the first dose is no plan: the sheet is not printed
+    if plan.surgery_stop is not None:
+        # The calendar's stop row says the rest (surgery_stop_text): two pages hold both.
+        return (
+            f"Your operation is on {fmt_date(surgery_on)}. Stop LDN on {fmt_date(stop_from)}, "
+            f"{settings.surgery_hold_days} days before it: take your last dose on "
+            f"{fmt_date(last_dose)}. The Stop row of your calendar says when to start again."
+        )
     return (
         f"Your operation is on {fmt_date(surgery_on)}. Stop LDN on {fmt_date(stop_from)}, "
         f"{settings.surgery_hold_days} days before it: take your last dose on "

@@ -369,11 +369,16 @@ def test_the_surgery_line_dates_the_stop_from_the_settings(
         f"Your operation is on {fmt_date(surgery)}. Stop LDN on {fmt_date(stop_from)}, {hold} "
         f"days before it: take your last dose on {fmt_date(last_dose)}."
     )
-    assert "Start again only when" in line
-    # Inside the calendar, the calendar marks the same stop.
+    # Inside the calendar, the calendar's stop row marks the same stop and says how to
+    # restart; after it, the line says so itself.
     plan = build_dose_plan(settings, Schedule.STANDARD, Formulation.CAPSULE, start)
     in_calendar = surgery <= plan.review_on
     assert ('class="surgery-stop"' in response.get_data(as_text=True)) is in_calendar
+    if in_calendar:
+        assert line.endswith("The Stop row of your calendar says when to start again.")
+        assert "Start again only when the clinic tells you" in text_of(response)
+    else:
+        assert "Start again only when you no longer need opioid pain medicines" in line
 
 
 def test_surgery_before_the_start_says_opioids_may_move_it(client: FlaskClient) -> None:
