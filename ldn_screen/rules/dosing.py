@@ -71,6 +71,11 @@ def surgery_stop(
     calendar changes nothing here (the findings say what to do)."""
     if surgery_on is None or not starts_on <= surgery_on <= review_on:
         return None
-    stop_from = surgery_on - dt.timedelta(days=settings.surgery_hold_days)
-    last_dose = stop_from - dt.timedelta(days=1)
+    stop_from, last_dose = surgery_stop_dates(settings, surgery_on)
     return SurgeryStop(surgery_on, stop_from, last_dose if last_dose >= starts_on else None)
+
+
+def surgery_stop_dates(settings: RuleSettings, surgery_on: dt.date) -> tuple[dt.date, dt.date]:
+    """(first day without LDN, last dose) before an operation, wherever it falls."""
+    stop_from = surgery_on - dt.timedelta(days=settings.surgery_hold_days)
+    return stop_from, stop_from - dt.timedelta(days=1)

@@ -13,7 +13,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .counselling import URGENT_HELP_PATIENT, counselling_points, side_effects
-from .model import DosePlan, Formulation, Schedule, SideEffect, SurgeryStop
+from .dosing import surgery_stop_dates
+from .findings import CATALOGUE
+from .model import (
+    DosePlan,
+    Formulation,
+    Schedule,
+    ScreeningResult,
+    SideEffect,
+    SurgeryStop,
+    Verdict,
+)
 from .settings import RuleSettings
 from .sources import Source, source
 from .units import fmt_date, fmt_mg
@@ -57,6 +67,27 @@ class WalletCard:
 
 
 @dataclass(frozen=True, slots=True)
+class PatientSpecifics:
+    """What a screening knows about this patient that changes the sheet.
+
+    It reaches the sheet only in a POST body (never an address), so it may hold what an
+    address must not: the dates that give away when the patient last took an opioid."""
+
+    no_opioids_before: dt.date | None = None  # the opioid-free interval still runs until then
+    surgery_on: dt.date | None = None  # a planned operation (the stop is worked out here)
+    thyroid: bool = False  # thyroid hormone or Hashimoto's
+
+
+@dataclass(frozen=True, slots=True)
+class ForYouLine:
+    """One line of the sheet's "Just for you" box, with the source it rests on (or none)."""
+
+    key: str  # "no_opioids", "surgery", "thyroid" or "liquid", for the tests and the styles
+    text: str
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SheetText:
     about: tuple[str, ...]
     judging: tuple[str, ...]
@@ -70,10 +101,12 @@ class SheetText:
     getting_it: tuple[str, ...]
     card: WalletCard
     surgery_stop: str | None = None  # the calendar's stop row, when surgery falls inside it
+    for_you: tuple[ForYouLine, ...] = ()  # what applies to this patient only, at the top
 
     def prose(self) -> str:
         """Every sentence the patient reads, in page order (for the readability check)."""
         parts = [
+            *(line.text for line in self.for_you),
             *self.about,
             *self.judging,
             *self.how_to_take,
@@ -173,11 +206,8 @@ def _how_to_take(settings: RuleSettings, plan: DosePlan) -> tuple[str, ...]:
     else:
         steps = f"Take {fmt_mg(first.dose_mg)} a day. Do not take more than the table says."
     if plan.formulation is Formulation.LIQUID and plan.liquid_mg_per_ml:
+        # The strength itself is in the "Just for you" box (liquid_strength_text).
         product = (
-            # The volume is only right for this strength, so the patient checks the bottle.
-            f"Your liquid has {plan.liquid_mg_per_ml:g} mg of LDN in each mL. Check that "
-            "the pharmacy label says the same. If it does not, call the clinic before you "
-            "take any. "
             # Fawcett 1997: the liquid is very bitter and may be mixed with juice.
             "Measure each dose with an oral syringe. The liquid tastes bitter. You may mix it "
             "with a little juice just before you take it. Keep it as the label says, and check "
@@ -217,8 +247,149 @@ def surgery_stop_text(stop: SurgeryStop | None) -> str | None:
     )
 
 
-def sheet_text(settings: RuleSettings, plan: DosePlan) -> SheetText:
-    """All the patient-facing words for one plan under one settings version."""
+def liquid_strength_text(mg_per_ml: float) -> str:
+    """The liquid's strength: the volumes in the calendar are right for this strength only."""
+    return (
+        f"Your liquid has {mg_per_ml:g} mg of LDN in each mL. Check that the pharmacy label "
+        "says the same. If it does not, call the clinic before you take any."
+    )
+
+
+def no_opioids_text(before: dt.date) -> str:
+    """The opioid-free interval that is still running (label: opioid-free before starting)."""
+    return (
+        f"Take no opioid medicines before {fmt_date(before)}. If an opioid is still in your "
+        "body when you start LDN, it can bring on sudden withdrawal."
+    )
+
+
+def surgery_text(settings: RuleSettings, plan: DosePlan, surgery_on: dt.date) -> str | None:
+    """The planned operation, in the patient's words. The stop follows the clinic's setting
+    (``surgery_hold_days``) exactly as the calendar's stop row does; the restart follows the
+    sources: only once off opioid pain medicines, at a dose the prescriber sets."""
+    restart = (
+        "Tell your surgeon and your anaesthetist that you take LDN. Start again only when you "
+        "no longer need opioid pain medicines and the clinic tells you the dose and the date."
+    )
+    if surgery_on < plan.starts_on:
+        # Opioids given for the operation would move the start (the opioid-free interval).
+        return (
+            f"Your operation on {fmt_date(surgery_on)} comes before your LDN starts. If you "
+            "are given opioid pain medicines for it, tell the clinic before you start LDN. "
+            "Your start date may have to move."
+        )
+    stop_from, last_dose = surgery_stop_dates(settings, surgery_on)
+    if last_dose < plan.starts_on:
+        return None  # a stop before the first dose is no plan: the sheet is not printed
+    if plan.surgery_stop is not None:
+        # The calendar's stop row says the rest (surgery_stop_text): two pages hold both.
+        return (
+            f"Your operation is on {fmt_date(surgery_on)}. Stop LDN on {fmt_date(stop_from)}, "
+            f"{settings.surgery_hold_days} days before it: take your last dose on "
+            f"{fmt_date(last_dose)}. The Stop row of your calendar says when to start again."
+        )
+    return (
+        f"Your operation is on {fmt_date(surgery_on)}. Stop LDN on {fmt_date(stop_from)}, "
+        f"{settings.surgery_hold_days} days before it: take your last dose on "
+        f"{fmt_date(last_dose)}. {restart}"
+    )
+
+
+def for_you_lines(
+    settings: RuleSettings, plan: DosePlan, specifics: PatientSpecifics | None = None
+) -> tuple[ForYouLine, ...]:
+    """The lines that apply to this patient only, each exactly when it applies."""
+    specifics = specifics or PatientSpecifics()
+    lines = []
+    if specifics.no_opioids_before is not None:
+        lines.append(
+            ForYouLine(
+                "no_opioids",
+                no_opioids_text(specifics.no_opioids_before),
+                source("label_opioid_free"),
+            )
+        )
+    if specifics.surgery_on is not None:
+        text = surgery_text(settings, plan, specifics.surgery_on)
+        if text:
+            lines.append(ForYouLine("surgery", text, source("surgery_moser")))
+    if specifics.thyroid:
+        # The summary's "Tell the patient" sentence for the thyroid finding: one wording.
+        thyroid = CATALOGUE["thyroid"]
+        if thyroid.patient_text is None:
+            raise RuntimeError("the thyroid finding needs its patient sentence")
+        lines.append(ForYouLine("thyroid", thyroid.patient_text, source(thyroid.source_key)))
+    if plan.formulation is Formulation.LIQUID and plan.liquid_mg_per_ml:
+        lines.append(ForYouLine("liquid", liquid_strength_text(plan.liquid_mg_per_ml)))
+    return tuple(lines)
+
+
+def no_sheet_reason(result: ScreeningResult, printable: bool) -> str | None:
+    """For staff: why a screening gets no sheet, or None when it may have one.
+
+    ``printable`` is False when the plan has a stop for surgery before its first dose
+    (``findings.plan_wording`` decides that once, for the summary's button too)."""
+    if result.verdict is Verdict.DO_NOT_START:
+        return (
+            'The screening result is "do not start", so this patient gets no counselling '
+            "sheet. Go back to the summary for the reasons."
+        )
+    if result.dose_plan is None:
+        return (
+            "The screening gives no dose plan for this patient, so there is no counselling "
+            "sheet. Go back to the summary for the reasons."
+        )
+    if not printable:
+        return (
+            "The planned operation comes too soon after the start to stop LDN before it, so "
+            "this plan cannot be printed. Choose a start after the operation."
+        )
+    return None
+
+
+def missing_clinic_details(settings: RuleSettings) -> str | None:
+    """For staff: what the sheet cannot print because the settings leave it blank.
+
+    A sheet that says "call the clinic" without a number is a hazard, so every place that
+    makes or configures a sheet says so plainly."""
+    missing = [
+        noun
+        for noun, value in (("name", settings.clinic_name), ("phone number", settings.clinic_phone))
+        if not value.strip()
+    ]
+    if not missing:
+        return None
+    what = " and ".join(missing)
+    verb = "are" if len(missing) > 1 else "is"
+    return (
+        f"The clinic's {what} {verb} not set in the settings. Sheets print a blank line "
+        f"instead: write the clinic's {what} on each sheet and wallet card by hand before you "
+        "give it to the patient, or ask an admin to add the clinic details to the settings."
+    )
+
+
+def _urgent_intro(settings: RuleSettings) -> str:
+    # Never "call the clinic" without a way to find the number: the clinic's own when the
+    # settings have it, else the line under "Your clinic" that the nurse fills in.
+    phone = settings.clinic_phone.strip()
+    clinic = (
+        f"Call the clinic on {phone}"
+        if phone
+        else ('Call the clinic (the number is under "Your clinic")')
+    )
+    return (
+        f"Get medical help right away if you have any of these. {clinic}, or call your "
+        "emergency number (911 in the US). Show your wallet card."
+    )
+
+
+def sheet_text(
+    settings: RuleSettings, plan: DosePlan, specifics: PatientSpecifics | None = None
+) -> SheetText:
+    """All the patient-facing words for one plan under one settings version.
+
+    ``specifics`` comes from a screening (posted, never in an address); a reprint from the
+    chooser knows only the plan, its liquid strength and a planned operation."""
     points = {p.key: p.patient_text for p in counselling_points(settings)}
     return SheetText(
         about=_about(settings),
@@ -228,8 +399,7 @@ def sheet_text(settings: RuleSettings, plan: DosePlan) -> SheetText:
         # Younger 2009 and LDN Research Trust: side effects are often mild and short-lived.
         side_effects_intro="Side effects are often mild, and many settle with time.",
         side_effects=side_effect_lines(side_effects()),
-        urgent_intro="Get medical help right away if you have any of these. Call the clinic, "
-        "or call your emergency number (911 in the US). Show your wallet card.",
+        urgent_intro=_urgent_intro(settings),
         urgent=URGENT_HELP_PATIENT,
         opioids=(
             points["opioid_blockade"],
@@ -251,4 +421,5 @@ def sheet_text(settings: RuleSettings, plan: DosePlan) -> SheetText:
             source=source("label_emergency_pain"),
         ),
         surgery_stop=surgery_stop_text(plan.surgery_stop),
+        for_you=for_you_lines(settings, plan, specifics),
     )

@@ -19,6 +19,10 @@ MESSAGES: dict[int, tuple[str, str]] = {
     404: ("Page not found", "Check the address, or start a new screening."),
     405: ("This page cannot be used that way", "Start again from the screening form."),
     413: ("What was sent is too large", "Send less text, for example a shorter medication list."),
+    422: (
+        "No counselling sheet for this screening",
+        "The screening answers do not allow a start, so no sheet was made.",
+    ),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
     500: (
         "Something went wrong",

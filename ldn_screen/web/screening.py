@@ -15,7 +15,6 @@ from ..rules.findings import plan_wording, schedule_override_answer, surgery_sto
 from ..rules.sheet_text import calendar
 from .context import current_reading, settings_store
 from .csrf import token_expired
-from .sheet import sheet_url_for
 
 bp = Blueprint("screening", __name__)
 
@@ -67,7 +66,6 @@ def form():  # type: ignore[no-untyped-def]
     result = screen(answers, reading.active.settings)
     version = reading.active
     wording = plan_wording(result)
-    sheet_url = sheet_url_for(result.dose_plan, version.number) if wording.sheet_button else None
     answer_notes = {}
     if result.schedule_override_reasons:
         chosen = dict(SCHEDULE_OPTIONS)[answers.schedule.value]
@@ -92,7 +90,6 @@ def form():  # type: ignore[no-untyped-def]
             answers.baseline_pain_nrs,
         ),
         screened_on=form.today,
-        sheet_url=sheet_url,
         reference_sections=_reference_sections(version.number, result),
         confirmed_keys=[
             line for line in (form.confirmed_not_opioid_lines.data or "").splitlines() if line

@@ -1,9 +1,15 @@
-"""The nurse's counselling sheet: choose a plan, then print it for the patient.
+"""The nurse's counselling sheet: from a screening summary, or chosen by hand for a reprint.
 
-The address carries only the plan (schedule, start date, formulation, liquid strength) and
-the settings version, so a link can be bookmarked or opened on another workstation and
-gives the same sheet. Nothing about the patient is ever part of it: the name and the date
-are written on the paper by hand.
+From a summary the sheet is a POST of the screening answers (the same hidden fields as
+"Change answers", with the CSRF token). The rules run again here, so the sheet is only made
+when they allow a start, whatever was posted, and it can say what applies to this patient
+(no opioids before the start, a planned operation, thyroid tests). Nothing of it is ever in
+an address: a start date worked out from the last opioid dose would give that dose away.
+
+The chooser (GET /sheet, then GET /sheet/print) is for reprints without a screening. Its
+address carries only the plan (schedule, start date, formulation, liquid strength, a planned
+operation's date) and the settings version, so a link can be bookmarked or opened on another
+workstation and gives the same sheet. The name and the date are written on the paper by hand.
 """
 
 from __future__ import annotations
@@ -20,13 +26,30 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form, StringField
 from wtforms.validators import ValidationError
 
-from ..forms import FORMULATION_OPTIONS, SCHEDULE_OPTIONS, DateInput, Radios
+from ..forms import (
+    CSRF_EXPIRED_MESSAGE,
+    FORMULATION_OPTIONS,
+    SCHEDULE_OPTIONS,
+    DateInput,
+    Radios,
+    ScreeningForm,
+)
+from ..rules import Verdict, screen
 from ..rules.dosing import build_dose_plan
-from ..rules.model import DosePlan, Formulation, Schedule
+from ..rules.findings import plan_wording
+from ..rules.model import Answer, DosePlan, Formulation, PatientAnswers, Schedule, ScreeningResult
 from ..rules.settings import SPECS_BY_NAME, SettingsError
-from ..rules.sheet_text import calendar, sheet_text
+from ..rules.sheet_text import (
+    PatientSpecifics,
+    calendar,
+    missing_clinic_details,
+    no_sheet_reason,
+    sheet_text,
+)
 from ..store.settings_store import ActiveSettings, SettingsUnavailable
 from .context import current_reading, settings_store
+from .csrf import token_expired
+from .errors import render_error
 
 bp = Blueprint("sheet", __name__)
 
@@ -238,7 +261,74 @@ def _render_form(form: SheetForm, problems: list[str], status: int):  # type: ig
         notice=" ".join(problems) or None,
         current=reading.active,
         warning=reading.warning,
+        clinic_missing=missing_clinic_details(reading.active.settings),
     ), status
+
+
+# The summary's version travels with the answers, so the sheet can say when it differs.
+SUMMARY_VERSION_FIELD = "summary_version"
+
+
+def patient_specifics(answers: PatientAnswers, result: ScreeningResult) -> PatientSpecifics:
+    """What the sheet says about this patient only, from the rules' own result."""
+    plan = result.dose_plan
+    earliest = result.earliest_start_on
+    # The opioid-free interval still runs on the day of the screening: no opioid before the
+    # start (never before the earliest safe date, which the plan's start is on or after).
+    still_running = earliest is not None and earliest > answers.assessed_on
+    return PatientSpecifics(
+        no_opioids_before=plan.starts_on if plan is not None and still_running else None,
+        surgery_on=answers.surgery_on if answers.surgery_planned is Answer.YES else None,
+        thyroid="thyroid" in result.codes,
+    )
+
+
+STALE_ANSWERS = (
+    "No sheet was made: these answers need checking first. Correct what is listed, screen "
+    "the patient again, then print the sheet from the new summary."
+)
+
+
+@bp.post("/sheet/patient")
+def for_patient():  # type: ignore[no-untyped-def]
+    """The sheet for the patient on a summary. The answers are screened again, here."""
+    reading = current_reading()
+    current = reading.active
+    form = ScreeningForm()
+    valid = form.validate()
+    if token_expired(form):
+        # A summary left open past the token's life: the answers come back in the form, to
+        # screen again (with a fresh token), as "Change answers" does. Never a sheet.
+        return render_template("screening/form.html", form=form, notice=CSRF_EXPIRED_MESSAGE), 400
+    if not valid:
+        # An old summary (its start date now in the past) or a tampered post: the answers
+        # come back with what to fix.
+        return render_template("screening/form.html", form=form, notice=STALE_ANSWERS), 400
+    answers = form.to_answers()
+    result = screen(answers, current.settings)
+    refusal = no_sheet_reason(result, plan_wording(result).sheet_button is not None)
+    if refusal is not None or result.dose_plan is None:
+        return render_error(422, refusal)
+    plan = result.dose_plan
+    raw_version = request.form.get(SUMMARY_VERSION_FIELD, "")
+    summary_version = int(raw_version) if raw_version.isascii() and raw_version.isdigit() else None
+    return render_template(
+        "sheet/sheet.html",
+        plan=plan,
+        rows=calendar(plan),
+        text=sheet_text(current.settings, plan, patient_specifics(answers, result)),
+        settings=current.settings,
+        version=current,
+        current=current,
+        current_url=None,
+        change_url=None,  # "Change the plan" would put the plan in an address
+        concentration_differs=False,
+        version_concentration=current.settings.liquid_mg_per_ml,
+        warning=reading.warning,
+        clinic_missing=missing_clinic_details(current.settings),
+        review_pending=result.verdict is Verdict.REVIEW,
+        summary_version=summary_version if summary_version != current.number else None,
+    )
 
 
 @bp.get("/sheet")
@@ -309,4 +399,7 @@ def sheet():  # type: ignore[no-untyped-def]
         and choice.mg_per_ml != version.settings.liquid_mg_per_ml,
         version_concentration=version.settings.liquid_mg_per_ml,
         warning=reading.warning,
+        clinic_missing=missing_clinic_details(settings),
+        review_pending=False,
+        summary_version=None,
     )

@@ -332,6 +332,44 @@ def sheet_stale(page: Page, s: Servers) -> Response:
     return response
 
 
+def _sheet_in_this_tab(page: Page) -> None:
+    # The button opens a new tab (tests/browser/test_sheet_new_tab.py checks that); here the
+    # sheet opens in the swept tab, so the sweep checks the page the button produces.
+    page.locator('form[action="/sheet/patient"]').evaluate("f => f.removeAttribute('target')")
+
+
+def sheet_from_summary(page: Page, s: Servers) -> Response:
+    # Every "Just for you" line and the review notice: the fullest sheet a summary makes.
+    last_dose = dt.date.today() - dt.timedelta(days=2)
+    screening_summary(
+        page,
+        s,
+        opioid_use="recent",
+        opioid_type="short_acting",
+        last_opioid_dose_on=last_dose.isoformat(),
+        surgery_planned="yes",
+        surgery_on=(dt.date.today() + dt.timedelta(days=60)).isoformat(),
+        thyroid_condition="yes",
+        formulation="liquid",
+    )
+    _sheet_in_this_tab(page)
+    response = navigate(page, button(page, "Counselling sheet"))
+    expect_h1(page, SHEET_H1)
+    expect(page.locator(".for-you li")).to_have_count(4)
+    return response
+
+
+def sheet_refused(page: Page, s: Servers) -> Response:
+    # A tampered post: an eligible summary's sheet form, changed to a "do not start" patient.
+    screening_summary(page, s)
+    form = page.locator('form[action="/sheet/patient"]')
+    form.locator('input[name="naltrexone_allergy"]').evaluate("el => { el.value = 'yes' }")
+    _sheet_in_this_tab(page)
+    response = navigate(page, button(page, "Counselling sheet"))
+    expect_house_error(page, "No counselling sheet for this screening")
+    return response
+
+
 def followup_empty(page: Page, s: Servers) -> Response:
     response = goto(page, s.base + "/followup")
     expect_h1(page, "Follow-up: is LDN working for this patient?")
@@ -611,6 +649,8 @@ STATES = [
     State("sheet-standard-capsule", sheet_standard, 200, "sheet.sheet"),
     State("sheet-gentle-liquid", sheet_gentle, 200, "sheet.sheet"),
     State("sheet-stale-version", sheet_stale, 200, "sheet.sheet"),
+    State("sheet-from-summary", sheet_from_summary, 200, "sheet.for_patient"),
+    State("sheet-refused", sheet_refused, 422, "sheet.for_patient"),
     State("followup-empty", followup_empty, 200, "followup.form"),
     State("followup-errors", followup_errors, 200, "followup.form"),
     State("followup-summary", followup_summary, 200, "followup.form"),

@@ -112,24 +112,28 @@ def test_keyboard_only_screening_to_summary_to_sheet(
     assert version, meta
     assert int(version.group(1)) == current.number
 
-    # Reach the sheet link with Tab alone, as a keyboard user would, and follow it with Enter.
-    # The header's "Counselling sheet" (the blank chooser) comes first; the plan's link is in
-    # <main>.
+    # Reach the sheet button with Tab alone, as a keyboard user would, and press Enter. The
+    # header's "Counselling sheet" (the blank chooser) is a link; the plan's is a button in
+    # <main> that posts the answers into a new tab.
     tab_until(
         page,
-        "el => el.tagName === 'A' && el.textContent.trim() === 'Counselling sheet'"
+        "el => el.tagName === 'BUTTON' && el.textContent.trim().startsWith('Counselling sheet')"
         " && !!el.closest('main')",
-        "the summary's Counselling sheet link",
+        "the summary's Counselling sheet button",
     )
-    with page.expect_navigation():
+    with page.context.expect_page() as new_tab:
         page.keyboard.press("Enter")
+    summary = page
+    page = new_tab.value
     expect(page.locator("h1")).to_have_text("Your low-dose naltrexone (LDN) plan")
-    assert "/sheet/print?" in page.url
+    assert "?" not in page.url  # nothing about the plan in the address
+    expect(summary.locator("h1")).to_have_text("Screening result: Eligible to start")
     screenshot(page, "keyboard-path-sheet")
 
     assert sheet_rows(page) == on_summary
     sheet_meta = " ".join(page.locator(".sheet-meta").inner_text().split())
     assert f"Starts {fmt_date(START)}." in sheet_meta
     assert f"Review {fmt_date(plan.review_on)}." in sheet_meta
-    # The sheet pins the very settings version the summary used.
-    assert f"Settings version {current.number} of" in sheet_meta
+    # The sheet uses the very settings version the summary used (in the staff footer line).
+    staff = page.locator("footer .staff-meta").inner_text()
+    assert f"settings version {current.number} of" in staff

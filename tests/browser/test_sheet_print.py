@@ -25,6 +25,7 @@ from ldn_screen.rules import DEFAULT_SETTINGS, DosePlan, Formulation, RuleSettin
 from ldn_screen.rules.dosing import build_dose_plan
 from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml
 from tests.browser.conftest import ARTIFACTS, screenshot, serious_axe_violations
+from tests.browser.test_accessibility_sweep import fill_answers
 
 pytestmark = pytest.mark.browser
 
@@ -143,7 +144,9 @@ def test_sheet_prints_on_two_pages_with_the_plan_and_the_card(
         assert " mL" not in text.replace("mg per mL", "")
 
     # Traceability, the clinic's details from the published settings, and the hand-filled lines.
-    assert f"Settings version {sheet_server.version} of" in text
+    # The version is a small line for staff at the end, not in the patient's header.
+    assert f"For staff: settings version {sheet_server.version} of" in per_page[-1]
+    assert "settings version" not in per_page[0][: per_page[0].index("1. What is LDN")].lower()
     assert CLINIC_PHONE in text and CLINIC_NAME in text
     assert "Name" in per_page[0] and "Date" in per_page[0]
 
@@ -159,6 +162,73 @@ def test_sheet_prints_on_two_pages_with_the_plan_and_the_card(
     # Print chrome is gone: no navigation, buttons or skip link.
     for chrome in ("Skip to main content", "Print this sheet", "Change the plan", "Admin"):
         assert chrome not in text, chrome
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+def test_sheet_with_every_patient_line_prints_on_two_pages(
+    page: Page, sheet_server: SheetServer, paper: str
+) -> None:
+    """The longest sheet a screening makes: the gentle liquid calendar (thyroid), a stop for
+    surgery inside it, and all four "Just for you" lines (no opioids before the start, the
+    operation, thyroid tests, the liquid's strength)."""
+    last_dose = dt.date.today() - dt.timedelta(days=3)
+    start = last_dose + dt.timedelta(days=sheet_server.settings.washout_days_short_acting)
+    surgery = start + dt.timedelta(days=150)  # after the target, before the review
+    page.goto(sheet_server.url + "/")
+    fill_answers(
+        page,
+        opioid_use="recent",
+        opioid_type="short_acting",
+        last_opioid_dose_on=last_dose.isoformat(),
+        surgery_planned="yes",
+        surgery_on=surgery.isoformat(),
+        thyroid_condition="yes",
+        formulation="liquid",
+    )
+    page.get_by_role("button", name="Screen patient").click()
+    expect(page.locator("h1")).to_contain_text("Screening result: Not yet")
+    with page.expect_popup() as popup:
+        page.get_by_role("button", name="Counselling sheet").click()
+    sheet = popup.value
+    expect(sheet.locator("h1")).to_have_text("Your low-dose naltrexone (LDN) plan")
+    expect(sheet.locator(".for-you li")).to_have_count(4)
+    name = f"sheet-{paper.lower()}-patient-lines"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = ARTIFACTS / f"{name}.pdf"
+    sheet.pdf(path=str(pdf), format=paper)
+    pages = page_count(pdf)
+    print(f"{name}: {pages} page(s)")
+    assert pages <= 2, f"{name} printed on {pages} pages"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / name)],
+        check=True,
+        capture_output=True,
+    )
+    per_page = pdf_pages_text(pdf, pages)
+    text = " ".join(per_page)
+    plan = build_dose_plan(
+        sheet_server.settings, Schedule.GENTLE, Formulation.LIQUID, start, surgery_on=surgery
+    )
+    assert plan.surgery_stop is not None and plan.surgery_stop.last_dose_on is not None
+    # Every step up to the stop, whole on one page (the last one ends at the last dose).
+    last = plan.surgery_stop.last_dose_on
+    for step in plan.steps:
+        end = step.ends_on if step.ends_on and step.ends_on <= last else last
+        row = f"{step.number} {fmt_date(step.starts_on)} to {fmt_date(end)} {fmt_mg(step.dose_mg)}"
+        assert sum(row in p for p in per_page) == 1, f"row not whole on one page: {row!r}"
+    for phrase in (
+        f"Take no opioid medicines before {fmt_date(start)}.",
+        f"Your operation is on {fmt_date(surgery)}.",
+        "Have your thyroid blood tests checked every 2 to 3 months",
+        f"Your liquid has {sheet_server.settings.liquid_mg_per_ml:g} mg of LDN in each mL.",
+        f"Take your last dose on {fmt_date(last)}.",  # the calendar's stop row
+        f"For staff: settings version {sheet_server.version} of",
+    ):
+        assert phrase in text, phrase
+    card_pages = [p for p in per_page if CARD_TITLE in p and "Clinic phone" in p]
+    assert len(card_pages) == 1
+    # The on-screen notes for staff are not printed.
+    assert "Clinic details missing" not in text and "Print this sheet" not in text
 
 
 def test_sheet_and_chooser_have_no_serious_axe_violations(

@@ -329,3 +329,72 @@ def test_the_stop_row_reads_at_grade_8_or_below(textstat) -> None:  # type: igno
     text = sheet_text(DEFAULT_SETTINGS, _surgery_plan(10)).surgery_stop
     assert text is not None
     assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE
+
+
+# --- What applies to this patient only ("Just for you") -------------------------------------
+
+
+def _for_you(days_to_surgery: int | None, **specifics: object) -> dict[str, str]:
+    from ldn_screen.rules.sheet_text import PatientSpecifics
+
+    surgery = START + dt.timedelta(days=days_to_surgery) if days_to_surgery is not None else None
+    plan = build_dose_plan(
+        DEFAULT_SETTINGS, Schedule.GENTLE, Formulation.CAPSULE, START, surgery_on=surgery
+    )
+    text = sheet_text(DEFAULT_SETTINGS, plan, PatientSpecifics(surgery_on=surgery, **specifics))  # type: ignore[arg-type]
+    return {line.key: line.text for line in text.for_you}
+
+
+def test_no_patient_lines_without_specifics() -> None:
+    assert _for_you(None) == {}
+    # A reprint from the chooser (no specifics) prints the calendar's stop row only.
+    plan = _surgery_plan(10)
+    assert sheet_text(DEFAULT_SETTINGS, plan).for_you == ()
+
+
+@pytest.mark.parametrize(
+    ("days", "starts_with", "absent"),
+    [
+        (-40, "Your operation on", "Stop LDN"),  # before the start: opioids may move it
+        (30, "Your operation is on", "Start again only when you"),  # in the calendar
+        (400, "Your operation is on", "Stop row"),  # after the review: the line says it all
+    ],
+)
+def test_the_surgery_line_for_each_place_of_the_operation(
+    days: int, starts_with: str, absent: str
+) -> None:
+    line = _for_you(days)["surgery"]
+    assert line.startswith(starts_with)
+    assert absent not in line
+    if days > 0:
+        hold = DEFAULT_SETTINGS.surgery_hold_days
+        stop = START + dt.timedelta(days=days - hold)
+        assert f"Stop LDN on {fmt_date(stop)}, {hold} days before it" in line
+
+
+def test_no_surgery_line_when_the_stop_would_come_before_the_first_dose() -> None:
+    assert "surgery" not in _for_you(2)
+
+
+def test_the_patient_lines_come_in_a_fixed_order_and_read_at_grade_8(textstat) -> None:  # type: ignore[no-untyped-def]
+    lines = _for_you(30, no_opioids_before=START, thyroid=True)
+    assert list(lines) == ["no_opioids", "surgery", "thyroid"]
+    assert lines["no_opioids"].startswith(f"Take no opioid medicines before {fmt_date(START)}.")
+    for key, text in lines.items():
+        assert textstat.flesch_kincaid_grade(text) <= MAX_GRADE, key
+    for key in ("after", "before"):
+        line = _for_you(400 if key == "after" else -40)["surgery"]
+        assert textstat.flesch_kincaid_grade(line) <= MAX_GRADE, key
+
+
+def test_missing_clinic_details_are_named() -> None:
+    from ldn_screen.rules.sheet_text import missing_clinic_details
+
+    both = missing_clinic_details(DEFAULT_SETTINGS)
+    assert both is not None and "name and phone number are not set" in both
+    phone = missing_clinic_details(dataclasses.replace(DEFAULT_SETTINGS, clinic_name="X"))
+    assert phone is not None and "phone number is not set" in phone and "name and" not in phone
+    full = dataclasses.replace(DEFAULT_SETTINGS, clinic_name="X", clinic_phone="555")
+    assert missing_clinic_details(full) is None
+    blank = dataclasses.replace(DEFAULT_SETTINGS, clinic_name="X", clinic_phone="   ")
+    assert missing_clinic_details(blank) is not None  # spaces are no number

@@ -10,6 +10,7 @@ import time
 import itsdangerous.timed
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 
 from tests.conftest import (
     TODAY,
@@ -70,12 +71,10 @@ def test_valid_answers_give_an_eligible_summary(client: FlaskClient) -> None:
     assert "Vivid dreams or nightmares" in body
     assert "off-label" in body
     assert 'id="chart-note"' in body and "LDN screening (" in body
-    # The sheet link carries only plan parameters, never an answer.
-    link = re.search(r'href="(/sheet/print\?[^"]+)"', response.get_data(as_text=True))
-    assert link is not None
-    assert "schedule=standard" in link.group(1) and "v=1" in link.group(1)
-    for private in ("age", "pain", "duloxetine", "medication"):
-        assert private not in link.group(1)
+    # The sheet is a POST of the answers (tests/web/test_sheet_from_summary.py): no address.
+    raw = response.get_data(as_text=True)
+    assert _sheet_button(raw) == "Counselling sheet"
+    assert "/sheet/print" not in raw
 
 
 def test_review_case_lists_each_finding_with_its_source(client: FlaskClient) -> None:
@@ -408,9 +407,27 @@ def test_a_followed_schedule_choice_is_shown_as_chosen(client: FlaskClient) -> N
     assert _answers_given(plain)["Titration schedule"] == "Standard"
 
 
-def _sheet_link(raw: str) -> tuple[str, str] | None:
-    match = re.search(r'<a class="button [^"]*" href="(/sheet/print\?[^"]+)">([^<]+)</a>', raw)
-    return (html.unescape(match.group(1)), match.group(2)) if match else None
+def _sheet_form(raw: str) -> str | None:
+    match = re.search(r'<form method="post" action="/sheet/patient"[^>]*>(.*?)</form>', raw, re.S)
+    return match.group(1) if match else None
+
+
+def _sheet_button(raw: str) -> str | None:
+    """The label of the summary's sheet button, if the summary offers one."""
+    form = _sheet_form(raw)
+    label = re.search(r"<button[^>]*>([^<]+)<span", form) if form else None
+    return html.unescape(label.group(1)) if label else None
+
+
+def _sheet(client: FlaskClient, raw: str) -> str:
+    """Press the summary's sheet button: the sheet page, unescaped."""
+    form = _sheet_form(raw)
+    assert form is not None
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
+    data = MultiDict([(k, html.unescape(v)) for k, v in fields])
+    response = client.post("/sheet/patient", data=data)
+    assert response.status_code == 200
+    return html.unescape(response.get_data(as_text=True))
 
 
 def test_a_review_plan_is_conditional_and_its_sheet_waits_for_the_prescriber(
@@ -420,8 +437,7 @@ def test_a_review_plan_is_conditional_and_its_sheet_waits_for_the_prescriber(
     body = html.unescape(raw)
     assert "Dose plan (only if the prescriber approves)</h2>" in body
     assert "Do not start LDN, and do not give the patient the sheet, until a prescriber" in body
-    link = _sheet_link(raw)
-    assert link is not None and link[1] == "Print after the prescriber approves"
+    assert _sheet_button(raw) == "Print after the prescriber approves"
     note = body[body.index('id="chart-note"') : body.index("</textarea>")]
     assert "Plan (only if the prescriber approves):" in note
     assert "Counselled" not in note and "Counselling to give" not in note
@@ -432,7 +448,7 @@ def test_do_not_start_offers_no_plan_no_sheet_and_no_counselling(client: FlaskCl
     raw = post_screening(client, naltrexone_allergy="yes").get_data(as_text=True)
     body = html.unescape(raw)
     assert "Screening result: Do not start" in body
-    assert _sheet_link(raw) is None and "/sheet/print" not in raw
+    assert _sheet_button(raw) is None and "/sheet/" not in raw
     assert 'id="h-plan"' not in raw
     note = body[body.index('id="chart-note"') : body.index("</textarea>")]
     assert "Counselled" not in note and "Counselling to give" not in note
@@ -451,18 +467,15 @@ def test_a_not_yet_sheet_is_the_plan_from_the_earliest_date(client: FlaskClient)
     body = html.unescape(raw)
     shown = f"{earliest:%a} {earliest.day} {earliest:%b %Y}"
     assert f"Dose plan (not before {shown})</h2>" in body
-    link = _sheet_link(raw)
-    assert link is not None
-    assert link[1] == f"Counselling sheet (plan from {shown})"
-    assert f"start={earliest.isoformat()}" in link[0]
+    assert _sheet_button(raw) == f"Counselling sheet (plan from {shown})"
+    assert f"Starts {shown}." in _sheet(client, raw)
     assert "Counselled" not in body
 
 
 def test_an_eligible_chart_note_lists_counselling_to_give(client: FlaskClient) -> None:
     raw = post_screening(client).get_data(as_text=True)
     body = html.unescape(raw)
-    link = _sheet_link(raw)
-    assert link is not None and link[1] == "Counselling sheet"
+    assert _sheet_button(raw) == "Counselling sheet"
     assert "Counselling to give: opioid blockade, wallet card, surgery" in body
     assert "Counselled" not in body
 
@@ -490,7 +503,7 @@ def test_surgery_the_day_after_a_later_start_never_says_stop_before_the_first_do
     assert "last dose" not in body.lower()
     # The calendar marks it, and no sheet is offered for a plan that cannot be followed.
     assert '<tr class="surgery-stop">' in raw and "before the first dose" in body
-    assert _sheet_link(raw) is None
+    assert _sheet_button(raw) is None
 
 
 def test_surgery_just_before_a_later_start_gives_review(client: FlaskClient) -> None:
@@ -505,8 +518,8 @@ def test_surgery_just_before_a_later_start_gives_review(client: FlaskClient) -> 
     assert f"Surgery on {_shown(_day(55))}, 5 days before the start" in body
     assert "last dose" not in body.lower()
     assert '<tr class="surgery-stop">' not in raw  # before the calendar: nothing to mark
-    link = _sheet_link(raw)
-    assert link is not None and "surgery=" not in link[0]
+    assert _sheet_button(raw) is not None
+    assert '<tr class="surgery-stop">' not in _sheet(client, raw)
 
 
 def test_surgery_during_the_titration_marks_the_stop_on_the_summary_and_the_sheet(
@@ -520,10 +533,8 @@ def test_surgery_during_the_titration_marks_the_stop_on_the_summary_and_the_shee
     assert "falls during the titration" in body
     last, stop = _shown(_day(6)), _shown(_day(7))
     assert f"Stop for surgery: last dose on {last}; no LDN from {stop}" in body
-    link = _sheet_link(raw)
-    assert link is not None and link[1] == "Print after the prescriber approves"
-    assert f"surgery={_day(10).isoformat()}" in link[0]
-    sheet = html.unescape(client.get(link[0]).get_data(as_text=True))
+    assert _sheet_button(raw) == "Print after the prescriber approves"
+    sheet = _sheet(client, raw)
     assert f"Take your last dose on {last}. Take no LDN from {stop}." in sheet
     assert sheet.count('scope="row"') == 3  # step 1, the stop and the review
 

@@ -18,7 +18,7 @@ from ldn_screen.rules import DEFAULT_SETTINGS, Formulation, RuleSettings, Schedu
 from ldn_screen.rules.dosing import build_dose_plan
 from ldn_screen.rules.sheet_text import sheet_text
 from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml
-from tests.conftest import TODAY, check_page, post_screening
+from tests.conftest import TODAY, check_page
 
 START = TODAY + dt.timedelta(days=3)
 ALLOWED_PARAMS = {"schedule", "start", "formulation", "mg_per_ml", "surgery", "v"}
@@ -214,7 +214,16 @@ def test_the_sheet_shows_the_plan_from_the_rules(
     plan = build_dose_plan(DEFAULT_SETTINGS, schedule, formulation, START)
     text = text_of(response)
     assert f"Review {fmt_date(plan.review_on)}" in text
-    assert "Settings version 1 of" in text
+    # The version is for staff: a small footer line (and a print-only line), not the header.
+    head = body[
+        body.index('<header class="sheet-head">') : body.index(
+            "</header>", body.index('class="sheet-head"')
+        )
+    ]
+    assert "ersion" not in head
+    footer = body[body.index('<footer class="site-footer">') :]
+    assert f"For staff: settings version 1 of {fmt_date(TODAY)}." in html.unescape(footer)
+    assert '<p class="sheet-staff print-only">For staff: settings version 1 of' in body
     assert "is now current" not in text  # the linked version is the current one
     # Every sentence of the measured text is what the page prints.
     for sentence in (
@@ -297,12 +306,25 @@ def test_clinic_details_print_when_set_and_leave_lines_when_not(
     assert blank_body.count('class="line long"') == 3
     assert blank_body.count('class="line card"') == 4
     assert "(555)" not in blank_body
+    # Never "call the clinic" with nowhere to find the number: the printed prompt on the
+    # blank line, and the staff warning (not printed) that it must be filled in by hand.
+    blank_text = text_of(blank)
+    assert 'Call the clinic (the number is under "Your clinic")' in blank_text
+    assert "Phone (write the number in)" in blank_text
+    assert "Clinic details missing. The clinic's name and phone number are not set" in blank_text
+    tools = blank_body[
+        blank_body.index('class="sheet-tools no-print"') : blank_body.index("<article")
+    ]
+    assert "Clinic details missing" in tools  # on screen for the nurse, never on the paper
 
     version = publish(app, clinic_name="Riverside <Pain> Clinic", clinic_phone="(555) 010-4477")
     response = client.get(sheet_url(v=version))
     body = response.get_data(as_text=True)
     check_page(body)
-    assert body.count("(555) 010-4477") == 2  # section 7 and the wallet card
+    # "Get help right away", section 7 and the wallet card.
+    assert body.count("(555) 010-4477") == 3
+    assert "Call the clinic on (555) 010-4477, or call your emergency number" in text_of(response)
+    assert "Clinic details missing" not in body
     assert body.count('class="line long"') == 1  # only the patient's name is left blank
     assert body.count('class="line card"') == 2  # the card's name and dose
     assert "Riverside &lt;Pain&gt; Clinic" in body  # escaped, never raw HTML
@@ -432,28 +454,6 @@ def test_every_problem_is_listed_at_once(client: FlaskClient) -> None:
         "The liquid concentration must be 5 mg per mL or less",
     ):
         assert message in text
-
-
-# --- Nothing about the patient in any address ----------------------------------------------
-
-
-def test_answers_never_reach_the_sheet_address(client: FlaskClient) -> None:
-    summary = post_screening(
-        client, formulation="liquid", schedule="gentle", medication_list="duloxetine 60 mg"
-    )
-    body = summary.get_data(as_text=True)
-    link = html.unescape(re.search(r'href="(/sheet/print\?[^"]+)"', body).group(1))  # type: ignore[union-attr]
-    query = parse_qs(urlsplit(link).query)
-    assert set(query) <= ALLOWED_PARAMS
-    assert query["formulation"] == ["liquid"] and query["schedule"] == ["gentle"]
-
-    sheet = client.get(link)
-    assert sheet.status_code == 200
-    sheet_body = sheet.get_data(as_text=True)
-    assert "duloxetine" not in sheet_body
-    # Every link the sheet offers carries only plan parameters too.
-    for href in re.findall(r'href="([^"]*\?[^"]*)"', sheet_body):
-        assert set(parse_qs(urlsplit(html.unescape(href)).query)) <= ALLOWED_PARAMS, href
 
 
 def test_an_unreadable_older_version_gets_the_settings_unavailable_page(

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from ...rules.sheet_text import missing_clinic_details
 from ...store.audit import AuditLog
 from ...store.users import UserStore
 from ..context import current_reading
@@ -51,7 +52,12 @@ def _utc(moment: dt.datetime) -> str:
 @bp.get("/")
 def home() -> ResponseReturnValue:
     reading = current_reading()
-    return render_template("admin/home.html", current=reading.active, warning=reading.warning)
+    return render_template(
+        "admin/home.html",
+        current=reading.active,
+        warning=reading.warning,
+        clinic_missing=missing_clinic_details(reading.active.settings),
+    )
 
 
 def init_app(app: Flask) -> None:
