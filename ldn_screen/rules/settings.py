@@ -614,7 +614,10 @@ class SettingsError(ValueError):
 
 def _coerce(name: str, value: Any) -> Any:
     kind = SPECS_BY_NAME[name].kind
-    if kind in (SettingKind.TEXT, SettingKind.CHOICE):
+    if kind is SettingKind.TEXT:
+        # A clinic phone of only spaces is no phone: the sheet must show its write-in line.
+        return str(value).strip()
+    if kind is SettingKind.CHOICE:
         return str(value)
     if kind is SettingKind.WHOLE:
         return int(value)

@@ -274,3 +274,10 @@ def test_a_departure_message_names_the_value_and_the_range() -> None:
     assert short.source.key == "label_opioid_free"
     [choice] = departures(values(diagnosis_not_met_action="caution"))
     assert choice.message.startswith("'caution' is not a safe choice (safe: review only).")
+
+
+def test_clinic_details_of_only_spaces_count_as_not_set() -> None:
+    values = {**DEFAULT_SETTINGS.as_dict(), "clinic_name": "   ", "clinic_phone": " \t "}
+    settings = RuleSettings.from_dict(values)
+    assert settings.clinic_name == ""
+    assert settings.clinic_phone == ""
