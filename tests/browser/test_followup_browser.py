@@ -70,13 +70,21 @@ def test_keyboard_only_followup_reaches_a_recommendation_and_a_new_sheet(
     expect(page.locator("main")).to_contain_text("PEG change judged with the IMMPACT pain")
     screenshot(page, "followup-summary-halve")
 
-    # The new plan's counselling sheet is one keyboard step away.
-    link = page.get_by_role("link", name="Counselling sheet for the new plan")
+    # The new plan's counselling sheet is one keyboard step away, in a new tab, so the
+    # follow-up result stays where it was (Back would otherwise ask to resubmit the form).
+    summary_url = page.url
+    link = page.get_by_role("link", name="Counselling sheet for the new plan (opens in a new tab)")
     link.focus()
-    with page.expect_navigation():
+    with page.context.expect_page() as new_tab:
         page.keyboard.press("Enter")
-    expect(page.locator("h1")).to_contain_text("LDN")
-    assert "schedule=gentle" in page.url and "formulation=liquid" in page.url
+    sheet = new_tab.value
+    sheet.wait_for_load_state()
+    expect(sheet.locator("h1")).to_contain_text("LDN")
+    assert "schedule=gentle" in sheet.url and "formulation=liquid" in sheet.url
+    assert sheet.evaluate("window.opener") is None
+    assert page.url == summary_url
+    expect(page.locator(".verdict-title")).to_contain_text("Halve the dose to 2.25 mg a day")
+    sheet.close()
 
 
 def test_errors_are_announced_and_linked(page: Page, live_server: str) -> None:
