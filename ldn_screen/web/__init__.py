@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         errors,
         followup,
         health,
+        hosts,
         request_log,
         screening,
         security,
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
         template_helpers,
     )
 
+    hosts.init_app(app)
     request_log.init_app(app)
     security.init_app(app)
     template_helpers.init_app(app)
