@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
         followup,
         health,
         hosts,
+        request_limits,
         request_log,
         screening,
         security,
@@ -20,7 +21,8 @@ def register(app: Flask) -> None:
         template_helpers,
     )
 
-    hosts.init_app(app)
+    request_limits.init_app(app)
+    hosts.init_app(app)  # inserted after request_limits, so the host check runs first
     request_log.init_app(app)
     security.init_app(app)
     template_helpers.init_app(app)
