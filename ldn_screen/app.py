@@ -14,9 +14,10 @@ from typing import Any
 
 import click
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as cfg
+from .forwarding import HostCheck, TrustedProxyFix
+from .private_files import create_private_file, make_private_dir
 from .store.db import default_sqlite_url, make_engine, schema_is_current, upgrade
 from .store.settings_store import SettingsStore, SettingsUnavailable
 
@@ -61,11 +62,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .web import register
 
     register(app)
+    if hosts := app.config.get("TRUSTED_HOSTS"):
+        app.wsgi_app = HostCheck(app.wsgi_app, hosts)  # type: ignore[method-assign]
     if hops := int(app.config.get("LDN_PROXY_HOPS") or 0):
         # Behind a reverse proxy: trust that many X-Forwarded-* hops for the client address
-        # (audit log, rate limits, request log) and the scheme. Never without a proxy. It
-        # wraps everything else, so every layer sees the corrected address.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        # (audit log, rate limits, request log), the scheme and the host, but only from the
+        # proxy's own addresses. It wraps everything else, so every layer sees the result.
+        app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, hops, app.config["LDN_PROXY_NETWORKS"]
+        )
     if not app.testing:  # the test suite builds hundreds of apps; servers build one
         _warm_up(app)
     return app
@@ -120,8 +125,10 @@ def _return_freed_memory() -> None:
 
 @contextlib.contextmanager
 def _instance_lock(instance_path: str) -> Iterator[None]:
-    Path(instance_path).mkdir(parents=True, exist_ok=True)
-    with open(Path(instance_path) / "start-up.lock", "a") as handle:
+    make_private_dir(instance_path)
+    lock = Path(instance_path) / "start-up.lock"
+    create_private_file(lock)
+    with open(lock, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

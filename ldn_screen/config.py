@@ -8,6 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .forwarding import parse_hosts, parse_networks, proxy_addresses
+from .private_files import make_private_dir
+from .secret_strength import HOW_TO_MAKE_ONE, KNOWN_WEAK, secret_problem
+
 DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 3600,
     # Large enough that a 1 MB paste reaches the form and gets a message at the field (with
@@ -30,10 +34,14 @@ _ENV_KEYS = {
     "LDN_SESSION_MINUTES": int,
     "LDN_AUTO_MIGRATE": lambda v: v.lower() in {"1", "true", "yes"},
     "LDN_PROXY_HOPS": int,
+    "LDN_PROXY_ADDRESSES": str,
+    "LDN_TRUSTED_HOSTS": str,
     "LDN_RATELIMIT_STORAGE_URI": str,
 }
 
-KNOWN_WEAK_SECRETS = frozenset({"", "dev", "changeme", "secret", "development", "test"})
+KNOWN_WEAK_SECRETS = KNOWN_WEAK
+# Anything else (a typo such as "Production") would silently run with development defaults.
+ENVIRONMENTS = ("development", "production")
 
 
 class UnsafeConfiguration(RuntimeError):
@@ -48,7 +56,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
 def local_secret(instance_path: str) -> str:
     """A per-install secret kept in the instance folder, so a new user never handles one."""
     path = Path(instance_path) / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     try:
         # O_EXCL: when several workers start at once, exactly one writes the secret.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -71,16 +79,41 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
         config["PERMANENT_SESSION_LIFETIME"] = int(config["LDN_SESSION_MINUTES"]) * 60
     if config.get("LDN_TLS"):
         config["SESSION_COOKIE_SECURE"] = True
-    production = config.get("LDN_ENV") == "production"
-    if production:
-        secret = config.get("SECRET_KEY") or ""
-        if secret in KNOWN_WEAK_SECRETS or len(secret) < 32:
+    if config.get("LDN_ENV") not in ENVIRONMENTS:
+        raise UnsafeConfiguration(
+            f"LDN_ENV is {config.get('LDN_ENV')!r}: it must be 'production' or 'development' "
+            "(lower case)."
+        )
+    _forwarding(config)
+    if config["LDN_ENV"] == "production":
+        if problem := secret_problem(config.get("SECRET_KEY")):
             raise UnsafeConfiguration(
-                "SECRET_KEY must be set to a random value of at least 32 characters in "
-                "production, for example the output of: "
-                "python -c 'import secrets; print(secrets.token_hex(32))'"
+                f"SECRET_KEY is not safe for production: {problem}. Set it to a random value "
+                f"of at least 32 bytes, for example the output of: {HOW_TO_MAKE_ONE}"
+            )
+        if not config.get("TRUSTED_HOSTS"):
+            raise UnsafeConfiguration(
+                "LDN_TRUSTED_HOSTS must name the host names the app is reached by in "
+                "production (comma-separated, e.g. 'ldn.clinic.example'); requests for any "
+                "other name are refused."
             )
         if config.get("DEBUG"):
             raise UnsafeConfiguration("DEBUG must be off in production.")
     elif not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = local_secret(instance_path)
+
+
+def _forwarding(config: dict[str, Any]) -> None:
+    """The proxies whose forwarded headers count, and the host names the app answers for."""
+    addresses = proxy_addresses(
+        int(config.get("LDN_PROXY_HOPS") or 0), config.get("LDN_PROXY_ADDRESSES")
+    )
+    try:
+        config["LDN_PROXY_NETWORKS"] = parse_networks(addresses)
+    except ValueError as exc:
+        raise UnsafeConfiguration(
+            f"LDN_PROXY_ADDRESSES must list the reverse proxies' IP addresses or networks, "
+            f"comma-separated (e.g. '127.0.0.1' or '10.0.5.0/24'): {exc}"
+        ) from None
+    if hosts := parse_hosts(config.get("LDN_TRUSTED_HOSTS") or config.get("TRUSTED_HOSTS")):
+        config["TRUSTED_HOSTS"] = hosts

@@ -6,8 +6,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from ..private_files import create_private_file, make_private_dir
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -19,6 +21,7 @@ HEAD_REVISION = "0003"
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        _create_private_database(url)
         engine = create_engine(url, connect_args={"timeout": 15})
 
         @event.listens_for(engine, "connect")
@@ -31,6 +34,14 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _create_private_database(url: str) -> None:
+    """A new SQLite file is created 0600 before SQLite opens it (it holds password hashes and
+    the audit log); SQLite then gives its -wal and -shm files the same permissions."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        create_private_file(database)
 
 
 def _alembic_config(engine: Engine) -> Config:
@@ -74,5 +85,5 @@ def schema_is_current(engine: Engine) -> bool:
 
 
 def default_sqlite_url(instance_path: str) -> str:
-    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    make_private_dir(instance_path)
     return f"sqlite:///{Path(instance_path) / 'ldn_screen.sqlite3'}"

@@ -12,6 +12,8 @@ def register(app: Flask) -> None:
         errors,
         followup,
         health,
+        hosts,
+        request_limits,
         request_log,
         screening,
         security,
@@ -19,6 +21,8 @@ def register(app: Flask) -> None:
         template_helpers,
     )
 
+    request_limits.init_app(app)
+    hosts.init_app(app)  # inserted after request_limits, so the host check runs first
     request_log.init_app(app)
     security.init_app(app)
     template_helpers.init_app(app)

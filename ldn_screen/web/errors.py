@@ -19,11 +19,16 @@ MESSAGES: dict[int, tuple[str, str]] = {
     404: ("Page not found", "Check the address, or start a new screening."),
     405: ("This page cannot be used that way", "Start again from the screening form."),
     413: ("What was sent is too large", "Send less text, for example a shorter medication list."),
+    414: ("The address is too long", "Start again from the screening form."),
     422: (
         "No counselling sheet for this screening",
         "The screening answers do not allow a start, so no sheet was made.",
     ),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
+    431: (
+        "The request headers are too large",
+        "Clear this site's cookies in the browser, then try again.",
+    ),
     500: (
         "Something went wrong",
         "Nothing was saved. Try again; if it keeps happening, tell the administrator.",

@@ -31,6 +31,7 @@ from tests.pg_support import free_port
 SHARED_SECRET = secrets.token_hex(32)
 BIN = Path(sys.executable).parent
 START_TIMEOUT = 30.0
+TEST_HOSTS = "127.0.0.1,localhost"
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ def app_env(database_url: str, instance_path: Path, **extra: str) -> dict[str, s
         "SECRET_KEY": SHARED_SECRET,
         "DATABASE_URL": database_url,
         "LDN_INSTANCE_PATH": str(instance_path),
+        # The instances are reached as http://127.0.0.1:PORT (the port is not checked).
+        "LDN_TRUSTED_HOSTS": TEST_HOSTS,
         **extra,
     }
 

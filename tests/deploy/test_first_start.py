@@ -9,7 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.deploy.instances import BIN, SHARED_SECRET, running
+from tests.deploy.instances import BIN, SHARED_SECRET, TEST_HOSTS, running
 from tests.pg_support import free_port
 
 
@@ -22,6 +22,7 @@ def test_four_workers_start_together_on_a_new_instance(tmp_path: Path) -> None:
             **inherited,
             "LDN_ENV": "production",
             "SECRET_KEY": SHARED_SECRET,
+            "LDN_TRUSTED_HOSTS": TEST_HOSTS,
             "LDN_INSTANCE_PATH": str(instance_path),
         }
         with running([(f"fresh-{attempt}", env, 4)], tmp_path) as [instance]:

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import base64
+import os
+import secrets
 from pathlib import Path
 
 import pytest
 
 from ldn_screen import create_app
-from ldn_screen.config import UnsafeConfiguration
+from ldn_screen.config import UnsafeConfiguration, from_environment
 
-STRONG = "b" * 24 + "7f3a9c2e1d4b8a6f"
+STRONG = secrets.token_hex(32)
+HOSTS = "ldn.clinic.example"
 
 
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({}, "SECRET_KEY must be set"),
-        ({"SECRET_KEY": "changeme"}, "SECRET_KEY must be set"),
-        ({"SECRET_KEY": "short-but-not-default"}, "SECRET_KEY must be set"),
+        ({}, "SECRET_KEY is not safe"),
+        ({"SECRET_KEY": "changeme"}, "SECRET_KEY is not safe"),
+        ({"SECRET_KEY": "short-but-not-default"}, "SECRET_KEY is not safe"),
         ({"SECRET_KEY": STRONG, "DEBUG": True}, "DEBUG must be off"),
     ],
 )
@@ -25,14 +29,27 @@ def test_production_refuses_unsafe_configuration(
     tmp_path: Path, overrides: dict[str, object], message: str
 ) -> None:
     with pytest.raises(UnsafeConfiguration, match=message):
-        create_app({"INSTANCE_PATH": str(tmp_path), "LDN_ENV": "production", **overrides})
+        create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path),
+                "LDN_ENV": "production",
+                "LDN_TRUSTED_HOSTS": HOSTS,
+                **overrides,
+            }
+        )
 
 
 def test_production_starts_with_a_strong_secret(tmp_path: Path) -> None:
     app = create_app(
-        {"INSTANCE_PATH": str(tmp_path), "LDN_ENV": "production", "SECRET_KEY": STRONG}
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "LDN_ENV": "production",
+            "SECRET_KEY": STRONG,
+            "LDN_TRUSTED_HOSTS": HOSTS,
+        }
     )
     assert app.config["SECRET_KEY"] == STRONG
+    assert app.config["TRUSTED_HOSTS"] == [HOSTS]
     assert not (tmp_path / "secret_key").exists()
 
 
@@ -68,3 +85,57 @@ def test_proxy_hops_trust_the_forwarded_client_address(tmp_path: Path) -> None:
     plain = create_app({"INSTANCE_PATH": str(tmp_path / "b")})
     plain.add_url_rule("/probe-address", view_func=lambda: seen.append(None) or "ok")
     assert plain.wsgi_app.__class__.__name__ != "ProxyFix"
+
+
+def production(tmp_path: Path, secret: str) -> None:
+    create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "LDN_ENV": "production",
+            "SECRET_KEY": secret,
+            "LDN_TRUSTED_HOSTS": HOSTS,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("secret", "why"),
+    [
+        ("a" * 36, "at most 144 bits"),  # hex characters: 4 bits each at the very most
+        ("a" * 64, "too few different characters"),
+        ("ab" * 40, "too few different characters"),
+        ("0123456789abcdef" * 4, "a shorter string repeated"),
+        ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH" * 2, "a shorter string repeated"),
+        ("correct-horse-battery-staple-2024", "at most 198 bits"),
+        (secrets.token_hex(16), "at most 128 bits"),  # 16 random bytes: half of what is needed
+        ("CHANGEME", "placeholder"),
+    ],
+)
+def test_production_refuses_a_secret_key_without_enough_randomness(
+    tmp_path: Path, secret: str, why: str
+) -> None:
+    with pytest.raises(UnsafeConfiguration, match=f"SECRET_KEY is not safe.*{why}"):
+        production(tmp_path, secret)
+
+
+def test_production_accepts_the_usual_ways_of_making_a_random_key(tmp_path: Path) -> None:
+    # Many draws of each: a check that refused a real random key now and then would stop a
+    # deployment at random.
+    for n in range(300):
+        for secret in (
+            secrets.token_hex(32),
+            secrets.token_urlsafe(32),
+            base64.b64encode(os.urandom(32)).decode(),  # openssl rand -base64 32
+        ):
+            from ldn_screen.secret_strength import secret_problem
+
+            assert secret_problem(secret) is None, (n, secret)
+    production(tmp_path, secrets.token_urlsafe(32))
+
+
+@pytest.mark.parametrize("value", ["Production", "prod", "PRODUCTION", "", "staging"])
+def test_an_unknown_environment_name_stops_the_start(tmp_path: Path, value: str) -> None:
+    config = from_environment({"LDN_ENV": value, "SECRET_KEY": STRONG})
+    with pytest.raises(UnsafeConfiguration, match=r"LDN_ENV is .* 'production' or 'development'"):
+        create_app({"INSTANCE_PATH": str(tmp_path), **config})
+    assert not (tmp_path / "secret_key").exists()  # no development secret was made
