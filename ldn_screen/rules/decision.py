@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .findings import surgery_stop_row
+from .medications import LineKind, MedicationReading
 from .model import SEVERITY_RANK, DosePlan, Finding, ScreeningResult, Severity, Verdict
 from .units import fmt_date, fmt_mg, fmt_ml
 
@@ -104,6 +105,27 @@ def _step(result: ScreeningResult, deciding: tuple[Finding, ...]) -> str:
         which = "the finding" if count == 1 else f"the {count} findings"
         return f"A prescriber reviews {which} below. Only if they approve: {dose}."
     return f"{dose}; review on {fmt_date(plan.review_on)}."
+
+
+# Lines the clinician must look at: opioids in any context, naltrexone itself, a medicine
+# usually prescribed with an opioid, and anything the reader could not recognise.
+_ATTENTION_KINDS = frozenset({LineKind.OPIOID, LineKind.OPIOID_LIKE, LineKind.NALTREXONE})
+
+
+def medication_reading_needs_attention(reading: MedicationReading) -> bool:
+    """Whether the summary must show the medication reading open rather than folded.
+
+    Only a list of plainly recognised, non-opioid lines is reference material; anything that
+    raised, or could raise, a finding stays in view."""
+    return any(
+        line.kind in _ATTENTION_KINDS
+        or (line.kind is LineKind.UNRECOGNISED and not line.confirmed)
+        or line.names_opioid
+        or line.opioid_indicator
+        or line.peripheral_opioid
+        or line.naloxone
+        for line in reading.lines
+    )
 
 
 def decision(result: ScreeningResult) -> Decision:

@@ -24,6 +24,7 @@ from ldn_screen.rules.decision import (
     NO_PLAN_STEP,
     STEP_LABELS,
     decision,
+    medication_reading_needs_attention,
 )
 from ldn_screen.rules.diagnosis import Acr2016Answers
 from ldn_screen.rules.diagnosis import WpiArea as A
@@ -172,3 +173,35 @@ def test_only_verdict_setting_severities_decide(severity: Severity) -> None:
     from ldn_screen.rules.engine import _VERDICT_FOR
 
     assert (severity in DECIDING_SEVERITIES) == (severity in _VERDICT_FOR)
+
+
+@pytest.mark.parametrize(
+    ("medication_list", "needs_attention"),
+    [
+        ("duloxetine 60 mg daily\npregabalin 75 mg twice daily", False),
+        ("", False),
+        ("tramadol 50 mg q6h prn\nduloxetine 60 mg", True),  # a current opioid
+        ("codeine: stopped 2019", True),  # a stopped opioid is still named
+        ("allergy: morphine (rash)", True),
+        ("zz-unknown pill 3 mg", True),  # unread: could be an opioid
+        ("naltrexone 4.5 mg", True),
+        ("naloxone 0.4 mg", True),  # usually prescribed with an opioid
+        ("loperamide 2 mg", True),
+    ],
+)
+def test_the_medication_reading_folds_only_when_nothing_needs_a_look(
+    medication_list: str, needs_attention: bool
+) -> None:
+    result = screen(answers(medication_list=medication_list), DEFAULT_SETTINGS)
+    assert medication_reading_needs_attention(result.medication_reading) is needs_attention
+
+
+def test_a_confirmed_unread_line_no_longer_needs_attention() -> None:
+    text = "zz-unknown pill 3 mg"
+    unconfirmed = screen(answers(medication_list=text), DEFAULT_SETTINGS).medication_reading
+    confirmed = screen(
+        answers(medication_list=text, confirmed_not_opioid_lines=(text,)), DEFAULT_SETTINGS
+    ).medication_reading
+    assert medication_reading_needs_attention(unconfirmed)
+    assert any(line.confirmed for line in confirmed.lines)
+    assert not medication_reading_needs_attention(confirmed)
