@@ -72,17 +72,22 @@ def _reason(result: ScreeningResult, deciding: tuple[Finding, ...]) -> str:
         return ELIGIBLE_REASON
     first = deciding[0].summary
     rest = len(deciding) - 1
-    return f"{first} (and {_more(rest, 'reason')} below)" if rest else first
+    if not rest:
+        return first
+    # Summaries end with a full stop, or an ellipsis when a quoted chart line was clipped.
+    stop = "" if first.endswith((".", "…")) else "."
+    return f"{first}{stop} {_more(rest, 'reason').capitalize()} below."
 
 
-def _first_dose(plan: DosePlan) -> str:
+def _first_dose(plan: DosePlan, *, dated: bool = True) -> str:
     step = plan.steps[0]
     volume = (
         f" ({fmt_ml(step.volume_ml)} of the {plan.liquid_mg_per_ml:g} mg/mL liquid)"
         if step.volume_ml is not None and plan.liquid_mg_per_ml
         else ""
     )
-    return f"{fmt_mg(step.dose_mg)}{volume} once a day from {fmt_date(step.starts_on)}"
+    when = f" from {fmt_date(step.starts_on)}" if dated else ""
+    return f"{fmt_mg(step.dose_mg)}{volume} once a day{when}"
 
 
 def _step(result: ScreeningResult, deciding: tuple[Finding, ...]) -> str:
@@ -94,12 +99,12 @@ def _step(result: ScreeningResult, deciding: tuple[Finding, ...]) -> str:
     if stop is not None and stop.last_dose_on is None:
         # The operation comes before the first dose: there is no first step to take yet.
         return surgery_stop_row(stop)
-    dose = _first_dose(plan)
     if verdict is Verdict.NOT_YET:
         return (
             f"{fmt_date(plan.steps[0].starts_on)}, if the patient takes no opioids before then; "
-            f"then {dose}."
+            f"first step {_first_dose(plan, dated=False)}."
         )
+    dose = _first_dose(plan)
     if verdict is Verdict.REVIEW:
         count = len(deciding)
         which = "the finding" if count == 1 else f"the {count} findings"

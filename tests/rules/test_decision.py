@@ -112,7 +112,8 @@ def test_several_deciding_findings_are_counted_in_the_reason() -> None:
     result = screen(both, DEFAULT_SETTINGS)
     d = decision(result)
     assert len(d.deciding) == 2
-    assert d.reason == f"{d.deciding[0].summary} (and 1 more reason below)"
+    assert d.deciding[0].summary.endswith(".")
+    assert d.reason == f"{d.deciding[0].summary} 1 more reason below."
 
 
 def test_not_yet_gives_the_earliest_start_first() -> None:
@@ -129,6 +130,10 @@ def test_not_yet_gives_the_earliest_start_first() -> None:
     d = decision(result)
     assert d.step_label == "Earliest start"
     assert d.step.startswith(fmt_date(result.earliest_start_on))
+    assert d.step.count(fmt_date(result.earliest_start_on)) == 1  # said once, not repeated
+    plan = result.dose_plan
+    assert plan is not None and plan.steps[0].starts_on == result.earliest_start_on
+    assert f"first step {fmt_mg(plan.steps[0].dose_mg)} once a day." in d.step
     assert all(f.severity is Severity.WAIT for f in d.deciding) and d.deciding
     assert d.reason == d.deciding[0].summary
 
