@@ -17,15 +17,6 @@ VERDICT_TITLES: dict[Verdict, str] = {
     Verdict.ELIGIBLE: "Eligible to start",
 }
 
-# The sentence under the verdict on the summary page.
-VERDICT_EXPLANATIONS: dict[Verdict, str] = {
-    Verdict.DO_NOT_START: "Do not start LDN. The reasons, and what you can do, are below.",
-    Verdict.NOT_YET: "Do not start LDN before the date above. The patient must take no opioids "
-    "until then.",
-    Verdict.REVIEW: "A prescriber must review the findings below before LDN is started.",
-    Verdict.ELIGIBLE: "No finding stands in the way of starting LDN with the plan below.",
-}
-
 
 def verdict_title(result: ScreeningResult) -> str:
     title = VERDICT_TITLES[result.verdict]

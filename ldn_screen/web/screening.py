@@ -10,7 +10,8 @@ from markupsafe import Markup
 
 from ..forms import CSRF_EXPIRED_MESSAGE, SCHEDULE_OPTIONS, ScreeningForm
 from ..rules import ScreeningResult, Verdict, screen
-from ..rules.chart_note import VERDICT_EXPLANATIONS, chart_note, verdict_title
+from ..rules.chart_note import chart_note, verdict_title
+from ..rules.decision import decision, medication_reading_needs_attention
 from ..rules.findings import plan_wording, schedule_override_answer, surgery_stop_row
 from ..rules.sheet_text import calendar
 from .context import current_reading, settings_store
@@ -78,7 +79,8 @@ def form():  # type: ignore[no-untyped-def]
         result=result,
         answers=answers,
         verdict_title=verdict_title(result),
-        verdict_explanation=VERDICT_EXPLANATIONS[result.verdict],
+        decision=decision(result),
+        medication_open=medication_reading_needs_attention(result.medication_reading),
         Verdict=Verdict,
         version=version,
         warning=reading.warning,

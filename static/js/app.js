@@ -20,15 +20,22 @@
 
   function copyNote(button) {
     var target = document.getElementById(button.getAttribute("data-copy-target"));
-    var status = document.querySelector(".copy-status");
-    target.select();
-    var done = function () { if (status) { status.textContent = "Note copied."; } };
+    // Each copy button reports beside itself (the summary has one at the top, one at the note).
+    var status = document.getElementById(button.getAttribute("data-copy-status")) ||
+      document.querySelector(".copy-status");
+    var say = function (text) { if (status) { status.textContent = text; } };
+    var byHand = function () {
+      // Selecting focuses the note, which scrolls to it: only when the text must be copied by hand.
+      target.select();
+      try {
+        if (document.execCommand("copy")) { say("Note copied."); return; }
+      } catch (e) { /* fall through: the text stays selected */ }
+      say("Copy failed: select the text and copy it by hand.");
+    };
     if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(target.value).then(done, function () {
-        if (status) { status.textContent = "Copy failed: select the text and copy it by hand."; }
-      });
+      navigator.clipboard.writeText(target.value).then(function () { say("Note copied."); }, byHand);
     } else {
-      try { document.execCommand("copy"); done(); } catch (e) { /* text stays selected */ }
+      byHand();
     }
   }
 
@@ -44,6 +51,18 @@
     document.querySelectorAll("[data-copy-target]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { copyNote(button); });
+    });
+
+    // A printed summary shows its folded reference sections too; they fold again afterwards.
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      opened = Array.prototype.filter.call(
+        document.querySelectorAll("details.details-fold"), function (d) { return !d.open; });
+      opened.forEach(function (d) { d.open = true; });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (d) { d.open = false; });
+      opened = [];
     });
 
     document.querySelectorAll("[data-print]").forEach(function (button) {

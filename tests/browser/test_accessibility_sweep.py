@@ -254,6 +254,25 @@ def summary_eligible(page: Page, s: Servers) -> Response:
     return response
 
 
+def summary_folds_open(page: Page, s: Servers) -> Response:
+    # The reference sections folded in <details>, opened by keyboard, so axe checks them too.
+    response = screening_summary(page, s, formulation="liquid")
+    summaries = page.locator("details.details-fold > summary")
+    assert summaries.count() >= 4
+    for i in range(summaries.count()):
+        summaries.nth(i).focus()
+        page.keyboard.press("Enter")
+    expect(page.locator("details.details-fold:not([open])")).to_have_count(0)
+    return response
+
+
+def summary_unread_lines(page: Page, s: Servers) -> Response:
+    # A line awaiting confirmation: the medication reading and its confirm button stay open.
+    response = screening_summary(page, s, medication_list="duloxetine 60 mg\nzz-unknown pill 3 mg")
+    expect(page.get_by_role("button", name="Confirm: this line is not an opioid")).to_be_visible()
+    return response
+
+
 def summary_review(page: Page, s: Servers) -> Response:
     response = screening_summary(page, s, surgery_planned="unsure")
     expect_h1(page, "Screening result: Prescriber review needed")
@@ -639,6 +658,8 @@ STATES = [
     State("screening-errors", screening_errors, 200, "screening.form"),
     State("screening-criteria-errors", screening_criteria_errors, 200, "screening.form"),
     State("summary-eligible", summary_eligible, 200, "screening.form"),
+    State("summary-folds-open", summary_folds_open, 200, "screening.form"),
+    State("summary-unread-lines", summary_unread_lines, 200, "screening.form"),
     State("summary-review", summary_review, 200, "screening.form"),
     State("summary-not-yet", summary_not_yet, 200, "screening.form"),
     State("summary-do-not-start", summary_do_not_start, 200, "screening.form"),
