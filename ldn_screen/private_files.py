@@ -35,7 +35,10 @@ def make_private_dir(path: str | os.PathLike[str]) -> None:
 
 def create_private_file(path: str | os.PathLike[str]) -> None:
     """Create an empty file 0600 unless it exists. SQLite gives its -wal and -shm files the
-    database file's permissions, so creating the database this way covers them too."""
-    make_private_dir(Path(path).parent)
-    with contextlib.suppress(FileExistsError):
+    database file's permissions, so creating the database this way covers them too.
+
+    A missing folder is not created, and a file that cannot be created is left to SQLite:
+    a mistyped or unreachable database path must fail as SQLite reports it, not quietly
+    become a new, empty database."""
+    with contextlib.suppress(FileExistsError, FileNotFoundError, PermissionError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))

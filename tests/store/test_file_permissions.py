@@ -49,12 +49,27 @@ def test_a_new_data_folder_and_its_files_are_private(tmp_path: Path) -> None:
 
 def test_a_database_elsewhere_is_private_too(tmp_path: Path) -> None:
     database = tmp_path / "db" / "clinic.sqlite3"
+    database.parent.mkdir()
     app = create_app(
         {"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": f"sqlite:///{database}"}
     )
     app.extensions["ldn_engine"].dispose()
     assert mode(database) == 0o600
-    assert mode(database.parent) == 0o700
+
+
+def test_a_database_in_a_missing_folder_is_not_quietly_created(tmp_path: Path) -> None:
+    """A mistyped path must fail as SQLite reports it, not become a new, empty database."""
+    database = tmp_path / "typo" / "clinic.sqlite3"
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": f"sqlite:///{database}",
+            "LDN_AUTO_MIGRATE": False,
+            "TESTING": True,
+        }
+    )
+    app.extensions["ldn_engine"].dispose()
+    assert not database.parent.exists()
 
 
 def test_an_existing_folder_keeps_the_permissions_its_operator_gave_it(tmp_path: Path) -> None:
