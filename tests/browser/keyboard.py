@@ -115,15 +115,19 @@ _FOCUSED = """() => {
 }"""
 
 
-def walk_form(page: Page, keys: CountingKeyboard, plan: dict[str, str]) -> None:
+def walk_form(
+    page: Page, keys: CountingKeyboard, plan: dict[str, str], submit_from: str = ""
+) -> None:
     """Fill the screening form the shortest way a keyboard user can, counting every key.
 
     From the top of a freshly loaded page: Tab to the skip link and follow it with Enter
     (quicker than tabbing through the site header), then Tab through the form once, in page
     order. ``plan`` maps a field name to the wanted answer: a radio's value (Space selects the
-    first option of a group, then the right arrow moves to the wanted one), a checkbox's
+    first option of a group; each right arrow moves to the next option and selects it), a checkbox's
     value (Space ticks it), or a text (typed). Every focus stop not in the plan is passed over
-    with Tab, which is what a keyboard user pays for it. Ends with Enter on the submit button.
+    with Tab, which is what a keyboard user pays for it. Ends with Enter: in the text field
+    ``submit_from`` once it is typed in (a text field submits its form), or on the submit
+    button.
     """
     keys.press("Tab")
     assert page.evaluate(_FOCUSED)["cls"] == "skip-link"
@@ -147,9 +151,14 @@ def walk_form(page: Page, keys: CountingKeyboard, plan: dict[str, str]) -> None:
             options = page.eval_on_selector_all(
                 f'input[name="{name}"]', "els => els.map(e => e.value)"
             )
-            keys.press("Space")  # selects the focused, first option
-            for _ in range(options.index(wanted) - options.index(el["value"])):
+            steps = options.index(wanted) - options.index(el["value"])
+            if steps == 0:
+                keys.press("Space")  # selects the focused, first option
+            # In a group with nothing selected, each arrow press moves to the next option and
+            # selects it, so "No" (the second option) is one press.
+            for _ in range(steps):
                 keys.press("ArrowRight")
+            assert page.locator(f'input[name="{name}"][value="{wanted}"]').is_checked()
             done.add(name)
         elif el["type"] == "checkbox":
             if el["value"] == wanted and not el["checked"]:
@@ -158,4 +167,8 @@ def walk_form(page: Page, keys: CountingKeyboard, plan: dict[str, str]) -> None:
             if el["value"] != wanted:
                 keys.type(wanted)
             done.add(el["id"])
+            if name == submit_from:
+                with page.expect_navigation():
+                    keys.press("Enter")
+                return
     raise AssertionError("never reached the submit button")
