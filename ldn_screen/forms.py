@@ -189,6 +189,8 @@ SAFETY_CONDITIONS = ConditionGroup(
 CONDITION_GROUPS = (OPIOID_CONDITIONS, SAFETY_CONDITIONS)
 GROUP_OF = {item: group for group in CONDITION_GROUPS for item in group.items}
 CONDITION_UNKNOWN_MESSAGE = "Select conditions from the list only"
+# Questions of a list with no "Not sure" (as before the lists): ticking one is its "Yes".
+YES_NO_CONDITIONS = ("thyroid_condition", "sensitive_to_medicines")
 
 # The checkbox label of each condition: a statement, where the question is the follow-up.
 CONDITION_LABELS: dict[str, str] = {

@@ -63,27 +63,14 @@ def tick_by_keyboard(page: Page, checkbox_id: str) -> None:
     expect(page.locator(f"#{checkbox_id}")).to_be_checked()
 
 
-NO_TO_THE_REST = (
-    "naltrexone_now",
-    "naltrexone_allergy",
-    "naloxone_allergy",
-    "acute_hepatitis_or_liver_failure",
-    "other_liver_disease",
-    "kidney_impairment",
-    "transplant_or_immunosuppressant",
-    "surgery_planned",
-    "thyroid_condition",
-    "sensitive_to_medicines",
-)
-
-
 def answer_the_safety_questions_no(page: Page, medication_list: str) -> None:
-    """From the opioid questions after "opioid use" to the plan: "No" to each, by keyboard."""
-    for name in ("opioid_dependence", "opioid_withdrawal", "kratom_or_similar"):
-        choose_radio_by_keyboard(page, name, "No")
+    """From the opioid checklist to the plan: "None of these apply" in both checklists (Tab to
+    it, Space), and the medication list typed between them, by keyboard."""
+    tick_by_keyboard(page, "opioid_conditions")  # the list's first box: "None of these apply"
     type_into(page, "medication_list", medication_list)
-    for name in NO_TO_THE_REST:
-        choose_radio_by_keyboard(page, name, "No")
+    tick_by_keyboard(page, "safety_conditions")
+    # The conditions are disabled while "None" is ticked: the next Tab leaves the list.
+    expect(page.locator("#safety_conditions-kidney_impairment")).to_be_disabled()
 
 
 class CountingKeyboard:

@@ -23,6 +23,7 @@ from ldn_screen.forms import (
     SAFETY_CONDITIONS,
     SELECT_MESSAGES,
     SURGERY_DATE_UNTICKED_MESSAGE,
+    YES_NO_CONDITIONS,
     ConditionGroup,
     ScreeningForm,
 )
@@ -30,7 +31,6 @@ from ldn_screen.rules import PatientAnswers
 from tests.conftest import TODAY, check_error_page, check_page, csrf_token, valid_answers
 
 GROUPS = (OPIOID_CONDITIONS, SAFETY_CONDITIONS)
-YES_NO_ONLY = {"thyroid_condition", "sensitive_to_medicines"}
 Post = list[tuple[str, str]]
 
 
@@ -82,7 +82,7 @@ def test_none_of_these_is_the_same_as_no_to_every_question(app: Flask) -> None:
         for g in GROUPS
         for q in g.items
         # A yes/no question has no "Not sure".
-        for answer in (("yes",) if q in YES_NO_ONLY else ("yes", "unsure"))
+        for answer in (("yes",) if q in YES_NO_CONDITIONS else ("yes", "unsure"))
     ],
     ids=lambda x: getattr(x, "name", x),
 )
@@ -90,7 +90,7 @@ def test_each_ticked_condition_gives_its_question_the_follow_up_answer(
     app: Flask, client: FlaskClient, group: ConditionGroup, item: str, follow_up: str
 ) -> None:
     # A yes/no question has no follow-up: ticking it is the "Yes".
-    data = grouped({group.name: [item]}, **({} if item in YES_NO_ONLY else {item: follow_up}))
+    data = grouped({group.name: [item]}, **({} if item in YES_NO_CONDITIONS else {item: follow_up}))
     if item == "surgery_planned" and follow_up == "yes":
         data.append(("surgery_on", (TODAY + dt.timedelta(days=30)).isoformat()))
     per_question = dict(valid_answers(**{item: follow_up}))
