@@ -347,9 +347,10 @@ class GroupReading:
     ticks: list[str] = default(default_factory=list)
     # The error of the list as a whole, shown at the list.
     error: str | None = None
-    # Ticked conditions whose follow-up ("Yes" or "Not sure") is missing.
+    # Questions still to answer: a ticked condition without its follow-up ("Yes" or "Not
+    # sure"), or, in a per-question post, a question without an answer.
     missing_follow_ups: tuple[str, ...] = ()
-    # True when the list was not posted and every question was posted on its own.
+    # True when the list was not posted and the questions were posted on their own.
     per_question: bool = False
 
 
@@ -361,10 +362,10 @@ def positive_answers(field: Radios) -> set[str]:
 def read_group(group: ConditionGroup, posted: list[str], given: dict[str, Radios]) -> GroupReading:
     """Read one checklist and its follow-ups, as posted (nothing validated yet).
 
-    ``posted`` holds the list's values; ``given`` each question's field. A question posted on
-    its own with no list (the way every answer was posted before the lists, and the way a
-    program may post them) is read as before when every question of the group has an
-    answer. Nothing here ever turns an absent or unreadable answer into "No": "No" comes
+    ``posted`` holds the list's values; ``given`` each question's field. Questions posted on
+    their own with no list (the way every answer was posted before the lists, and the way a
+    program may post them) are read as before, each needing its own answer. Nothing here
+    ever turns an absent or unreadable answer into "No": "No" comes
     only from "None of these apply", or from leaving a condition unticked in a list where
     something else was ticked."""
     items = group.items
@@ -378,12 +379,22 @@ def read_group(group: ConditionGroup, posted: list[str], given: dict[str, Radios
     if len(known) != len(posted):
         return GroupReading(ticks=shown, error=CONDITION_UNKNOWN_MESSAGE)
     if not posted:
+        ticks = [q for q in items if q in positive] or [NONE_OF_THESE]
         if all(answer[q] is not None for q in items):
-            ticks = [q for q in items if q in positive] or [NONE_OF_THESE]
             return GroupReading(
                 answers={q: str(answer[q]) for q in items}, ticks=ticks, per_question=True
             )
-        return GroupReading(ticks=[q for q in items if q in positive], error=group.missing)
+        if Answer.NO.value in answer.values():
+            # Only a per-question post carries a "No" (the page's follow-ups offer "Yes" and
+            # "Not sure"): ask for each missing answer at its question, as before the lists.
+            missing = tuple(q for q in items if answer[q] is None)
+            given_answers = {q: str(answer[q]) for q in items if answer[q] is not None}
+            return GroupReading(
+                answers=given_answers, ticks=ticks, missing_follow_ups=missing, per_question=True
+            )
+        # Nothing ticked: draw nothing ticked (a follow-up's answer stays, and counts once its
+        # condition is ticked), never a tick the clinician did not make.
+        return GroupReading(error=group.missing)
     none = NONE_OF_THESE in posted
     # A follow-up answered "Yes" or "Not sure" under an unticked condition (possible without
     # JavaScript, where every follow-up shows) is an explicit answer: it counts as ticked.

@@ -124,10 +124,22 @@ def test_a_list_with_nothing_ticked_is_an_error_never_none(
 
 
 def test_questions_posted_one_by_one_must_all_be_answered(client: FlaskClient) -> None:
-    # Without the list, the per-question answers count only when every one is given: a
-    # missing one is never read as "No".
+    # Without the list, as before the lists: a missing answer is asked for at its question,
+    # never read as "No".
     data = [(k, v) for k, v in valid_answers().items() if k != "breastfeeding"]
-    check_error_page(post(client, data), "safety_conditions", SAFETY_CONDITIONS.missing)
+    raw = check_error_page(post(client, data), "breastfeeding", SELECT_MESSAGES["breastfeeding"])
+    assert 'value="45"' in raw
+
+
+def test_a_follow_up_alone_does_not_answer_the_list(client: FlaskClient) -> None:
+    # Without JavaScript: a follow-up answered, no box ticked. The other conditions were
+    # never answered, so they are not "No": the list asks to be answered.
+    data = [(k, v) for k, v in grouped() if k != "safety_conditions"] + [
+        ("kidney_impairment", "yes")
+    ]
+    raw = check_error_page(post(client, data), "safety_conditions", SAFETY_CONDITIONS.missing)
+    assert re.search(r'name="kidney_impairment" value="yes" checked', raw)
+    assert not re.search(r'name="safety_conditions" value="[^"]+" checked', raw)
 
 
 def test_none_together_with_a_condition_is_refused(client: FlaskClient) -> None:
