@@ -137,7 +137,7 @@ def button(page: Page, name: str) -> Callable[[], None]:
 
 
 def fill_answers(page: Page, **overrides: str) -> None:
-    """The screening form filled in from tests/conftest.py's valid answers, plus overrides.
+    """The screening form filled in as tests/conftest.py's browser_answers gives them.
 
     Set in one script call rather than field by field: typing and clicking are tested by
     the keyboard and per-feature tests, and here they would only slow the sweep down. The
@@ -147,8 +147,8 @@ def fill_answers(page: Page, **overrides: str) -> None:
             const form = document.querySelector('form.screening-form');
             const missing = [];
             for (const [name, value] of answers) {
-                const box = form.querySelector(
-                    `input[name="${name}"][value="${value}"]:is([type=checkbox], [type=radio])`);
+                const box = Array.from(form.elements).find(el => el.name === name
+                    && el.value === value && (el.type === 'checkbox' || el.type === 'radio'));
                 const field = form.elements.namedItem(name);
                 if (box) { box.checked = true; }
                 else if (field) { field.value = value; }
