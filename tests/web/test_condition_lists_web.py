@@ -110,7 +110,11 @@ def test_not_sure_leads_to_prescriber_review(client: FlaskClient) -> None:
         grouped({"safety_conditions": ["other_liver_disease"]}, other_liver_disease="unsure"),
     )
     assert "Prescriber review needed" in verdict(response)
-    assert "Other liver disease or cirrhosis? Not sure" in text_of(response)
+    body = text_of(response)
+    assert "Other liver disease or cirrhosis? Not sure" in body
+    assert "Kidney impairment? No" in body
+    # The answers list shows each question once, never the list itself.
+    assert "Do any of these apply to the patient?" not in body
 
 
 @pytest.mark.parametrize("group", GROUPS, ids=lambda g: g.name)
