@@ -7,11 +7,13 @@ so WTForms' own wording ("Not a valid choice") never reaches a clinician.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, StringField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 from .rules import Answer, Formulation, OpioidType, OpioidUse, PatientAnswers, Schedule
 from .rules.diagnosis import (
@@ -138,6 +140,83 @@ WPI_MISSING_MESSAGE = (
 WPI_CONFLICT_MESSAGE = "Select painful areas or 'No pain in any of these areas', not both"
 WPI_UNKNOWN_MESSAGE = "Select areas from the list only"
 
+# --- Checklists: a group of yes/no/not-sure questions answered in one step ----------------
+# The GOV.UK "checkboxes with an option for none" pattern: the clinician ticks the conditions
+# that apply, or "None of these apply". A ticked condition opens a follow-up asking "Yes" or
+# "Not sure"; an unticked one in an answered list is "No". Each question still receives its
+# own answer (the rules never see the list), and nothing is read as "No" until the list is
+# answered: a list with nothing ticked is an error, never "none".
+NONE_OF_THESE = "none"
+NONE_OF_THESE_LABEL = "None of these apply"
+
+
+@dataclass(frozen=True)
+class ConditionGroup:
+    name: str
+    legend: str
+    items: tuple[str, ...]
+    missing: str
+    conflict: str
+
+
+OPIOID_CONDITIONS = ConditionGroup(
+    name="opioid_conditions",
+    legend="Do any of these apply to the patient?",
+    items=("opioid_dependence", "opioid_withdrawal", "kratom_or_similar"),
+    missing="Select the opioid conditions that apply, or 'None of these apply'",
+    conflict="Select 'None of these apply' or the opioid conditions that apply, not both",
+)
+SAFETY_CONDITIONS = ConditionGroup(
+    name="safety_conditions",
+    legend="Do any of these apply to the patient?",
+    items=(
+        "pregnant_or_planning",
+        "breastfeeding",
+        "naltrexone_now",
+        "naltrexone_allergy",
+        "naloxone_allergy",
+        "acute_hepatitis_or_liver_failure",
+        "other_liver_disease",
+        "kidney_impairment",
+        "transplant_or_immunosuppressant",
+        "surgery_planned",
+        "thyroid_condition",
+        "sensitive_to_medicines",
+    ),
+    missing="Select the conditions that apply, or 'None of these apply'",
+    conflict="Select 'None of these apply' or the conditions that apply, not both",
+)
+CONDITION_GROUPS = (OPIOID_CONDITIONS, SAFETY_CONDITIONS)
+GROUP_OF = {item: group for group in CONDITION_GROUPS for item in group.items}
+CONDITION_UNKNOWN_MESSAGE = "Select conditions from the list only"
+# Questions of a list with no "Not sure" (as before the lists): ticking one is its "Yes".
+YES_NO_CONDITIONS = ("thyroid_condition", "sensitive_to_medicines")
+
+# The checkbox label of each condition: a statement, where the question is the follow-up.
+CONDITION_LABELS: dict[str, str] = {
+    "opioid_dependence": "Opioid dependence, or methadone or buprenorphine maintenance",
+    "opioid_withdrawal": "In opioid withdrawal now",
+    "kratom_or_similar": "Uses kratom or another opioid-like substance",
+    "pregnant_or_planning": "Pregnant, or planning a pregnancy",
+    "breastfeeding": "Breastfeeding",
+    "naltrexone_now": "Taking naltrexone now (for example Revia, Vivitrol, Contrave, or LDN)",
+    "naltrexone_allergy": "Has had a reaction to naltrexone",
+    "naloxone_allergy": "Has had a reaction to naloxone",
+    "acute_hepatitis_or_liver_failure": "Acute hepatitis or liver failure",
+    "other_liver_disease": "Other liver disease or cirrhosis",
+    "kidney_impairment": "Kidney impairment",
+    "transplant_or_immunosuppressant": "Organ transplant, or taking immunosuppressants",
+    "surgery_planned": "Surgery planned",
+    "thyroid_condition": "Takes thyroid hormone, or has Hashimoto's thyroiditis",
+    "sensitive_to_medicines": "Sensitive to medicines",
+}
+
+SURGERY_DATE_UNTICKED_MESSAGE = (
+    "You gave a date of planned surgery but did not tick 'Surgery planned'. Tick it if "
+    "surgery is planned, or clear the date"
+)
+
+
 CSRF_EXPIRED_MESSAGE = (
     "This form was open for a long time, so for security it could not be sent. Every answer "
     "is still here: check them and select 'Screen patient' again."
@@ -233,6 +312,111 @@ class Checkboxes(Field):
             raise ValidationError(self.message)
 
 
+class ConditionList(Checkboxes):
+    """The checklist of a ``ConditionGroup``: "None of these apply" first, then each condition.
+
+    It posts the ticked question names (or "none"); the answers themselves go to each
+    question's own field, so the rules and the summary see the same per-question answers
+    as before. "None" comes first, not last as in GOV.UK's pattern, so a keyboard user who
+    ticks it leaves the list with the next Tab (app.js disables the conditions while "None"
+    is ticked, which takes them out of the tab order)."""
+
+    def __init__(self, group: ConditionGroup, **kwargs: Any) -> None:
+        super().__init__(
+            group.legend,
+            options=[
+                (NONE_OF_THESE, NONE_OF_THESE_LABEL),
+                *((item, CONDITION_LABELS[item]) for item in group.items),
+            ],
+            message=CONDITION_UNKNOWN_MESSAGE,
+            **kwargs,
+        )
+        self.group = group
+
+    def pre_validate(self, form: Any) -> None:
+        # The form's reading of the whole group decides; see ScreeningForm.condition_reading.
+        pass
+
+
+@dataclass
+class GroupReading:
+    """What a posted checklist means: an answer per question, or why it cannot be read."""
+
+    answers: dict[str, str] = default(default_factory=dict)
+    # Conditions to show ticked when the form is drawn again ("none" included).
+    ticks: list[str] = default(default_factory=list)
+    # The error of the list as a whole, shown at the list.
+    error: str | None = None
+    # Questions still to answer: a ticked condition without its follow-up ("Yes" or "Not
+    # sure"), or, in a per-question post, a question without an answer.
+    missing_follow_ups: tuple[str, ...] = ()
+    # True when the list was not posted and the questions were posted on their own.
+    per_question: bool = False
+
+
+def positive_answers(field: Radios) -> set[str]:
+    """The follow-up answers of a ticked condition: "Yes", and "Not sure" where it exists."""
+    return {value for value, _ in field.options} - {Answer.NO.value}
+
+
+def read_group(group: ConditionGroup, posted: list[str], given: dict[str, Radios]) -> GroupReading:
+    """Read one checklist and its follow-ups, as posted (nothing validated yet).
+
+    ``posted`` holds the list's values; ``given`` each question's field. Questions posted on
+    their own with no list (the way every answer was posted before the lists, and the way a
+    program may post them) are read as before, each needing its own answer. Nothing here
+    ever turns an absent or unreadable answer into "No": "No" comes
+    only from "None of these apply", or from leaving a condition unticked in a list where
+    something else was ticked."""
+    items = group.items
+    answer = {
+        q: given[q].data if given[q].data in {v for v, _ in given[q].options} else None
+        for q in items
+    }
+    positive = {q for q in items if answer[q] in positive_answers(given[q])}
+    known = [v for v in posted if v == NONE_OF_THESE or v in items]
+    shown = [v for v in [NONE_OF_THESE, *items] if v in known]
+    if len(known) != len(posted):
+        return GroupReading(ticks=shown, error=CONDITION_UNKNOWN_MESSAGE)
+    if not posted:
+        ticks = [q for q in items if q in positive] or [NONE_OF_THESE]
+        if all(answer[q] is not None for q in items):
+            return GroupReading(
+                answers={q: str(answer[q]) for q in items}, ticks=ticks, per_question=True
+            )
+        if Answer.NO.value in answer.values():
+            # Only a per-question post carries a "No" (the page's follow-ups offer "Yes" and
+            # "Not sure"): ask for each missing answer at its question, as before the lists.
+            missing = tuple(q for q in items if answer[q] is None)
+            given_answers = {q: str(answer[q]) for q in items if answer[q] is not None}
+            return GroupReading(
+                answers=given_answers, ticks=ticks, missing_follow_ups=missing, per_question=True
+            )
+        # Nothing ticked: draw nothing ticked (a follow-up's answer stays, and counts once its
+        # condition is ticked), never a tick the clinician did not make.
+        return GroupReading(error=group.missing)
+    none = NONE_OF_THESE in posted
+    # A follow-up answered "Yes" or "Not sure" under an unticked condition (possible without
+    # JavaScript, where every follow-up shows) is an explicit answer: it counts as ticked.
+    ticked = [q for q in items if q in posted or q in positive]
+    if none and ticked:
+        return GroupReading(ticks=shown, error=group.conflict)
+    if none:
+        return GroupReading(answers=dict.fromkeys(items, Answer.NO.value), ticks=[NONE_OF_THESE])
+    answers = dict.fromkeys(items, Answer.NO.value)
+    missing = []
+    for q in ticked:
+        follow_ups = positive_answers(given[q])
+        if len(follow_ups) == 1:  # a yes/no question: ticking it is the "Yes"
+            answers[q] = next(iter(follow_ups))
+        elif answer[q] in follow_ups:
+            answers[q] = str(answer[q])
+        else:
+            del answers[q]
+            missing.append(q)
+    return GroupReading(answers=answers, ticks=ticked, missing_follow_ups=tuple(missing))
+
+
 def _radios(
     name: str, choices: list[tuple[str, str]], hint: str = "", conditional: bool = False
 ) -> Radios:
@@ -256,36 +440,11 @@ def _wpi_region(region: Region) -> Checkboxes:
 
 
 class ScreeningForm(FlaskForm):
+    # Fields are declared in page order: the error summary and the answers list follow it.
     age_years = StringField(
         QUESTIONS["age_years"], description="In years", render_kw={"inputmode": "numeric"}
     )
-    pregnant_or_planning = _radios("pregnant_or_planning", YES_NO_UNSURE)
-    breastfeeding = _radios("breastfeeding", YES_NO_UNSURE)
     fibromyalgia_diagnosed = _radios("fibromyalgia_diagnosed", YES_NO_UNSURE)
-
-    # --- Optional: the 2016 criteria. Blank is allowed; once started, every part is needed.
-    wpi_left_upper = _wpi_region(Region.LEFT_UPPER)
-    wpi_right_upper = _wpi_region(Region.RIGHT_UPPER)
-    wpi_left_lower = _wpi_region(Region.LEFT_LOWER)
-    wpi_right_lower = _wpi_region(Region.RIGHT_LOWER)
-    wpi_axial = _wpi_region(Region.AXIAL)
-    wpi_none = Checkboxes(
-        QUESTIONS["wpi_none"],
-        options=[("none", "No pain in any of these areas in the past week")],
-        message=WPI_UNKNOWN_MESSAGE,
-    )
-    sss_fatigue = _radios("sss_fatigue", SSS_SEVERITY, conditional=True)
-    sss_waking_unrefreshed = _radios("sss_waking_unrefreshed", SSS_SEVERITY, conditional=True)
-    sss_cognitive = _radios("sss_cognitive", SSS_SEVERITY, conditional=True)
-    sss_headaches = _radios("sss_headaches", YES_NO, conditional=True)
-    sss_lower_abdominal = _radios("sss_lower_abdominal", YES_NO, conditional=True)
-    sss_depression = _radios("sss_depression", YES_NO, conditional=True)
-    symptoms_3_months = _radios(
-        "symptoms_3_months",
-        YES_NO,
-        "Generally present, at a similar level, for at least 3 months.",
-        conditional=True,
-    )
 
     opioid_use = _radios(
         "opioid_use",
@@ -331,10 +490,15 @@ class ScreeningForm(FlaskForm):
         "Answer if the patient takes an opioid now.",
         conditional=True,
     )
-    opioid_dependence = _radios("opioid_dependence", YES_NO_UNSURE)
-    opioid_withdrawal = _radios("opioid_withdrawal", YES_NO_UNSURE)
+    # The checklist, then its questions (each answered through it; see read_group).
+    opioid_conditions = ConditionList(OPIOID_CONDITIONS)
+    opioid_dependence = _radios("opioid_dependence", YES_NO_UNSURE, conditional=True)
+    opioid_withdrawal = _radios("opioid_withdrawal", YES_NO_UNSURE, conditional=True)
     kratom_or_similar = _radios(
-        "kratom_or_similar", YES_NO_UNSURE, "Including mitragynine or '7-OH' products."
+        "kratom_or_similar",
+        YES_NO_UNSURE,
+        "Including mitragynine or '7-OH' products.",
+        conditional=True,
     )
     medication_list = TextAreaField(
         QUESTIONS["medication_list"],
@@ -344,23 +508,35 @@ class ScreeningForm(FlaskForm):
     # Lines of the list the clinician confirmed are not opioids (the summary's button).
     confirmed_not_opioid_lines = HiddenField()
 
-    naltrexone_now = _radios("naltrexone_now", YES_NO_UNSURE)
-    naltrexone_allergy = _radios("naltrexone_allergy", YES_NO_UNSURE)
-    naloxone_allergy = _radios("naloxone_allergy", YES_NO_UNSURE)
-    acute_hepatitis_or_liver_failure = _radios("acute_hepatitis_or_liver_failure", YES_NO_UNSURE)
-    other_liver_disease = _radios("other_liver_disease", YES_NO_UNSURE)
-    kidney_impairment = _radios("kidney_impairment", YES_NO_UNSURE)
-    transplant_or_immunosuppressant = _radios("transplant_or_immunosuppressant", YES_NO_UNSURE)
-    surgery_planned = _radios("surgery_planned", YES_NO_UNSURE)
+    safety_conditions = ConditionList(SAFETY_CONDITIONS)
+    pregnant_or_planning = _radios("pregnant_or_planning", YES_NO_UNSURE, conditional=True)
+    breastfeeding = _radios("breastfeeding", YES_NO_UNSURE, conditional=True)
+    naltrexone_now = _radios("naltrexone_now", YES_NO_UNSURE, conditional=True)
+    naltrexone_allergy = _radios("naltrexone_allergy", YES_NO_UNSURE, conditional=True)
+    naloxone_allergy = _radios("naloxone_allergy", YES_NO_UNSURE, conditional=True)
+    acute_hepatitis_or_liver_failure = _radios(
+        "acute_hepatitis_or_liver_failure", YES_NO_UNSURE, conditional=True
+    )
+    other_liver_disease = _radios("other_liver_disease", YES_NO_UNSURE, conditional=True)
+    kidney_impairment = _radios("kidney_impairment", YES_NO_UNSURE, conditional=True)
+    transplant_or_immunosuppressant = _radios(
+        "transplant_or_immunosuppressant", YES_NO_UNSURE, conditional=True
+    )
+    surgery_planned = _radios("surgery_planned", YES_NO_UNSURE, conditional=True)
     surgery_on = DateInput(
         QUESTIONS["surgery_on"],
         description="Answer if surgery is planned. For example, 2027-01-15.",
     )
-
-    thyroid_condition = _radios("thyroid_condition", YES_NO, "If yes, the gentle schedule is used.")
-    sensitive_to_medicines = _radios(
-        "sensitive_to_medicines", YES_NO, "If yes, the gentle schedule is used."
+    thyroid_condition = _radios(
+        "thyroid_condition", YES_NO, "If ticked, the gentle schedule is used.", conditional=True
     )
+    sensitive_to_medicines = _radios(
+        "sensitive_to_medicines",
+        YES_NO,
+        "If ticked, the gentle schedule is used.",
+        conditional=True,
+    )
+
     start_on = DateInput(QUESTIONS["start_on"], description="For example, 2026-12-01.")
     formulation = _radios(
         "formulation",
@@ -376,14 +552,65 @@ class ScreeningForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
     )
 
+    # --- Optional: the 2016 criteria, last on the page so that a screening without them
+    # reaches "Screen patient" without passing them. Blank is allowed; once started, every
+    # part is needed.
+    wpi_left_upper = _wpi_region(Region.LEFT_UPPER)
+    wpi_right_upper = _wpi_region(Region.RIGHT_UPPER)
+    wpi_left_lower = _wpi_region(Region.LEFT_LOWER)
+    wpi_right_lower = _wpi_region(Region.RIGHT_LOWER)
+    wpi_axial = _wpi_region(Region.AXIAL)
+    wpi_none = Checkboxes(
+        QUESTIONS["wpi_none"],
+        options=[("none", "No pain in any of these areas in the past week")],
+        message=WPI_UNKNOWN_MESSAGE,
+    )
+    sss_fatigue = _radios("sss_fatigue", SSS_SEVERITY, conditional=True)
+    sss_waking_unrefreshed = _radios("sss_waking_unrefreshed", SSS_SEVERITY, conditional=True)
+    sss_cognitive = _radios("sss_cognitive", SSS_SEVERITY, conditional=True)
+    sss_headaches = _radios("sss_headaches", YES_NO, conditional=True)
+    sss_lower_abdominal = _radios("sss_lower_abdominal", YES_NO, conditional=True)
+    sss_depression = _radios("sss_depression", YES_NO, conditional=True)
+    symptoms_3_months = _radios(
+        "symptoms_3_months",
+        YES_NO,
+        "Generally present, at a similar level, for at least 3 months.",
+        conditional=True,
+    )
+
     # --- Field checks that need context (today's date, other answers) --------------------
 
     def __init__(self, *args: Any, today: dt.date | None = None, **kwargs: Any) -> None:
         self._diagnosis_started: bool | None = None
+        self._readings: dict[str, GroupReading] = {}
         super().__init__(*args, **kwargs)
         self.today = today or dt.date.today()
         if not self.is_submitted() and not self.start_on.data:
             self.start_on.data = self.today.isoformat()
+
+    # --- The checklists ---------------------------------------------------------------------
+
+    def condition_reading(self, group: ConditionGroup) -> GroupReading:
+        """The reading of one checklist, worked out once from what was posted. The template
+        uses it too, to draw the list as the clinician left it."""
+        reading = self._readings.get(group.name)
+        if reading is None:
+            reading = read_group(
+                group,
+                list(self[group.name].data or []),
+                {q: self[q] for q in group.items},  # type: ignore[misc]
+            )
+            self._readings[group.name] = reading
+        return reading
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
+        for group in CONDITION_GROUPS:
+            extra.setdefault(group.name, []).append(_check_condition_list)
+            for q in group.items:
+                # Before the question's own check (validate_surgery_planned reads the answer).
+                extra.setdefault(q, []).insert(0, _check_condition)
+        return bool(super().validate(extra))
 
     def validate_age_years(self, field: Field) -> None:
         _whole_number(
@@ -459,6 +686,9 @@ class ScreeningForm(FlaskForm):
             field.data in {Answer.NO.value, Answer.UNSURE.value}
             and (self.surgery_on.data or "").strip()
         ):
+            reading = self.condition_reading(SAFETY_CONDITIONS)
+            if field.data == Answer.NO.value and not reading.per_question:
+                raise ValidationError(SURGERY_DATE_UNTICKED_MESSAGE)
             chosen = dict(self.surgery_planned.options)[field.data]
             raise ValidationError(
                 f"You selected '{chosen}' but also gave a date of planned surgery. Select "
@@ -595,6 +825,25 @@ class ScreeningForm(FlaskForm):
             baseline_pain_nrs=int(self.baseline_pain_nrs.data.strip()),
             acr_2016=self.acr_2016(),
         )
+
+
+def _check_condition_list(form: ScreeningForm, field: Field) -> None:
+    reading = form.condition_reading(field.group)  # type: ignore[attr-defined]
+    field.data = list(reading.ticks)
+    if reading.error:
+        raise ValidationError(reading.error)
+
+
+def _check_condition(form: ScreeningForm, field: Field) -> None:
+    """Give a question of a checklist its answer from the list's reading."""
+    reading = form.condition_reading(GROUP_OF[field.name])
+    if field.name in reading.missing_follow_ups:
+        raise StopValidation(SELECT_MESSAGES[field.name])
+    if field.name in reading.answers:
+        field.data = reading.answers[field.name]
+    elif reading.error:
+        # The list's own error says what to do; keep this answer as given, but stop here.
+        raise StopValidation()
 
 
 def _answered(field: Field) -> bool:

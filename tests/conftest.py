@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
 
 from ldn_screen import create_app
+from ldn_screen.forms import CONDITION_GROUPS, YES_NO_CONDITIONS
 
 TODAY = dt.date.today()
 
@@ -104,6 +105,27 @@ def valid_answers(**overrides: str) -> dict[str, str]:
     }
     answers.update(overrides)
     return answers
+
+
+def browser_answers(**overrides: str) -> list[tuple[str, str]]:
+    """``valid_answers`` as a clinician gives them on the page: each checklist ticks the
+    questions answered "yes" or "unsure" (their follow-up gets that answer), or "None of
+    these apply" when every one is "no". (name, value) pairs: a checkbox or radio to check,
+    or a text field to fill."""
+    answers = valid_answers(**overrides)
+    pairs: list[tuple[str, str]] = []
+    grouped = {q: g for g in CONDITION_GROUPS for q in g.items}
+    for name, value in answers.items():
+        group = grouped.get(name)
+        if group is None:
+            pairs.append((name, value))
+            continue
+        if name == group.items[0]:  # the list's place on the page: where its first item is
+            ticked = [q for q in group.items if answers[q] != "no"]
+            pairs += [(group.name, q) for q in ticked] or [(group.name, "none")]
+        if value == "unsure" or (value == "yes" and name not in YES_NO_CONDITIONS):
+            pairs.append((name, value))  # the follow-up
+    return pairs
 
 
 def post_screening(client: FlaskClient, **overrides: str):  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from flask import Flask, current_app, render_template, request
 from markupsafe import Markup, escape
 from wtforms import Field
 
-from ..forms import Checkboxes, DateInput, Radios
+from ..forms import Checkboxes, ConditionList, DateInput, Radios
 from ..rules.evidence import EVIDENCE
 from ..rules.opioids import CATEGORY_LABELS, LINE_KIND_LABELS
 from ..rules.units import fmt_date, fmt_mg, fmt_ml
@@ -20,7 +20,8 @@ def answer_rows(form, notes: dict[str, str] | None = None) -> list[tuple[str, st
     rows: list[tuple[str, str, str]] = []
     notes = notes or {}
     for field in form:
-        if field.type in {"CSRFTokenField", "HiddenField"}:
+        # A checklist's answers are shown per question, on the questions' own rows.
+        if field.type in {"CSRFTokenField", "HiddenField"} or isinstance(field, ConditionList):
             continue
         shown = notes.get(field.name) or display_value(field)
         if shown:

@@ -18,6 +18,31 @@
     });
   }
 
+  // A checklist's "None of these apply" excludes every condition (GOV.UK's exclusive
+  // checkbox). While it is ticked the conditions are disabled, which also takes them out of
+  // the tab order, so the next Tab leaves the list. The server refuses both together anyway.
+  function updateConditionList(list, changed) {
+    var none = list.querySelector("input[data-exclusive]");
+    var items = list.querySelectorAll('input[type="checkbox"]:not([data-exclusive])');
+    var anyTicked = Array.prototype.some.call(items, function (item) { return item.checked; });
+    if (changed === none && none.checked) {
+      items.forEach(function (item) { item.checked = false; });
+      anyTicked = false;
+    } else if (changed && changed !== none && changed.checked) {
+      none.checked = false;
+    }
+    // A list sent back with both ticked (an error) stays open to correction.
+    items.forEach(function (item) { item.disabled = none.checked && !anyTicked; });
+    // An unticked condition has no follow-up answer: clear it, so a hidden "Yes" is never
+    // sent for a condition the clinician unticked.
+    items.forEach(function (item) {
+      if (item.checked) { return; }
+      list.querySelectorAll(
+        '.conditional[data-values="' + item.value + '"] input[name="' + item.value + '"]'
+      ).forEach(function (answer) { answer.checked = false; });
+    });
+  }
+
   function copyNote(button) {
     var target = document.getElementById(button.getAttribute("data-copy-target"));
     // Each copy button reports beside itself (the summary has one at the top, one at the note).
@@ -42,6 +67,17 @@
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector("[data-autofocus]");
     if (summary) { summary.focus(); }
+
+    document.querySelectorAll("[data-condition-list]").forEach(function (list) {
+      list.querySelectorAll("input[data-exclusive]").forEach(function (none) {
+        var items = list.querySelectorAll('input[type="checkbox"]:not([data-exclusive])');
+        var anyTicked = Array.prototype.some.call(items, function (item) { return item.checked; });
+        items.forEach(function (item) { item.disabled = none.checked && !anyTicked; });
+      });
+      list.addEventListener("change", function (event) {
+        if (event.target.type === "checkbox") { updateConditionList(list, event.target); }
+      });
+    });
 
     document.querySelectorAll("form.screening-form, form.followup-form").forEach(function (form) {
       updateConditionals(form);

@@ -34,7 +34,7 @@ from tests.browser.conftest import serious_axe_violations, serve
 from tests.browser.test_admin_browser import sign_in
 from tests.browser.test_followup_browser import fill_followup
 from tests.browser.test_screening_browser import fill_valid
-from tests.conftest import check_page, valid_answers
+from tests.conftest import browser_answers, check_page
 
 pytestmark = pytest.mark.browser
 
@@ -137,7 +137,7 @@ def button(page: Page, name: str) -> Callable[[], None]:
 
 
 def fill_answers(page: Page, **overrides: str) -> None:
-    """The screening form filled in from tests/conftest.py's valid answers, plus overrides.
+    """The screening form filled in as tests/conftest.py's browser_answers gives them.
 
     Set in one script call rather than field by field: typing and clicking are tested by
     the keyboard and per-feature tests, and here they would only slow the sweep down. The
@@ -146,16 +146,18 @@ def fill_answers(page: Page, **overrides: str) -> None:
         """answers => {
             const form = document.querySelector('form.screening-form');
             const missing = [];
-            for (const [name, value] of Object.entries(answers)) {
-                // A radio group is a RadioNodeList: setting its value checks that option.
+            for (const [name, value] of answers) {
+                const box = Array.from(form.elements).find(el => el.name === name
+                    && el.value === value && (el.type === 'checkbox' || el.type === 'radio'));
                 const field = form.elements.namedItem(name);
-                if (field) { field.value = value; }
-                if (!field || field.value !== value) { missing.push(name); }
+                if (box) { box.checked = true; }
+                else if (field) { field.value = value; }
+                if (!(box || (field && field.value === value))) { missing.push(name); }
             }
             form.dispatchEvent(new Event('change'));
             return missing;
         }""",
-        valid_answers(**overrides),
+        browser_answers(**overrides),
     )
     assert missing == [], f"no such field or option on the form: {missing}"
 

@@ -15,16 +15,19 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from ldn_screen.forms import CONDITION_GROUPS, QUESTIONS
 from ldn_screen.rules import Formulation, Schedule
 from ldn_screen.rules.dosing import build_dose_plan
 from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml
 from tests.browser.conftest import screenshot
 from tests.browser.keyboard import (
+    CountingKeyboard,
     answer_the_safety_questions_no,
     choose_radio_by_keyboard,
     tab_until,
     type_date,
     type_into,
+    walk_form,
 )
 
 pytestmark = pytest.mark.browser
@@ -69,8 +72,6 @@ def test_keyboard_only_screening_to_summary_to_sheet(
     expect(page.locator(".skip-link")).to_be_focused()
 
     type_into(page, "age_years", "38")
-    choose_radio_by_keyboard(page, "pregnant_or_planning", "No")
-    choose_radio_by_keyboard(page, "breastfeeding", "No")
     choose_radio_by_keyboard(page, "fibromyalgia_diagnosed", "Yes")
     choose_radio_by_keyboard(page, "opioid_use", "No opioids")
     answer_the_safety_questions_no(
@@ -137,3 +138,59 @@ def test_keyboard_only_screening_to_summary_to_sheet(
     # The sheet uses the very settings version the summary used (in the staff footer line).
     staff = page.locator("footer .staff-meta").inner_text()
     assert f"settings version {current.number} of" in staff
+
+
+# The common case: a patient with no contraindication, no opioid, no medication list pasted
+# (it is optional), the start date left at today, capsules on the standard schedule.
+COMMON_CASE = {
+    "age_years": "38",
+    "fibromyalgia_diagnosed": "yes",
+    "opioid_use": "none",
+    "opioid_conditions": "none",
+    "safety_conditions": "none",
+    "formulation": "capsule",
+    "schedule": "standard",
+    "baseline_pain_nrs": "6",
+}
+MOST_KEY_PRESSES = 25
+
+
+def test_the_common_case_takes_at_most_25_key_presses(page: Page, live_server: str) -> None:
+    """Every key press counts: each Tab, Space, arrow and Enter, and each typed character.
+
+    The shortest keyboard path through the form, as ``walk_form`` takes it:
+
+    ====================================================  =====
+    Tab, Enter: the skip link, past the site header           2
+    Tab, "3", "8": age                                        3
+    Tab, Space: fibromyalgia diagnosed, "Yes"                 2
+    Tab, Space: opioids, "No opioids"                         2
+    Tab, Space: opioid checklist, "None of these apply"       2
+    Tab: medication list, optional, left empty                1
+    Tab, Space: safety checklist, "None of these apply"       2
+    Tab x 4: start date, already today (month, day, year
+      and the calendar button are each a stop in Chromium)    4
+    Tab, Space: capsule                                       2
+    Tab, Space: standard schedule                             2
+    Tab, "6": pain                                            2
+    Enter: sends the form from the pain field                 1
+    ====================================================  =====
+
+    25 presses, 14 of them Tab. The form before the checklists took 52 presses (28 Tab) on
+    the same path: 15 yes/no/not-sure questions at 2 presses each (Tab, then an arrow to
+    "No"), the criteria's summary and the submit button on the way. Tabbing through the
+    site header instead of using the skip link adds 4 Tabs and removes the Enter.
+    """
+    page.goto(live_server + "/")
+    keys = CountingKeyboard(page)
+    walk_form(page, keys, COMMON_CASE, submit_from="baseline_pain_nrs")
+    print(f"common case: {keys.keys} key presses, {keys.tabs} Tab")
+    errors = page.locator(".error-summary")
+    assert errors.count() == 0, errors.inner_text()
+    expect(page.locator("h1")).to_have_text("Screening result: Eligible to start")
+    assert keys.keys <= MOST_KEY_PRESSES, f"{keys.keys} key presses ({keys.tabs} Tab)"
+    # "None of these apply" recorded an explicit "No" for every question of both lists.
+    for group in CONDITION_GROUPS:
+        for name in group.items:
+            row = page.locator(".summary-row", has=page.locator("dt", has_text=QUESTIONS[name]))
+            expect(row.locator("dd")).to_have_text("No")

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot, serious_axe_violations
-from tests.conftest import valid_answers
+from tests.conftest import browser_answers
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ MEDS = "\n".join(
 def fill_form(page: Page, base: str, **overrides: str) -> None:
     """Answer every question through the page itself, then send the form."""
     page.goto(base + "/")
-    for name, value in valid_answers(**overrides).items():
+    for name, value in browser_answers(**overrides):
         field = page.locator(f'[name="{name}"]')
         kind = field.first.get_attribute("type")
         if kind in {"radio", "checkbox"}:

@@ -22,8 +22,6 @@ def test_keyboard_only_screening_reaches_the_verdict(page: Page, live_server: st
     page.keyboard.press("Tab")  # skip link first
     expect(page.locator(".skip-link")).to_be_focused()
     type_into(page, "age_years", "52")
-    choose_radio_by_keyboard(page, "pregnant_or_planning", "No")
-    choose_radio_by_keyboard(page, "breastfeeding", "No")
     choose_radio_by_keyboard(page, "fibromyalgia_diagnosed", "Yes")
     choose_radio_by_keyboard(page, "opioid_use", "Stopped recently")
     # The conditional questions appear once "Stopped recently" is chosen.
@@ -84,23 +82,11 @@ def test_no_serious_axe_violations(axe_page: Page, live_server: str, state: str)
 def fill_valid(page: Page) -> None:
     page.fill("#age_years", "45")
     for name, value in {
-        "pregnant_or_planning": "no",
-        "breastfeeding": "no",
         "fibromyalgia_diagnosed": "yes",
         "opioid_use": "none",
-        "opioid_dependence": "no",
-        "opioid_withdrawal": "no",
-        "kratom_or_similar": "no",
-        "naltrexone_now": "no",
-        "naltrexone_allergy": "no",
-        "naloxone_allergy": "no",
-        "acute_hepatitis_or_liver_failure": "no",
-        "other_liver_disease": "no",
-        "kidney_impairment": "no",
-        "transplant_or_immunosuppressant": "no",
+        "opioid_conditions": "none",
+        "safety_conditions": "surgery_planned",
         "surgery_planned": "unsure",
-        "thyroid_condition": "no",
-        "sensitive_to_medicines": "no",
         "formulation": "capsule",
         "schedule": "standard",
     }.items():

@@ -17,6 +17,8 @@ FIELDS = [
     "confirmed_not_opioid_lines",
     "surgery_on",
     "ultra_low_dose_protocol",
+    "opioid_conditions",
+    "safety_conditions",
     *DIAGNOSIS_FIELDS,
 ]
 EXAMPLES = {"count": 0}
@@ -36,6 +38,8 @@ nasty_text = st.one_of(
             "current",
             "recent",
             "none",
+            "kidney_impairment",
+            "opioid_withdrawal",
             "liquid",
             "gentle",
             "2026-02-30",

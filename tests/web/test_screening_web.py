@@ -319,9 +319,13 @@ def test_the_naltrexone_question_is_asked_with_nothing_preselected(client: Flask
         "Is the patient taking naltrexone now (for example Revia, Vivitrol, Contrave, or LDN)?"
         in html.unescape(raw)
     )
+    # Asked in the safety checklist: its box, then the follow-up "Yes" or "Not sure" once
+    # ticked ("No" is leaving it unticked after answering the list). Nothing is pre-selected.
+    box = re.findall(r'<input[^>]*name="safety_conditions" value="naltrexone_now"[^>]*>', raw)
     radios = re.findall(r'<input[^>]*name="naltrexone_now"[^>]*>', raw)
-    assert [re.search(r'value="(\w+)"', r).group(1) for r in radios] == ["yes", "no", "unsure"]  # type: ignore[union-attr]
-    assert not any("checked" in r for r in radios)
+    assert [re.search(r'value="(\w+)"', r).group(1) for r in radios] == ["yes", "unsure"]  # type: ignore[union-attr]
+    assert len(box) == 1
+    assert not any("checked" in r for r in [*box, *radios])
 
 
 def test_the_naltrexone_question_is_required(client: FlaskClient) -> None:
