@@ -379,7 +379,10 @@ def admin_login_error(page: Page, s: Servers) -> Response:
 
 def admin_signed_out(page: Page, s: Servers) -> Response:
     admin(page, s, "/admin/")
-    response = navigate(page, button(page, "Sign out"))
+    # Exact: the overview also has "Sign out everywhere".
+    response = navigate(
+        page, lambda: page.get_by_role("button", name="Sign out", exact=True).click()
+    )
     expect(page.locator(".banner-success")).to_contain_text("You have signed out.")
     return response
 
