@@ -25,6 +25,8 @@ REFUSED = [
     {"Origin": "http://localhost:8081"},  # another port is another origin
     {"Origin": "https://localhost"},  # another scheme is another origin
     {"Origin": "null"},  # a sandboxed frame or a data: page
+    {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+    {"Origin": "https://evil.example", "Sec-Fetch-Site": "same-origin"},  # both must agree
     {"Sec-Fetch-Site": "cross-site"},
     {"Sec-Fetch-Site": "same-site"},
     # The browser's own word wins over an Origin that happens to match.
@@ -36,6 +38,8 @@ ACCEPTED = [
     {"Origin": "http://LOCALHOST:80"},
     {"Sec-Fetch-Site": "same-origin"},
     {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
+    # What Chromium sends for the admin's own form under the app's no-referrer policy.
+    {"Origin": "null", "Sec-Fetch-Site": "same-origin"},
 ]
 
 

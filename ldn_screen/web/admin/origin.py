@@ -5,7 +5,8 @@ another origin) from opening the settings form in a frame or window and posting 
 own values. Browsers say where a request comes from: ``Sec-Fetch-Site`` (the browser's own
 verdict) and ``Origin``. A POST that either header places on another origin is refused with
 the house 403 page. A request with neither (an old browser, a script) is let through to the
-CSRF check, which it must still pass.
+CSRF check, which it must still pass. Browsers older than Sec-Fetch-Site (Safari before 16.4)
+send "Origin: null" under this app's no-referrer policy and are refused.
 """
 
 from __future__ import annotations
@@ -47,5 +48,14 @@ def refuse_cross_origin() -> None:
     if site is not None and site.strip().lower() not in ACCEPTED_FETCH_SITES:
         abort(403)
     origin = request.headers.get("Origin")
-    if origin is not None and not same_origin(origin.strip()):
+    if origin is None:
+        return
+    if origin.strip() == "null":
+        # Our own pages send Referrer-Policy: no-referrer, and under it browsers send
+        # "Origin: null" even for a same-origin form; Sec-Fetch-Site (checked above) then
+        # says where it came from. Without that header, "null" may be a sandboxed frame.
+        if site is None:
+            abort(403)
+        return
+    if not same_origin(origin.strip()):
         abort(403)
