@@ -18,6 +18,7 @@ from .models import audit_events
 ACTIONS: dict[str, str] = {
     "login": "Sign in",
     "logout": "Sign out",
+    "logout_everywhere": "Sign out everywhere",
     "publish": "Publish settings",
     "rollback": "Roll back settings",
     "import": "Import settings",

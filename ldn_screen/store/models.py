@@ -62,3 +62,42 @@ audit_events = Table(
     Column("client", String(64), nullable=False, default="", server_default=""),
     Column("detail", JSON, nullable=False, default=dict),
 )
+
+# An open admin session (migration 0004). The browser's cookie holds only the session's id;
+# sign-out, time-out, "sign out everywhere" and a password reset delete the row, and a cookie
+# whose row is gone opens nothing, whoever holds a copy. The id is stored hashed (SHA-256), so
+# a read of this table gives no usable session.
+admin_sessions = Table(
+    "admin_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# Failed sign-ins, counted in the database every worker and instance shares (migration 0004).
+# One row per throttle key ("account:NAME" or "client:ADDRESS"): ``hits`` holds the times
+# (Unix seconds) of the failures still inside the window, changed only by compare-and-swap on
+# ``version``. ``refused``/``refused_since`` count the throttled attempts of the current
+# reporting period, so the audit log gets one row per period instead of one per request.
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("hits", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    # When the newest failure leaves the window: after it, the row only matters for the count.
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("refused", Integer, nullable=False),
+    Column("refused_since", DateTime(timezone=True), nullable=True),
+    # Who and where the period's first audit row named, for the row with its count.
+    Column("refused_actor", String(80), nullable=True),
+    Column("refused_client", String(64), nullable=True),
+)

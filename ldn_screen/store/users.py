@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, Row, Select, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Select, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .audit import AuditEntry, add_entry
-from .models import users
+from .models import admin_sessions, users
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,9 @@ USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{0,79}")
 _hasher = PasswordHasher()
 # Verified when the account does not exist, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a real password: timing only")
+# A session's last use is written at most this often: a timeout is exact to within it, and
+# a busy admin page does not write to the database on every request.
+SESSION_TOUCH_SECONDS = 30
 
 
 class AccountError(ValueError):
@@ -72,6 +78,32 @@ def _account(row: Row[Any]) -> Account:
 
 def _by_name(name: str) -> Select[Any]:
     return select(users).where(users.c.username == name)
+
+
+def _session_key(token: str) -> str:
+    """What the table keeps of a session id: its SHA-256, never the id itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite returns naive datetimes; every time is written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _end_sessions(conn: Connection, user_id: int) -> int:
+    result = conn.execute(delete(admin_sessions).where(admin_sessions.c.user_id == user_id))
+    return int(result.rowcount or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionCheck:
+    """An admin request's session, as the server sees it. ``account`` is None when the
+    session is not open (signed out, ended everywhere, or never opened); ``timed_out`` when
+    it was open but unused for too long: it has just been ended, and ``account`` says whose
+    it was (for the audit row)."""
+
+    account: Account | None
+    timed_out: bool = False
 
 
 class UserStore:
@@ -125,6 +157,7 @@ class UserStore:
                 .where(users.c.id == user_id)
                 .values(password_hash=password_hash, is_active=True)
             )
+            _end_sessions(conn, user_id)
             if audit:
                 add_entry(conn, audit)
         return Account(user_id, row._mapping["username"], True, password_hash)
@@ -160,3 +193,79 @@ class UserStore:
                 else:
                     account = Account(account.id, account.username, account.is_active, rehashed)
             return account
+
+    # --- Sessions ---------------------------------------------------------------------
+
+    def open_session(self, account: Account, max_idle: dt.timedelta) -> str:
+        """Open a session for ``account``; returns its id for the (signed) session cookie.
+
+        Sessions left to expire (a browser closed without signing out) are deleted here, so
+        the table holds only sessions that could still be used."""
+        token = secrets.token_urlsafe(32)
+        now = dt.datetime.now(dt.UTC)
+        with self.engine.begin() as conn:
+            conn.execute(delete(admin_sessions).where(admin_sessions.c.last_seen < now - max_idle))
+            conn.execute(
+                insert(admin_sessions).values(
+                    id=_session_key(token), user_id=account.id, created_at=now, last_seen=now
+                )
+            )
+        return token
+
+    def check_session(self, user_id: int, token: str, max_idle: dt.timedelta) -> SessionCheck:
+        """The account of an open session, checked on every admin request. A session unused
+        for longer than ``max_idle`` is ended here; a live one has its last use updated."""
+        key = _session_key(token)
+        query = (
+            select(users, admin_sessions.c.last_seen)
+            .join(admin_sessions, admin_sessions.c.user_id == users.c.id)
+            .where(admin_sessions.c.id == key, users.c.id == user_id)
+        )
+        now = dt.datetime.now(dt.UTC)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).one_or_none()
+            if row is None:
+                return SessionCheck(None)
+            account = _account(row)
+            idle = now - _aware(row._mapping["last_seen"])
+            if idle > max_idle:
+                conn.execute(delete(admin_sessions).where(admin_sessions.c.id == key))
+                conn.commit()
+                return SessionCheck(account, timed_out=True)
+            if idle.total_seconds() > SESSION_TOUCH_SECONDS:
+                try:
+                    conn.execute(
+                        update(admin_sessions)
+                        .where(admin_sessions.c.id == key)
+                        .values(last_seen=now)
+                    )
+                    conn.commit()
+                except OperationalError:  # SQLite busy: the next request writes it
+                    conn.rollback()
+                    log.warning("session last use not recorded")
+        return SessionCheck(account)
+
+    def end_session(self, token: str) -> bool:
+        """End one session (sign-out, time-out). True if it was open."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                delete(admin_sessions).where(admin_sessions.c.id == _session_key(token))
+            )
+        return bool(result.rowcount)
+
+    def end_all_sessions(self, username: str, audit: AuditEntry | None = None) -> int:
+        """End every open session of an account ("sign out everywhere"); returns how many
+        were open. The audit row (given the count as ``sessions``) commits with the change."""
+        name = normalise_username(username)
+        with self.engine.begin() as conn:
+            row = conn.execute(_by_name(name)).one_or_none()
+            if row is None:
+                raise AccountError(f"There is no account called '{name}'")
+            ended = _end_sessions(conn, row._mapping["id"])
+            if audit:
+                detail = {**audit.detail, "sessions": ended}
+                add_entry(
+                    conn,
+                    AuditEntry(audit.actor, audit.action, audit.outcome, audit.client, detail),
+                )
+        return ended

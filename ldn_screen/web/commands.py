@@ -130,6 +130,20 @@ def init_app(app: Flask) -> None:
         )
         click.echo(f"The password of '{account.username}' is changed.")
 
+    @app.cli.command("sign-out-everywhere")
+    @click.argument("username")
+    def sign_out_everywhere(username: str) -> None:
+        """End every open admin session of USERNAME, on every computer (a lost laptop, a
+        session that may have been copied). The account can sign in again."""
+        _require_current_schema()
+        name = normalise_username(username)
+        ended = _account_change(
+            "logout_everywhere",
+            name,
+            lambda entry: _users().end_all_sessions(username, audit=entry),
+        )
+        click.echo(f"Every session of '{name}' has ended ({ended} open).")
+
     @app.cli.command("export-settings")
     @click.option("--version", "number", type=int, help="Version number (default: the current).")
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True)

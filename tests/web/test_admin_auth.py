@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -189,6 +194,18 @@ def test_login_returns_only_to_an_admin_page(app: Flask, target: str, lands_on: 
     assert forged.location == lands_on
 
 
+def _paused_until(response) -> dt.datetime:  # type: ignore[no-untyped-def]
+    """The time the 429 page says sign-ins resume, checked against its Retry-After."""
+    found = re.search(r"paused until (\d{4}-\d\d-\d\d \d\d:\d\d) UTC", text_of(response))
+    assert found, text_of(response)
+    until = dt.datetime.strptime(found.group(1), "%Y-%m-%d %H:%M").replace(tzinfo=dt.UTC)
+    retry = int(response.headers["Retry-After"])
+    assert 0 < retry <= 15 * 60
+    resume = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=retry)
+    assert resume - dt.timedelta(seconds=5) <= until <= resume + dt.timedelta(seconds=65)
+    return until
+
+
 def test_failed_logins_are_throttled_per_account(app: Flask) -> None:
     create_admin(app)
     create_admin(app, "bob")
@@ -201,14 +218,19 @@ def test_failed_logins_are_throttled_per_account(app: Flask) -> None:
     assert blocked.status_code == 429
     body = blocked.get_data(as_text=True)
     check_page(body)
-    assert "Too many attempts" in text_of(blocked)
-    assert "Retry-After" in blocked.headers
+    assert PASSWORD not in body
+    message = text_of(blocked)
+    assert "Too many attempts. Sign-ins to this account are paused until" in message
+    assert "after 5 failed sign-ins within 15 minutes" in message
+    _paused_until(blocked)
+    assert 'value="ALICE"' in body  # the name is kept, the password is not
     # Another account from the same address is not affected.
     assert attempt(from_ip(app, "198.51.100.50"), "bob", PASSWORD).status_code == 302
     outcomes = [r.outcome for r in audit_rows(app, "login")]
     assert outcomes.count("failure") == 5 and outcomes.count("throttled") == 1
     throttled = next(r for r in audit_rows(app, "login") if r.outcome == "throttled")
     assert (throttled.actor, throttled.client) == ("alice", "198.51.100.50")
+    assert throttled.detail["paused"] == "account"
 
 
 def test_failed_logins_are_throttled_per_client(app: Flask) -> None:
@@ -216,8 +238,63 @@ def test_failed_logins_are_throttled_per_client(app: Flask) -> None:
     client = from_ip(app, "203.0.113.7")
     for i in range(20):  # 20 different names, so no account limit is reached
         assert attempt(client, f"guess{i}", "wrong password!").status_code == 200
-    assert attempt(client, "alice", PASSWORD).status_code == 429
+    # Every admin behind that address is refused now, and the page says why and until when.
+    blocked = attempt(client, "alice", PASSWORD)
+    assert blocked.status_code == 429
+    message = text_of(blocked)
+    assert "Sign-ins from this address (203.0.113.7) are paused until" in message
+    assert "after 20 failed sign-ins within 15 minutes" in message
+    assert "Administrators at other addresses can still sign in" in message
+    _paused_until(blocked)
+    assert "Enter a correct username and password" not in message  # no password was checked
     assert attempt(from_ip(app, "203.0.113.8"), "alice", PASSWORD).status_code == 302
+    [throttled] = [r for r in audit_rows(app, "login") if r.outcome == "throttled"]
+    assert (throttled.actor, throttled.detail["paused"]) == ("alice", "client")
+
+
+def test_a_right_password_gives_its_attempt_back(app: Flask) -> None:
+    """Only failures count: four failures, a success, then one more failure is allowed."""
+    create_admin(app)
+    for _ in range(4):
+        assert attempt(from_ip(app, "192.0.2.40"), "alice", "wrong password!").status_code == 200
+    assert login(from_ip(app, "192.0.2.40")).status_code == 302
+    assert attempt(from_ip(app, "192.0.2.40"), "alice", "wrong password!").status_code == 200
+    assert attempt(from_ip(app, "192.0.2.40"), "alice", PASSWORD).status_code == 429
+
+
+def test_failed_logins_are_counted_once_for_every_instance_on_the_database(
+    tmp_path: Path,
+) -> None:
+    """Two apps (two workers or two servers) on one database share one count: five
+    failures spread over both pause the account on both."""
+    config = {"INSTANCE_PATH": str(tmp_path / "i"), "TESTING": True}
+    one, two = create_app(dict(config)), create_app(dict(config))
+    create_admin(one)
+    for n in range(5):
+        app = (one, two)[n % 2]
+        assert attempt(from_ip(app, f"198.51.100.{n}"), "alice", "wrong!!").status_code == 200
+    for app in (one, two):
+        assert attempt(from_ip(app, "198.51.100.9"), "alice", PASSWORD).status_code == 429
+    for app in (one, two):
+        app.extensions["ldn_engine"].dispose()
+
+
+def test_the_limits_are_configurable(tmp_path: Path) -> None:
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "i"),
+            "TESTING": True,
+            "LDN_LOGIN_LIMIT_ACCOUNT": "2 per 1 hour",
+        }
+    )
+    create_admin(app)
+    for n in range(2):
+        assert attempt(from_ip(app, f"192.0.2.{n}"), "alice", "wrong!!").status_code == 200
+    blocked = attempt(from_ip(app, "192.0.2.9"), "alice", PASSWORD)
+    assert blocked.status_code == 429
+    assert "after 2 failed sign-ins within 60 minutes" in text_of(blocked)
+    assert int(blocked.headers["Retry-After"]) > 15 * 60
+    app.extensions["ldn_engine"].dispose()
 
 
 def test_successful_logins_and_page_views_are_not_throttled(app: Flask) -> None:
@@ -306,53 +383,67 @@ def test_the_readme_command_creates_the_first_admin(tmp_path: Path) -> None:
     app.extensions["ldn_engine"].dispose()
 
 
-def test_the_throttle_storage_is_configurable(
+class _CountingServer:
+    """A loopback port that accepts connections, counts them and closes them at once: a
+    configured throttle store that is down, which shows whether a page tried to reach it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            conn.close()
+
+    def stop(self) -> None:
+        self.running = False
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.fixture()
+def store_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Flask, Any]]:
+    server = _CountingServer()
+    uri = f"redis://127.0.0.1:{server.port}?socket_timeout=1&socket_connect_timeout=1"
+    monkeypatch.setenv("LDN_RATELIMIT_STORAGE_URI", uri)
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "TESTING": True})
+    yield app, server
+    app.extensions["ldn_engine"].dispose()
+    server.stop()
+
+
+def test_a_wrong_throttle_store_stops_the_start(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """LDN_RATELIMIT_STORAGE_URI reaches Flask-Limiter (a shared store such as redis:// makes
-    the limits hold across workers and instances); a wrong value stops the start."""
     monkeypatch.setenv("LDN_RATELIMIT_STORAGE_URI", "bogus://127.0.0.1:1")
     with pytest.raises(ConfigurationError):
         create_app({"INSTANCE_PATH": str(tmp_path / "a"), "TESTING": True})
-    monkeypatch.setenv("LDN_RATELIMIT_STORAGE_URI", "memory://")
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "b"), "TESTING": True})
-    assert type(app.extensions["ldn_limiter"].storage).__name__ == "MemoryStorage"
-    app.extensions["ldn_engine"].dispose()
 
 
-def test_the_clinicians_pages_never_touch_the_throttle(app: Flask) -> None:
-    """The limiter's hooks run for the admin pages only: a screening, a follow-up or a sheet
-    never waits on (or fails with) the throttle store."""
-    limiter = app.extensions["ldn_limiter"]
-    calls: list[str] = []
-
-    class Spy(type(limiter.storage)):  # type: ignore[misc]
-        def __getattribute__(self, name: str) -> object:
-            # The storage's own expiry timer reads its fields; requests call these.
-            if name in {"incr", "get", "acquire_entry", "get_moving_window", "clear", "check"}:
-                calls.append(name)
-            return super().__getattribute__(name)
-
-    limiter.storage.__class__ = Spy
-    # Its request hooks are registered for the admin blueprint only (Flask's per-blueprint
-    # registries), so the other pages do not even run them.
-    for registry in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
-        assert not [
-            f
-            for f in registry[None]
-            if limiter in (getattr(f, "__self__", None), *getattr(f, "args", ()))
-        ]
-        assert [
-            f
-            for f in registry["admin"]
-            if limiter in (getattr(f, "__self__", None), *getattr(f, "args", ()))
-        ]
+def test_the_clinicians_pages_never_touch_a_configured_throttle_store(
+    store_down: tuple[Flask, Any],
+) -> None:
+    """LDN_RATELIMIT_STORAGE_URI is used for sign-in only: a screening, a follow-up or a
+    sheet never waits on (or fails with) that store, even when it is down."""
+    app, server = store_down
     client = app.test_client()
     assert post_screening(client).status_code == 200
     for path in ("/", "/followup", "/sheet", "/healthz", "/static/css/app.css"):
         assert client.get(path).status_code == 200
-    assert calls == []
-    # ...while a failed sign-in still counts.
+    assert server.accepted == 0
+    # ...while a failed sign-in does go to the store, and with the store down still works
+    # (each instance then counts on its own).
     create_admin(app)
     assert attempt(from_ip(app, "192.0.2.30"), "alice", "wrong password!").status_code == 200
-    assert calls
+    assert server.accepted > 0
+    assert login(from_ip(app, "192.0.2.31")).status_code == 302

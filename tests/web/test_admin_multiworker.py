@@ -1,5 +1,6 @@
 """Two gunicorn workers on one database: a publish through one is used by both from the very
-next request (each worker checks the newest version number on every request)."""
+next request (each worker checks the newest version number on every request), and the sign-in
+limits hold exactly across both (the counts are in that database)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -180,3 +182,48 @@ def test_a_publish_through_one_worker_is_used_by_both_from_the_next_request(
         f"{len(pages)} screenings after the publish, by worker: "
         f"{ {pid: served.count(pid) for pid in sorted(set(served))} }"
     )
+
+
+def _attempt(base: str, username: str, password: str) -> tuple[int, str]:
+    """One sign-in from a fresh browser: the page for its token, then the POST."""
+    browser = Browser(base)
+    token = csrf_token(browser.get("/admin/login"))
+    data = {"csrf_token": token, "username": username, "password": password}
+    try:
+        return 200, html.unescape(browser.post("/admin/login", data))
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, html.unescape(error.read().decode())
+
+
+def _refused(reply: tuple[int, str]) -> bool:
+    return reply[0] == 200 and "Enter a correct username and password" in reply[1]
+
+
+def test_the_sign_in_limits_hold_exactly_across_two_workers(gunicorn: tuple[str, Path]) -> None:
+    """The default start command (two workers, no Redis): 12 wrong passwords for one
+    account, sent at once, get exactly 5 password checks and 7 refusals between them; 30
+    names from one address exactly 20. (With counters in each worker's memory the limits
+    were really 10 and about 40.)"""
+    base, log = gunicorn
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        replies = list(pool.map(lambda _: _attempt(base, "alice", "not the password!"), range(12)))
+    checked = [r for r in replies if _refused(r)]
+    paused = [r for r in replies if r[0] == 429]
+    assert (len(checked), len(paused)) == (5, 7), [r[0] for r in replies]
+    assert all("Sign-ins to this account are paused until" in r[1] for r in paused)
+    assert len(set(_workers(log, "POST", "/admin/login"))) == 2, "both workers must have counted"
+    # The right password is refused too now, on either worker.
+    for _ in range(4):
+        assert _attempt(base, "alice", PASSWORD)[0] == 429
+
+    # The client limit: the 5 failures above count for this address too (the paused
+    # attempts checked no password and do not).
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        names = [f"guess{n}" for n in range(30)]
+        replies = list(pool.map(lambda name: _attempt(base, name, "not the password!"), names))
+    checked = [r for r in replies if _refused(r)]
+    assert len(checked) == 20 - 5, [r[0] for r in replies]
+    paused = [r for r in replies if r[0] == 429]
+    assert len(paused) == 30 - 15
+    assert all("Sign-ins from this address (127.0.0.1) are paused until" in r[1] for r in paused)

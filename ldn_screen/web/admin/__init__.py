@@ -17,7 +17,7 @@ from ...rules.sheet_text import missing_clinic_details
 from ...store.audit import AuditLog
 from ...store.users import UserStore
 from ..context import current_reading
-from . import audit_log, auth, history, settings
+from . import audit_log, auth, history, origin, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.register_blueprint(auth.bp)
@@ -33,6 +33,7 @@ def _guard() -> ResponseReturnValue | None:
     sent = (*request.args.listvalues(), *request.form.listvalues())
     if any("\x00" in value for values in sent for value in values):
         abort(400)
+    origin.refuse_cross_origin()  # before sign-in: sign-in and sign-out are POSTs too
     return auth.require_login()
 
 

@@ -1,10 +1,18 @@
-"""Sign in and out, sessions that end after inactivity, and throttled failed sign-ins."""
+"""Sign in and out, sessions that end after inactivity, and throttled failed sign-ins.
+
+Sessions live on the server (``admin_sessions``): the cookie only names one, and signing
+out, timing out, "sign out everywhere" and a password reset end it for every copy of the
+cookie. Failed sign-ins are counted in the app's database (store/throttle.py), shared by every
+worker and instance, unless LDN_RATELIMIT_STORAGE_URI names a store for Flask-Limiter.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import hmac
+import math
 import time
 from urllib.parse import urlsplit
 
@@ -14,6 +22,7 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -27,9 +36,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
+from ...store.throttle import Limit, LoginThrottle, Paused, Slots, account_key, client_key
 from ...store.users import Account, normalise_username
 from ..csrf import token_expired
-from .common import audit_log, client_address, entry, record, users
+from .common import client_address, entry, record, users
 from .forms import ActionForm, LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -39,8 +49,29 @@ LOGIN_ENDPOINT = "admin.auth.login"
 DEFAULT_ACCOUNT_LIMIT = "5 per 15 minutes"
 DEFAULT_CLIENT_LIMIT = "20 per 15 minutes"
 SEEN_KEY = "admin_seen"
+# The session's id on the server (store/users.py: admin_sessions).
+SESSION_KEY = "admin_sid"
 FAILED_MESSAGE = "Enter a correct username and password"
 TIMEOUT_MESSAGE = "You were signed out because the admin pages were not used for {minutes} minutes."
+EVERYWHERE_MESSAGE = (
+    "You have signed out everywhere: every session of your account has ended, on every "
+    "computer. Sign in again to continue."
+)
+# The sign-in page while sign-ins are paused: what is paused, why and until when.
+PAUSED_MESSAGES = {
+    "client": (
+        "Too many attempts. Sign-ins from this address ({address}) are paused until {until}, "
+        "after {amount} failed sign-ins within {minutes} minutes. No password is checked "
+        "until then, whichever account you use. Administrators at other addresses can still "
+        "sign in."
+    ),
+    "account": (
+        "Too many attempts. Sign-ins to this account are paused until {until}, after "
+        "{amount} failed sign-ins within {minutes} minutes. Other accounts can still sign in."
+    ),
+}
+# Set when the server ended the session because it was unused too long (the account name).
+SESSION_TIMED_OUT = "ldn_session_timed_out"
 # Set when the signed-in account could not be read because the store is down.
 ACCOUNTS_UNREADABLE = "ldn_accounts_unreadable"
 
@@ -66,16 +97,21 @@ def password_fingerprint(account: Account, secret: str) -> str:
 
 def _load_user(user_id: str) -> AdminUser | None:
     number, _, fingerprint = user_id.partition(":")
-    if not number.isdigit():
+    token = session.get(SESSION_KEY)
+    if not number.isdigit() or not isinstance(token, str):
         return None
     try:
-        account = users().get(int(number))
+        check = users().check_session(int(number), token, current_app.permanent_session_lifetime)
     except SQLAlchemyError:
         # Flask-Login loads the user on the admin pages, error pages under /admin included;
         # with the database down that must not turn them into a bare 500. Anonymous for
         # this request only: the session is kept, and the admin pages answer 503
         # (require_login).
         g.setdefault(ACCOUNTS_UNREADABLE, True)
+        return None
+    account = check.account
+    if check.timed_out and account is not None:
+        g.setdefault(SESSION_TIMED_OUT, account.username)  # require_login says so
         return None
     if account is None or not account.is_active:
         return None
@@ -110,9 +146,12 @@ def login() -> ResponseReturnValue:
             return _render_login(form, notice="This page was open too long. Sign in again.")
         return _render_login(form)
 
+    slots = _take_slots(form.username.data)
+    if isinstance(slots, Paused):
+        return _paused(slots, form)
     account = users().authenticate(form.username.data, form.password.data)
     if account is None:
-        g.login_failed = True  # counted by the throttle (see init_app)
+        g.login_failed = True  # counted by Flask-Limiter when it is configured (init_app)
         known = users().find(form.username.data)
         # A name that is not an account is not written down: people type passwords there.
         actor = known.username if known else "(unknown account)"
@@ -120,8 +159,11 @@ def login() -> ResponseReturnValue:
         record("login", "failure", actor=actor, reason=why)
         form.password.errors = [FAILED_MESSAGE]
         return _render_login(form)
+    if slots is not None:
+        throttle().give_back(slots)  # only failures count
 
     session.clear()  # a fresh session on sign-in: nothing carried over from before
+    session[SESSION_KEY] = users().open_session(account, current_app.permanent_session_lifetime)
     login_user(AdminUser(account, current_app.config["SECRET_KEY"]))
     session.permanent = True
     session[SEEN_KEY] = time.time()
@@ -129,7 +171,7 @@ def login() -> ResponseReturnValue:
     return redirect(_safe_next(form.next.data) or url_for("admin.home"))
 
 
-def _render_login(form: LoginForm, notice: str | None = None) -> ResponseReturnValue:
+def _render_login(form: LoginForm, notice: str | None = None) -> str:
     form.password.data = ""  # never echo a password back
     errors = any(f.errors for f in form) or notice
     if request.args.get("timeout") and not errors:
@@ -152,10 +194,34 @@ def logout() -> ResponseReturnValue:
         # Without a valid token this could be another site signing the admin out.
         return redirect(url_for("admin.home"))
     record("logout", "success")
-    logout_user()
-    session.clear()
+    _end_session()
     flash("You have signed out.")
     return redirect(url_for(LOGIN_ENDPOINT))
+
+
+@bp.post("/sessions/end-all")
+def end_all_sessions() -> ResponseReturnValue:
+    """Sign out everywhere: end every session of the signed-in account, this one included
+    (a lost laptop, a shared computer, a cookie that may have been copied)."""
+    form = ActionForm()
+    if not form.validate():
+        token_expired(form)  # no token at all: 400
+        flash("This page was open too long. Press the button again.")
+        return redirect(url_for("admin.home"))
+    users().end_all_sessions(current_user.username, audit=entry("logout_everywhere", "success"))
+    logout_user()
+    session.clear()
+    flash(EVERYWHERE_MESSAGE)
+    return redirect(url_for(LOGIN_ENDPOINT))
+
+
+def _end_session() -> None:
+    """End this browser's session on the server and in its cookie."""
+    token = session.get(SESSION_KEY)
+    if isinstance(token, str):
+        users().end_session(token)
+    logout_user()
+    session.clear()
 
 
 def require_login() -> ResponseReturnValue | None:
@@ -165,6 +231,10 @@ def require_login() -> ResponseReturnValue | None:
     if not current_user.is_authenticated:
         if g.get(ACCOUNTS_UNREADABLE):  # signed in, but the store is down: not a login form
             raise ServiceUnavailable()
+        if timed_out := g.get(SESSION_TIMED_OUT):  # ended by the server just now
+            record("logout", "timeout", actor=timed_out)
+            session.clear()
+            return redirect(url_for(LOGIN_ENDPOINT, timeout=1))
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for(LOGIN_ENDPOINT, next=target))
     now = time.time()
@@ -174,8 +244,7 @@ def require_login() -> ResponseReturnValue | None:
         # The cookie itself also expires after the same time; this check covers an admin who
         # kept the session alive on the screening pages without using the admin pages.
         record("logout", "timeout")
-        logout_user()
-        session.clear()
+        _end_session()
         return redirect(url_for(LOGIN_ENDPOINT, timeout=1))
     session[SEEN_KEY] = now
     session.permanent = True
@@ -185,25 +254,61 @@ def require_login() -> ResponseReturnValue | None:
 # --- Throttling ----------------------------------------------------------------------------
 
 
+def throttle() -> LoginThrottle:
+    return current_app.extensions["ldn_throttle"]
+
+
+def _take_slots(username: str) -> Slots | Paused | None:
+    """Count this attempt in the database, before any password is checked. None when
+    Flask-Limiter counts instead (a configured shared store such as Redis)."""
+    if "ldn_limiter" in current_app.extensions:
+        return None
+    name = normalise_username(username)[:80]
+    return throttle().take([client_key(client_address()), account_key(name)])
+
+
+def _paused(paused: Paused, form: LoginForm | None = None) -> Response:
+    """The sign-in page, status 429: what is paused and until when. The refusal is counted
+    for the audit log, which gets one row per reporting period, not one per request."""
+    known = users().find(request.form.get("username", ""))
+    actor = known.username if known else "(unknown account)"
+    throttle().record_refusal(paused, entry("login", "throttled", actor=actor))
+    # Rounded up to the minute, so the page never promises a time that is too early.
+    until = paused.until + dt.timedelta(seconds=59)
+    message = PAUSED_MESSAGES[paused.kind].format(
+        address=client_address(),
+        until=f"{until:%Y-%m-%d %H:%M} UTC",
+        amount=paused.limit.amount,
+        minutes=paused.limit.seconds // 60,
+    )
+    form = form or LoginForm()
+    response = make_response(_render_login(form, notice=message), 429)
+    wait = (paused.until - dt.datetime.now(dt.UTC)).total_seconds()
+    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
+
+
 def _account_key() -> str:
-    return "account:" + normalise_username(request.form.get("username", ""))[:80]
+    return account_key(normalise_username(request.form.get("username", ""))[:80])
 
 
 def _client_key() -> str:
-    return "client:" + client_address()
+    return client_key(client_address())
 
 
 def _failed(_response: Response) -> bool:
     return bool(g.get("login_failed"))
 
 
-def _throttled(_limit: RequestLimit) -> None:
+def _throttled(limit: RequestLimit) -> Response | None:
+    """Flask-Limiter's breach: the same page and the same bounded audit as the database
+    throttle."""
     if g.get("throttle_recorded"):
-        return  # both limits breached: one audit row is enough
+        return None  # both limits breached: one refusal
     g.throttle_recorded = True
-    known = users().find(request.form.get("username", ""))
-    actor = known.username if known else "(unknown account)"
-    audit_log().record(entry("login", "throttled", actor=actor))
+    key = _account_key() if "account:" in limit.key else _client_key()
+    until = dt.datetime.fromtimestamp(limit.reset_at, dt.UTC)
+    return _paused(Paused(key, throttle().limit_for(key), until))
 
 
 def _limiter_on_admin_only(app: Flask, limiter: Limiter) -> None:
@@ -228,6 +333,8 @@ def _bound_to(func: object, owner: object) -> bool:
 
 def init_app(app: Flask) -> None:
     manager = LoginManager()
+    # Flask-Login's own check does little for permanent sessions (it only marks them not
+    # fresh); what ends a session is the server-side session row, checked in _load_user.
     manager.session_protection = "strong"
     manager.user_loader(_load_user)
     # No app-wide `current_user` in templates: the admin pages get theirs from the admin
@@ -235,11 +342,20 @@ def init_app(app: Flask) -> None:
     # rewrite the session cookie on every screening.
     manager.init_app(app, add_context_processor=False)
 
-    storage = (
-        app.config.get("RATELIMIT_STORAGE_URI")
-        or app.config.get("LDN_RATELIMIT_STORAGE_URI")
-        or "memory://"
+    client_limit = app.config.get("LDN_LOGIN_LIMIT_CLIENT", DEFAULT_CLIENT_LIMIT)
+    account_limit = app.config.get("LDN_LOGIN_LIMIT_ACCOUNT", DEFAULT_ACCOUNT_LIMIT)
+    # The database throttle counts by default; with a configured store it still keeps the
+    # bounded record of refused attempts for the audit log.
+    app.extensions["ldn_throttle"] = LoginThrottle(
+        app.extensions["ldn_engine"], Limit.parse(client_limit), Limit.parse(account_limit)
     )
+    storage = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("LDN_RATELIMIT_STORAGE_URI")
+    if storage:
+        _init_limiter(app, storage, client_limit, account_limit)
+
+
+def _init_limiter(app: Flask, storage: str, client_limit: str, account_limit: str) -> None:
+    """Count in a shared store the operator configured (Redis), with Flask-Limiter."""
     limiter = Limiter(
         key_func=client_address,
         storage_uri=storage,
@@ -262,10 +378,7 @@ def init_app(app: Flask) -> None:
     # The login view is wrapped here, per app, so each app (and each test) has its own
     # limiter and storage. Only failed attempts count (deduct_when), only on POST.
     view = app.view_functions[LOGIN_ENDPOINT]
-    for limit, key in (
-        (app.config.get("LDN_LOGIN_LIMIT_CLIENT", DEFAULT_CLIENT_LIMIT), _client_key),
-        (app.config.get("LDN_LOGIN_LIMIT_ACCOUNT", DEFAULT_ACCOUNT_LIMIT), _account_key),
-    ):
+    for limit, key in ((client_limit, _client_key), (account_limit, _account_key)):
         view = limiter.limit(
             limit, key_func=key, methods=["POST"], deduct_when=_failed, on_breach=_throttled
         )(view)
