@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         errors,
         followup,
         health,
+        request_body,
         request_log,
         screening,
         security,
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
         template_helpers,
     )
 
+    app.request_class = request_body.LimitedBodyRequest
     request_log.init_app(app)
     security.init_app(app)
     template_helpers.init_app(app)
