@@ -84,8 +84,9 @@ def _load_user(user_id: str) -> AdminUser | None:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path inside /admin: never another site (an open redirect)."""
-    if not target:
+    """Only a path inside /admin: never another site (an open redirect), and never a
+    control character (CR/LF cannot go into a Location header: that was a 500)."""
+    if not target or len(target) > 2000 or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or "\\" in target or not parts.path.startswith("/admin"):
