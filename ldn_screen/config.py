@@ -31,6 +31,7 @@ _ENV_KEYS = {
     "LDN_AUTO_MIGRATE": lambda v: v.lower() in {"1", "true", "yes"},
     "LDN_PROXY_HOPS": int,
     "LDN_RATELIMIT_STORAGE_URI": str,
+    "LDN_STORE_PROBE_SECONDS": float,  # /healthz: test the store's writability at most this often
 }
 
 KNOWN_WEAK_SECRETS = frozenset({"", "dev", "changeme", "secret", "development", "test"})

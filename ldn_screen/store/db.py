@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from .writable import watch
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -18,8 +20,10 @@ HEAD_REVISION = "0003"
 
 
 def make_engine(url: str) -> Engine:
+    """An engine that recovers by itself from a spell of being read-only (store/writable.py)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15})
+        watch(engine)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +34,9 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    watch(engine)
+    return engine
 
 
 def _alembic_config(engine: Engine) -> Config:

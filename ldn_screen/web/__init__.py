@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
         request_log,
         screening,
         security,
+        sessions,
         sheet,
         template_helpers,
     )
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
     app.request_class = request_body.LimitedBodyRequest
     request_log.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)
     template_helpers.init_app(app)
     errors.init_app(app)
     commands.init_app(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import logging
 import time
 from urllib.parse import urlsplit
 
@@ -27,12 +28,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
+from ...store.audit import AuditEntry
 from ...store.users import Account, normalise_username
 from ..csrf import token_expired
+from ..errors import store_error_page
 from .common import audit_log, client_address, entry, record, users
 from .forms import ActionForm, LoginForm
 
 bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
 
 LOGIN_ENDPOINT = "admin.auth.login"
 # Failed sign-ins allowed per account and per client address in a moving window.
@@ -41,6 +45,9 @@ DEFAULT_CLIENT_LIMIT = "20 per 15 minutes"
 SEEN_KEY = "admin_seen"
 FAILED_MESSAGE = "Enter a correct username and password"
 TIMEOUT_MESSAGE = "You were signed out because the admin pages were not used for {minutes} minutes."
+SIGN_IN_NOT_RECORDED = (
+    "You are not signed in: a sign-in counts only once it is written to the audit log."
+)
 # Set when the signed-in account could not be read because the store is down.
 ACCOUNTS_UNREADABLE = "ldn_accounts_unreadable"
 
@@ -122,11 +129,15 @@ def login() -> ResponseReturnValue:
         form.password.errors = [FAILED_MESSAGE]
         return _render_login(form)
 
+    try:
+        # The audit row first: a sign-in that cannot be recorded does not happen.
+        record("login", "success", actor=account.username)
+    except SQLAlchemyError as exc:
+        return store_error_page(exc, SIGN_IN_NOT_RECORDED)
     session.clear()  # a fresh session on sign-in: nothing carried over from before
     login_user(AdminUser(account, current_app.config["SECRET_KEY"]))
     session.permanent = True
     session[SEEN_KEY] = time.time()
-    record("login", "success", actor=account.username)
     return redirect(_safe_next(form.next.data) or url_for("admin.home"))
 
 
@@ -152,11 +163,20 @@ def logout() -> ResponseReturnValue:
     if not form.validate():
         # Without a valid token this could be another site signing the admin out.
         return redirect(url_for("admin.home"))
-    record("logout", "success")
-    logout_user()
-    session.clear()
+    _end_session(entry("logout", "success"))
     flash("You have signed out.")
     return redirect(url_for(LOGIN_ENDPOINT))
+
+
+def _end_session(audit_row: AuditEntry) -> None:
+    """Sign out, then audit it: the session ends even when the row cannot be written (the
+    store is read-only or down), and that failure is logged instead."""
+    logout_user()
+    session.clear()
+    try:
+        audit_log().record(audit_row)
+    except SQLAlchemyError as exc:
+        log.error("%s/%s not audited: %s", audit_row.action, audit_row.outcome, type(exc).__name__)
 
 
 def require_login() -> ResponseReturnValue | None:
@@ -174,9 +194,7 @@ def require_login() -> ResponseReturnValue | None:
     if not isinstance(seen, int | float) or now - seen > lifetime:
         # The cookie itself also expires after the same time; this check covers an admin who
         # kept the session alive on the screening pages without using the admin pages.
-        record("logout", "timeout")
-        logout_user()
-        session.clear()
+        _end_session(entry("logout", "timeout"))
         return redirect(url_for(LOGIN_ENDPOINT, timeout=1))
     session[SEEN_KEY] = now
     session.permanent = True
