@@ -656,6 +656,9 @@ def validate_values(values: dict[str, Any]) -> dict[str, list[str]]:
         elif spec.name in _TEXT_SETTINGS:
             if not isinstance(value, str):
                 add(spec.name, f"Enter {_noun(spec)} as text")
+            elif "\x00" in value:
+                # PostgreSQL cannot store it, and the admin pages refuse it: so do imports.
+                add(spec.name, f"Enter {_noun(spec)} without the NUL character")
             elif len(value) > (spec.maximum or 0):
                 add(
                     spec.name,
