@@ -37,6 +37,7 @@ _ENV_KEYS = {
     "LDN_PROXY_ADDRESSES": str,
     "LDN_TRUSTED_HOSTS": str,
     "LDN_RATELIMIT_STORAGE_URI": str,
+    "LDN_STORE_PROBE_SECONDS": float,  # /healthz: test the store's writability at most this often
 }
 
 KNOWN_WEAK_SECRETS = KNOWN_WEAK

@@ -667,6 +667,9 @@ def validate_values(values: dict[str, Any]) -> dict[str, list[str]]:
         elif spec.kind is SettingKind.TEXT:
             if not isinstance(value, str):
                 add(spec.name, f"Enter {spec.noun} as text")
+            elif "\x00" in value:
+                # PostgreSQL cannot store it, and the admin pages refuse it: so do imports.
+                add(spec.name, f"Enter {spec.noun} without the NUL character")
             elif len(value) > (spec.maximum or 0):
                 add(
                     spec.name,

@@ -118,7 +118,7 @@ class AuditLog:
         if since:
             start = dt.datetime.combine(since, dt.time(), dt.UTC)
             query = query.where(events.at >= start)
-        if until:
+        if until and until < dt.date.max:  # the last day there is has no end to compare with
             end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC)
             query = query.where(events.at < end)
         with self.engine.connect() as conn:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from ..private_files import create_private_file, make_private_dir
+from .writable import watch
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -20,9 +21,11 @@ HEAD_REVISION = "0004"
 
 
 def make_engine(url: str) -> Engine:
+    """An engine that recovers by itself from a spell of being read-only (store/writable.py)."""
     if url.startswith("sqlite"):
         _create_private_database(url)
         engine = create_engine(url, connect_args={"timeout": 15})
+        watch(engine)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -33,7 +36,9 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    watch(engine)
+    return engine
 
 
 def _create_private_database(url: str) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import tomllib
+import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..rules.settings import SETTING_SPECS, safe_range_text, validate_values
@@ -19,12 +21,23 @@ FORMAT_KEY = "ldn_screen_settings"
 FORMAT_VERSION = 1
 _ENVELOPE = frozenset({FORMAT_KEY, "exported_from_version", "exported_at", "values"})
 FORMATS = ("json", "toml")
+# A settings file is a few kilobytes; anything this large is not one.
+MAX_FILE_BYTES = 1024 * 1024
+PROBLEM_MAX_CHARS = 300
+
+
+def one_line(text: str, limit: int = PROBLEM_MAX_CHARS) -> str:
+    """``text`` safe to print on one terminal line: control characters (newlines, escape
+    sequences, NUL) shown as escapes, and cut to ``limit`` characters."""
+    shown = "".join(ascii(c)[1:-1] if unicodedata.category(c).startswith("C") else c for c in text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 class SettingsFileError(ValueError):
-    """The file cannot be imported; ``problems`` lists every reason, one per line."""
+    """The file cannot be imported; ``problems`` lists every reason, one line each."""
 
     def __init__(self, problems: list[str]) -> None:
+        problems = [one_line(p) for p in problems]
         super().__init__("\n".join(problems))
         self.problems = problems
 
@@ -78,8 +91,14 @@ def parse_text(text: str, fmt: str) -> SettingsFile:
     """Read and check a settings file; raises SettingsFileError listing every problem."""
     try:
         data = json.loads(text) if fmt == "json" else tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsFileError([f"The file is not valid {fmt.upper()}: {exc}"]) from exc
+    except RecursionError as exc:
+        raise SettingsFileError(["The file is nested too deeply to be a settings file"]) from exc
+    except ValueError as exc:  # the decoders' errors, and int()'s limit on digits
+        if "integer string conversion" in str(exc):
+            problem = "The file holds a number with thousands of digits"
+        else:
+            problem = f"The file is not valid {fmt.upper()}: {exc}"
+        raise SettingsFileError([problem]) from exc
     if not isinstance(data, dict):
         raise SettingsFileError(["The file must hold one object with a 'values' table"])
     problems = [f"'{key}' is not a known top-level key" for key in data if key not in _ENVELOPE]
@@ -100,6 +119,29 @@ def parse_text(text: str, fmt: str) -> SettingsFile:
     if problems:
         raise SettingsFileError(problems)
     return SettingsFile(dict(values), exported_from)
+
+
+def read_file(path: str | Path, fmt: str | None = None) -> SettingsFile:
+    """Read, decode and check the settings file at ``path``. Every way it can be wrong (too
+    large, not UTF-8, not JSON or TOML, nested too deeply, invalid values) is a
+    SettingsFileError, so the caller has one error to report and audit."""
+    chosen = format_for(str(path), fmt)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise SettingsFileError([f"The file cannot be read: {exc.strerror or exc}"]) from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise SettingsFileError(
+            [f"The file is over {MAX_FILE_BYTES // 1024} KiB: not a settings file"]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsFileError(
+            [f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read)"]
+        ) from exc
+    return parse_text(text, chosen)
 
 
 def format_for(path: str, explicit: str | None) -> str:

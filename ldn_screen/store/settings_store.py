@@ -67,6 +67,10 @@ class Reading:
 
 
 _VERSIONS = settings_versions.c
+# The largest number the version column holds (a 32-bit INTEGER on PostgreSQL). A bigger one
+# from a URL is simply no version: querying it was a DataError (PostgreSQL) or an
+# OverflowError (SQLite, past 64 bits).
+MAX_VERSION_NUMBER = 2**31 - 1
 _NEWEST_NUMBER = select(func.max(_VERSIONS.number))
 
 
@@ -112,6 +116,8 @@ class SettingsStore:
         return Reading(active, None)
 
     def version(self, number: int) -> ActiveSettings | None:
+        if not 1 <= number <= MAX_VERSION_NUMBER:
+            return None
         with self.engine.connect() as conn:
             row = conn.execute(_by_number(number)).one_or_none()
         return _to_active(row._mapping, strict=False) if row is not None else None

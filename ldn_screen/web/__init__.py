@@ -13,18 +13,22 @@ def register(app: Flask) -> None:
         followup,
         health,
         hosts,
+        request_body,
         request_limits,
         request_log,
         screening,
         security,
+        sessions,
         sheet,
         template_helpers,
     )
 
+    app.request_class = request_body.LimitedBodyRequest
     request_limits.init_app(app)
     hosts.init_app(app)  # inserted after request_limits, so the host check runs first
     request_log.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)
     template_helpers.init_app(app)
     errors.init_app(app)
     commands.init_app(app)

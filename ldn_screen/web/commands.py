@@ -26,8 +26,8 @@ from ..store.settings_file import (
     FORMATS,
     SettingsFileError,
     export_text,
-    format_for,
-    parse_text,
+    one_line,
+    read_file,
 )
 from ..store.settings_store import PublishConflict, SettingsStore, SettingsUnavailable
 from ..store.users import AccountError, UserStore, normalise_username
@@ -195,7 +195,7 @@ def init_app(app: Flask) -> None:
             )
         if not reason.strip():
             raise click.ClickException("Give the reason for this change with --reason")
-        name = Path(file).name
+        name = one_line(Path(file).name, 120)
 
         def audit(outcome: str, **detail: object) -> AuditEntry:
             return AuditEntry(
@@ -203,9 +203,11 @@ def init_app(app: Flask) -> None:
             )
 
         try:
-            parsed = parse_text(Path(file).read_text(encoding="utf-8"), format_for(file, fmt))
+            parsed = read_file(file, fmt)
         except SettingsFileError as exc:
             _audit().record(audit("invalid", problems=exc.problems[:20]))
+            if len(exc.problems) == 1:
+                raise click.ClickException(f"The file was not imported: {exc.problems[0]}") from exc
             raise click.ClickException(
                 "The file was not imported:\n  " + "\n  ".join(exc.problems)
             ) from exc

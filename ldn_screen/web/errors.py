@@ -6,10 +6,11 @@ import logging
 import traceback
 
 from flask import Flask, render_template
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..store.settings_store import SettingsUnavailable
+from ..store.writable import is_read_only_error
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,18 @@ MESSAGES: dict[int, tuple[str, str]] = {
 }
 
 
-def render_error(status: int, detail: str | None = None):  # type: ignore[no-untyped-def]
-    title, advice = MESSAGES.get(status, MESSAGES[500])
+READ_ONLY_TITLE = "Nothing can be saved just now"
+READ_ONLY_ADVICE = (
+    "The database can be read but not written, so nothing was saved. Screening still works. "
+    "Tell the administrator."
+)
+
+
+def render_error(  # type: ignore[no-untyped-def]
+    status: int, detail: str | None = None, title: str | None = None, advice: str | None = None
+):
+    default_title, default_advice = MESSAGES.get(status, MESSAGES[500])
+    title, advice = title or default_title, advice or default_advice
     return render_template(
         "errors/error.html", status=status, title=title, advice=advice, detail=detail
     ), status
@@ -63,8 +74,17 @@ def init_app(app: Flask) -> None:
     def _store_down(exc: OperationalError):  # type: ignore[no-untyped-def]
         # The database cannot be reached (e.g. a sign-in while it is down): a temporary
         # outage, so the 503 page, as for the settings, rather than "Something went wrong".
+        if is_read_only_error(exc):
+            return store_error_page(exc)
         log.error("store unavailable: %s", exc.__class__.__name__)
         return render_error(503)
+
+    @app.errorhandler(DBAPIError)
+    def _store_refused(exc: DBAPIError):  # type: ignore[no-untyped-def]
+        # PostgreSQL reports a read-only database as an InternalError, not an OperationalError.
+        if is_read_only_error(exc):
+            return store_error_page(exc)
+        return _unexpected(exc)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
@@ -74,3 +94,13 @@ def init_app(app: Flask) -> None:
         stack = "".join(traceback.format_tb(exc.__traceback__))
         log.error("unhandled %s\n%s", exc.__class__.__name__, stack)
         return render_error(InternalServerError.code)
+
+
+def store_error_page(exc: Exception, detail: str | None = None):  # type: ignore[no-untyped-def]
+    """The 503 page for a store that refused a write (read-only) or cannot be reached, with
+    ``detail`` saying what did not happen because of it."""
+    if is_read_only_error(exc):
+        log.error("store read-only: %s", exc.__class__.__name__)
+        return render_error(503, detail, READ_ONLY_TITLE, READ_ONLY_ADVICE)
+    log.error("store unavailable: %s", exc.__class__.__name__)
+    return render_error(503, detail)

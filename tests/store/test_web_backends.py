@@ -50,7 +50,7 @@ def test_a_worker_that_loaded_a_version_keeps_it_and_says_so(
     assert "settings version 1 of" in body
     health = client.get("/healthz")
     assert health.status_code == 503
-    assert health.json == {"status": "degraded", "settings_version": 1}
+    assert health.json == {"status": "degraded", "settings_version": 1, "store": "unreachable"}
 
 
 def test_a_signed_in_admin_can_still_screen_during_an_outage(
@@ -90,5 +90,9 @@ def test_a_worker_with_no_version_refuses_to_screen(db_url: str, tmp_path: Path)
     check_page(page.get_data(as_text=True))
     assert "Settings unavailable" in text_of(page)
     assert "Screen a patient" not in text_of(page)
-    assert client.get("/healthz").json == {"status": "unavailable", "settings_version": None}
+    assert client.get("/healthz").json == {
+        "status": "unavailable",
+        "settings_version": None,
+        "store": "unreachable",
+    }
     app.extensions["ldn_engine"].dispose()

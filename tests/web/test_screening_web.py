@@ -269,7 +269,7 @@ def test_oversized_post_gets_413(client: FlaskClient) -> None:
 def test_healthz_reports_the_settings_version(client: FlaskClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "settings_version": 1}
+    assert response.get_json() == {"status": "ok", "settings_version": 1, "store": "writable"}
 
 
 def test_static_files_get_the_security_headers_but_may_be_cached(client: FlaskClient) -> None:

@@ -52,7 +52,9 @@ def index() -> ResponseReturnValue:
     form.actor.choices = [SelectChoice("", "Anyone"), *(SelectChoice(a) for a in log.actors())]
     valid = form.validate() if request.args else True
     page_no = request.args.get("page", "1")
-    page_no_int = int(page_no) if page_no.isdigit() and 0 < int(page_no) < 100_000 else 1
+    # ASCII digits only: '²'.isdigit() is true, but int('²') raises.
+    readable = page_no.isascii() and page_no.isdigit() and len(page_no) < 6
+    page_no_int = int(page_no) if readable and int(page_no) > 0 else 1
     page = None
     if valid:
         page = log.search(
@@ -79,4 +81,4 @@ def index() -> ResponseReturnValue:
         outcomes=OUTCOMES,
         describe=describe,
         page_has_errors=not valid,
-    )
+    ), (200 if valid else 400)  # filters that cannot be used: the same page, as a 400

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
+import logging
 import math
 import time
 from urllib.parse import urlsplit
@@ -36,13 +37,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
+from ...store.audit import AuditEntry
 from ...store.throttle import Limit, LoginThrottle, Paused, Slots, account_key, client_key
 from ...store.users import Account, normalise_username
 from ..csrf import token_expired
-from .common import client_address, entry, record, users
+from ..errors import store_error_page
+from .common import audit_log, client_address, entry, record, users
 from .forms import ActionForm, LoginForm
 
 bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
 
 LOGIN_ENDPOINT = "admin.auth.login"
 # Failed sign-ins allowed per account and per client address in a moving window.
@@ -72,6 +76,9 @@ PAUSED_MESSAGES = {
 }
 # Set when the server ended the session because it was unused too long (the account name).
 SESSION_TIMED_OUT = "ldn_session_timed_out"
+SIGN_IN_NOT_RECORDED = (
+    "You are not signed in: a sign-in counts only once it is written to the audit log."
+)
 # Set when the signed-in account could not be read because the store is down.
 ACCOUNTS_UNREADABLE = "ldn_accounts_unreadable"
 
@@ -120,8 +127,9 @@ def _load_user(user_id: str) -> AdminUser | None:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path inside /admin: never another site (an open redirect)."""
-    if not target:
+    """Only a path inside /admin: never another site (an open redirect), and never a
+    control character (CR/LF cannot go into a Location header: that was a 500)."""
+    if not target or len(target) > 2000 or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or "\\" in target or not parts.path.startswith("/admin"):
@@ -162,12 +170,19 @@ def login() -> ResponseReturnValue:
     if slots is not None:
         throttle().give_back(slots)  # only failures count
 
+    try:
+        # The server-side session, then the audit row, before the cookie says "signed in": a
+        # sign-in that cannot be recorded does not happen. (A session row without its audit
+        # row is never handed to anyone, and lapses with the inactivity timeout.)
+        token = users().open_session(account, current_app.permanent_session_lifetime)
+        record("login", "success", actor=account.username)
+    except SQLAlchemyError as exc:
+        return store_error_page(exc, SIGN_IN_NOT_RECORDED)
     session.clear()  # a fresh session on sign-in: nothing carried over from before
-    session[SESSION_KEY] = users().open_session(account, current_app.permanent_session_lifetime)
+    session[SESSION_KEY] = token
     login_user(AdminUser(account, current_app.config["SECRET_KEY"]))
     session.permanent = True
     session[SEEN_KEY] = time.time()
-    record("login", "success", actor=account.username)
     return redirect(_safe_next(form.next.data) or url_for("admin.home"))
 
 
@@ -193,8 +208,7 @@ def logout() -> ResponseReturnValue:
     if not form.validate():
         # Without a valid token this could be another site signing the admin out.
         return redirect(url_for("admin.home"))
-    record("logout", "success")
-    _end_session()
+    _end_session(entry("logout", "success"))
     flash("You have signed out.")
     return redirect(url_for(LOGIN_ENDPOINT))
 
@@ -215,13 +229,19 @@ def end_all_sessions() -> ResponseReturnValue:
     return redirect(url_for(LOGIN_ENDPOINT))
 
 
-def _end_session() -> None:
-    """End this browser's session on the server and in its cookie."""
+def _end_session(audit_row: AuditEntry) -> None:
+    """End this browser's session: first in its cookie, then on the server, then audit it.
+    The cookie is cleared even when the store cannot be written (read-only or down); the
+    server-side row then lapses with the inactivity timeout, and the failure is logged."""
     token = session.get(SESSION_KEY)
-    if isinstance(token, str):
-        users().end_session(token)
     logout_user()
     session.clear()
+    try:
+        if isinstance(token, str):
+            users().end_session(token)
+        audit_log().record(audit_row)
+    except SQLAlchemyError as exc:
+        log.error("%s/%s not audited: %s", audit_row.action, audit_row.outcome, type(exc).__name__)
 
 
 def require_login() -> ResponseReturnValue | None:
@@ -243,8 +263,7 @@ def require_login() -> ResponseReturnValue | None:
     if not isinstance(seen, int | float) or now - seen > lifetime:
         # The cookie itself also expires after the same time; this check covers an admin who
         # kept the session alive on the screening pages without using the admin pages.
-        record("logout", "timeout")
-        _end_session()
+        _end_session(entry("logout", "timeout"))
         return redirect(url_for(LOGIN_ENDPOINT, timeout=1))
     session[SEEN_KEY] = now
     session.permanent = True

@@ -146,7 +146,8 @@ class SettingsFormBase(FlaskForm):
 
     def based_on_number(self) -> int | None:
         raw = (self.based_on.data or "").strip()
-        return int(raw) if raw.isdigit() and len(raw) < 10 else None
+        # ASCII digits only: '²'.isdigit() is true, but int('²') raises.
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
     def check_values(self) -> bool:
         """Put validate_values' errors on the fields; True when there are none."""
@@ -246,16 +247,25 @@ class CompareForm(FlaskForm):
     new = SelectField("Newer version", validate_choice=False)
 
 
+# The audit log holds nothing older than this release, and 9999-12-31 has no next day: dates
+# outside these years are refused at the field rather than reaching the query (an
+# OverflowError, that is a 500, before).
+FILTER_YEARS = (2000, 9998)
+
+
 def _date_filter(field: Field, name: str) -> None:
     raw = (field.data or "").strip()
+    field.date = None  # type: ignore[attr-defined]
     if not raw:
-        field.date = None  # type: ignore[attr-defined]
         return
     try:
-        field.date = dt.date.fromisoformat(raw)  # type: ignore[attr-defined]
+        date = dt.date.fromisoformat(raw)
     except ValueError:
-        field.date = None  # type: ignore[attr-defined]
         raise ValidationError(f"Enter the {name} as a real date, for example 2026-11-03") from None
+    first, last = FILTER_YEARS
+    if not first <= date.year <= last:
+        raise ValidationError(f"Enter the {name} as a date in the years {first} to {last}")
+    field.date = date  # type: ignore[attr-defined]
 
 
 class AuditFilterForm(FlaskForm):

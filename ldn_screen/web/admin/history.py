@@ -126,8 +126,8 @@ def rollback(number: int) -> ResponseReturnValue:
     if not valid or not has_departure_reason:
         return _render(form, current, target)
     seen = form.based_on.data or ""
-    if not seen.isdigit():
-        abort(400)
+    if not (seen.isascii() and seen.isdigit() and len(seen) < 10):
+        abort(400)  # no browser sends anything but the number the page gave it
     reason = form.reason.data.strip()
     try:
         published = settings_store().publish(
