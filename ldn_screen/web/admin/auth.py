@@ -154,7 +154,11 @@ def login() -> ResponseReturnValue:
             return _render_login(form, notice="This page was open too long. Sign in again.")
         return _render_login(form)
 
-    slots = _take_slots(form.username.data)
+    try:
+        # The attempt is counted before any password is checked: no count, no check.
+        slots = _take_slots(form.username.data)
+    except SQLAlchemyError as exc:
+        return store_error_page(exc, SIGN_IN_NOT_RECORDED)
     if isinstance(slots, Paused):
         return _paused(slots, form)
     account = users().authenticate(form.username.data, form.password.data)
