@@ -44,7 +44,14 @@ FORM_H1 = "Screen a patient for low-dose naltrexone"
 SHEET_H1 = "Your low-dose naltrexone (LDN) plan"
 # Routes that never render a page of their own: /healthz answers JSON, sign-out only
 # redirects (the "admin-signed-out" state checks the page it leads to), static is files.
-NOT_PAGES = {"static", "health.healthz", "health.favicon", "admin.auth.logout"}
+# Not pages: files, and POST actions that only redirect (sign-out, sign out everywhere).
+NOT_PAGES = {
+    "static",
+    "health.healthz",
+    "health.favicon",
+    "admin.auth.logout",
+    "admin.auth.end_all_sessions",
+}
 
 
 def _tag_endpoint(response: WerkzeugResponse) -> WerkzeugResponse:
@@ -385,6 +392,10 @@ def sheet_refused(page: Page, s: Servers) -> Response:
     screening_summary(page, s)
     form = page.locator('form[action="/sheet/patient"]')
     form.locator('input[name="naltrexone_allergy"]').evaluate("el => { el.value = 'yes' }")
+    # ...and its checklist, as the form would send it (a contradiction is refused earlier).
+    form.locator('input[name="safety_conditions"]').evaluate(
+        "el => { el.value = 'naltrexone_allergy' }"
+    )
     _sheet_in_this_tab(page)
     response = navigate(page, button(page, "Counselling sheet"))
     expect_house_error(page, "No counselling sheet for this screening")
@@ -703,7 +714,7 @@ STATES = [
     State("admin-rollback-errors", admin_rollback_errors, 200, "admin.history.rollback"),
     State("admin-audit", admin_audit, 200, "admin.audit.index"),
     State("admin-audit-filtered", admin_audit_filtered, 200, "admin.audit.index"),
-    State("admin-audit-errors", admin_audit_errors, 200, "admin.audit.index"),
+    State("admin-audit-errors", admin_audit_errors, 400, "admin.audit.index"),
     State("error-400", error_400, 400, "screening.edit"),
     State("error-404", error_404, 404, ""),
     State("error-404-admin", admin_error_404, 404, "admin.history.version"),

@@ -205,9 +205,13 @@ def test_no_sheet_button_when_no_start_is_possible(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     "tampering",
     [
-        {"naltrexone_allergy": "yes"},
+        # A ticked condition changes its checklist too, as the form would send it.
+        {"naltrexone_allergy": "yes", "safety_conditions": "naltrexone_allergy"},
         {"opioid_use": "current", "opioid_type": "short_acting", "ultra_low_dose_protocol": "no"},
-        {"acute_hepatitis_or_liver_failure": "yes"},
+        {
+            "acute_hepatitis_or_liver_failure": "yes",
+            "safety_conditions": "acute_hepatitis_or_liver_failure",
+        },
     ],
     ids=["allergy", "opioid-now", "hepatitis"],
 )
@@ -226,6 +230,16 @@ def test_a_crafted_post_for_a_do_not_start_patient_gets_no_sheet(
     assert 'class="calendar' not in body
     assert "do not start" in text_of(response)
     assert "Traceback" not in body
+
+
+def test_answers_that_contradict_their_checklist_get_the_form_back_not_a_sheet(
+    client: FlaskClient,
+) -> None:
+    # "None of these apply" with an allergy ticked: the form's own conflict check, so no sheet.
+    summary = post_screening(client)
+    response = post_sheet(client, summary, naltrexone_allergy="yes")
+    assert response.status_code == 400
+    assert SHEET_H1 not in response.get_data(as_text=True)
 
 
 def test_a_do_not_start_summary_s_own_answers_get_no_sheet(client: FlaskClient) -> None:
@@ -418,7 +432,9 @@ def test_the_sheet_runs_the_rules_again_rather_than_trusting_the_summary(
 ) -> None:
     # The posted answers decide, through screen(): a thyroid answer added to the post shows.
     summary = post_screening(client)
-    response = post_sheet(client, summary, thyroid_condition="yes")
+    response = post_sheet(
+        client, summary, thyroid_condition="yes", safety_conditions="thyroid_condition"
+    )
     assert response.status_code == 200
     assert "thyroid" in for_you(response)
 
