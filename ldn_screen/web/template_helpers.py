@@ -10,6 +10,7 @@ from ..forms import Checkboxes, ConditionList, DateInput, Radios
 from ..rules.evidence import EVIDENCE
 from ..rules.opioids import CATEGORY_LABELS, LINE_KIND_LABELS
 from ..rules.units import fmt_date, fmt_mg, fmt_ml
+from ..rules.wording import DISCLAIMER, OFF_LABEL
 
 
 def answer_rows(form, notes: dict[str, str] | None = None) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
@@ -104,5 +105,6 @@ def init_app(app: Flask) -> None:
         category_labels=CATEGORY_LABELS,
     )
     app.jinja_env.globals["EVIDENCE"] = EVIDENCE  # the screening summary's evidence line
+    app.jinja_env.globals.update(DISCLAIMER=DISCLAIMER, OFF_LABEL=OFF_LABEL)  # every footer
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
