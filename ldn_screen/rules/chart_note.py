@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from .findings import NALTREXONE_NOW_TOPIC, surgery_stop_row
+from .medication_wording import describe_line
 from .medications import LineKind
 from .model import ScreeningResult
-from .opioids import describe_line
 from .units import fmt_date, fmt_mg, fmt_ml
 from .wording import plan_wording, verdict_title
 

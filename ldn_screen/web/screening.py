@@ -11,8 +11,9 @@ from markupsafe import Markup
 from ..forms import CSRF_EXPIRED_MESSAGE, SCHEDULE_OPTIONS, ScreeningForm
 from ..rules import ScreeningResult, Verdict, screen
 from ..rules.chart_note import chart_note
-from ..rules.decision import decision, medication_reading_needs_attention
+from ..rules.decision import decision
 from ..rules.findings import schedule_override_answer, surgery_stop_row
+from ..rules.medication_wording import medication_table
 from ..rules.sheet_text import calendar
 from ..rules.wording import VERDICT_LOOKS, plan_wording, verdict_title
 from .context import current_reading, settings_store
@@ -82,7 +83,7 @@ def form():  # type: ignore[no-untyped-def]
         verdict_title=verdict_title(result),
         look=VERDICT_LOOKS[result.verdict],
         decision=decision(result),
-        medication_open=medication_reading_needs_attention(result.medication_reading),
+        medication=medication_table(result.medication_reading),
         Verdict=Verdict,
         version=version,
         warning=reading.warning,
