@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .findings import NALTREXONE_NOW_TOPIC, plan_wording, surgery_stop_row
+from .findings import NALTREXONE_NOW_TOPIC, surgery_stop_row
+from .medication_wording import describe_line
 from .medications import LineKind
-from .model import ScreeningResult, Verdict
-from .opioids import describe_line
+from .model import ScreeningResult
 from .units import fmt_date, fmt_mg, fmt_ml
-
-VERDICT_TITLES: dict[Verdict, str] = {
-    Verdict.DO_NOT_START: "Do not start",
-    Verdict.NOT_YET: "Not yet",
-    Verdict.REVIEW: "Prescriber review needed",
-    Verdict.ELIGIBLE: "Eligible to start",
-}
-
-
-def verdict_title(result: ScreeningResult) -> str:
-    title = VERDICT_TITLES[result.verdict]
-    if result.verdict is Verdict.NOT_YET and result.earliest_start_on:
-        return f"{title}: earliest start {fmt_date(result.earliest_start_on)}"
-    return title
+from .wording import plan_wording, verdict_title
 
 
 def chart_note(
@@ -68,13 +55,7 @@ def chart_note(
     plan = result.dose_plan
     wording = plan_wording(result)
     if plan is not None:
-        liquid = (
-            f" liquid {plan.liquid_mg_per_ml:g} mg/mL" if plan.liquid_mg_per_ml else " capsules"
-        )
-        lines.append(
-            f"Plan{wording.chart_plan_qualifier}: {plan.schedule.value} schedule,{liquid}, "
-            "once daily at bedtime."
-        )
+        lines.append(wording.chart_text)
         if result.schedule_override:
             lines.append(result.schedule_override)
         if plan.surgery_stop is not None:

@@ -12,6 +12,7 @@ from .evidence import EVIDENCE_SENTENCE
 from .model import CounsellingPoint, SideEffect
 from .settings import RuleSettings
 from .sources import source
+from .wording import DOSE_TIMING
 
 COMMON = "common"
 LESS_COMMON = "less common"
@@ -136,8 +137,7 @@ def counselling_points(settings: RuleSettings) -> tuple[CounsellingPoint, ...]:
         ),
         CounsellingPoint(
             "timing",
-            "Take once daily at bedtime; move the dose to the morning if vivid dreams disturb "
-            "sleep.",
+            DOSE_TIMING,
             "Take LDN once a day at bedtime. If dreams keep you awake, take it in the morning "
             "instead.",
             source("policy_dose_timing"),

@@ -14,29 +14,13 @@ from .findings import surgery_stop_row
 from .medications import LineKind, MedicationReading
 from .model import SEVERITY_RANK, DosePlan, Finding, ScreeningResult, Severity, Verdict
 from .units import fmt_date, fmt_mg, fmt_ml
+from .wording import ELIGIBLE_REASON, NO_PLAN_STEP, STEP_LABELS  # per-verdict words
 
 # The severities that decide a verdict (engine.verdict_for): a finding of one of these is
 # never folded away on the summary.
 DECIDING_SEVERITIES: frozenset[Severity] = frozenset(
     {Severity.STOP, Severity.WAIT, Severity.REVIEW}
 )
-
-ELIGIBLE_REASON = "No finding stands in the way of starting LDN."
-NO_PLAN_STEP: dict[Verdict, str] = {
-    Verdict.DO_NOT_START: "Do not start LDN; no plan is made. Each finding below says what "
-    "can be done.",
-    # A review without a plan: the ultra-low-dose protocol, which this tool does not dose.
-    Verdict.REVIEW: "A prescriber reviews the findings below; this tool makes no dose plan "
-    "for this patient.",
-    Verdict.NOT_YET: "No dose plan: see the findings below.",
-    Verdict.ELIGIBLE: "No dose plan: see the findings below.",
-}
-STEP_LABELS: dict[Verdict, str] = {
-    Verdict.ELIGIBLE: "First step",
-    Verdict.NOT_YET: "Earliest start",
-    Verdict.REVIEW: "First step",
-    Verdict.DO_NOT_START: "Next step",
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Answer, Check, Finding, ScreeningResult, Severity, SurgeryStop, Verdict
+from .model import Answer, Check, Finding, Severity, SurgeryStop
 from .sources import source
 from .units import fmt_date
 
@@ -482,73 +482,7 @@ def finding_from(code: str, spec: FindingSpec, params: dict[str, object]) -> Fin
     )
 
 
-# --- A review is not a start: what the plan, the sheet button and the chart note say ------
-#
-# Only an eligible result may present the plan as ready and list counselling "to give". A
-# review's plan is conditional, a "not yet" plan starts on the earliest safe date, and a
-# "do not start" has no plan, no sheet and no counselling.
-
-PLAN_HEADING: dict[Verdict, str] = {
-    Verdict.ELIGIBLE: "Dose plan",
-    Verdict.REVIEW: "Dose plan (only if the prescriber approves)",
-    Verdict.NOT_YET: "Dose plan (not before {start})",
-}
-PLAN_CONDITION: dict[Verdict, str] = {
-    Verdict.REVIEW: "This plan is conditional. Do not start LDN, and do not give the patient "
-    "the sheet, until a prescriber has reviewed the findings above and approved the start.",
-    Verdict.NOT_YET: "This plan starts on the earliest safe date, {start}, not sooner. The "
-    "patient must take no opioids before then.",
-}
-SHEET_BUTTON: dict[Verdict, str] = {
-    Verdict.ELIGIBLE: "Counselling sheet",
-    Verdict.REVIEW: "Print after the prescriber approves",
-    Verdict.NOT_YET: "Counselling sheet (plan from {start})",
-}
-CHART_PLAN_QUALIFIER: dict[Verdict, str] = {
-    Verdict.ELIGIBLE: "",
-    Verdict.REVIEW: " (only if the prescriber approves)",
-    Verdict.NOT_YET: " (not before {start})",
-}
-COUNSELLING_TOPICS = (
-    "opioid blockade, wallet card, surgery, lower opioid tolerance after stopping, side effects"
-)
-CHART_COUNSELLING: dict[Verdict, str] = {
-    Verdict.ELIGIBLE: f"Counselling to give: {COUNSELLING_TOPICS}.",
-    Verdict.REVIEW: "Counselling not given: give it only once the prescriber approves the start.",
-    Verdict.NOT_YET: "Counselling not given: give it before the start, not before {start}.",
-    Verdict.DO_NOT_START: "Counselling not given: LDN is not to be started.",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class PlanWording:
-    """How the summary and the chart note present the plan for one result."""
-
-    heading: str | None  # None: no plan is shown
-    condition: str | None  # the sentence that makes a non-eligible plan conditional
-    sheet_button: str | None  # None: no counselling sheet is offered
-    chart_plan_qualifier: str
-    chart_counselling: str
-
-
-def plan_wording(result: ScreeningResult) -> PlanWording:
-    plan = result.dose_plan
-    start = fmt_date(plan.starts_on) if plan else ""
-    verdict = result.verdict
-    counselling = CHART_COUNSELLING[verdict].format(start=start)
-    if plan is None or verdict is Verdict.DO_NOT_START:
-        return PlanWording(None, None, None, "", counselling)
-    condition = PLAN_CONDITION.get(verdict)
-    # A stop that would come before the first dose cannot be printed as a plan to follow.
-    stop = plan.surgery_stop
-    printable = stop is None or stop.last_dose_on is not None
-    return PlanWording(
-        heading=PLAN_HEADING[verdict].format(start=start),
-        condition=condition.format(start=start) if condition else None,
-        sheet_button=SHEET_BUTTON[verdict].format(start=start) if printable else None,
-        chart_plan_qualifier=CHART_PLAN_QUALIFIER[verdict].format(start=start),
-        chart_counselling=counselling,
-    )
+# The plan's wording per verdict (heading, sheet button, chart-note lines) is in wording.py.
 
 
 def surgery_stop_row(stop: SurgeryStop) -> str:

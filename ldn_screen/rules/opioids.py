@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .findings import ANSWER_WORDS, make_finding, yes_no_unsure
+from .medication_wording import describe_line
 from .medications import LineKind, LineReading, MedicationReading, OpioidCategory
 from .model import Answer, Check, Finding, OpioidType, OpioidUse, PatientAnswers
 from .settings import RuleSettings
@@ -24,28 +25,6 @@ TYPE_LABELS: dict[OpioidType, str] = {
     OpioidType.BUPRENORPHINE: "buprenorphine",
     OpioidType.DEPOT_BUPRENORPHINE: "depot or implant buprenorphine",
     OpioidType.UNKNOWN: "type not known",
-}
-
-CATEGORY_LABELS: dict[OpioidCategory, str] = {
-    OpioidCategory.SHORT_ACTING: "short-acting",
-    OpioidCategory.LONG_ACTING: "long-acting",
-    OpioidCategory.METHADONE: "methadone",
-    OpioidCategory.BUPRENORPHINE: "buprenorphine",
-    OpioidCategory.DEPOT_BUPRENORPHINE: "depot buprenorphine",
-    OpioidCategory.ANTITUSSIVE: "opioid cough product",
-    OpioidCategory.ANTIDIARRHOEAL: "opioid antidiarrhoeal",
-    OpioidCategory.UNKNOWN: "opioid, product not named",
-}
-
-LINE_KIND_LABELS: dict[LineKind, str] = {
-    LineKind.OPIOID: "Opioid, in use",
-    LineKind.OPIOID_LIKE: "Opioid-like substance",
-    LineKind.NALTREXONE: "Naltrexone product",
-    LineKind.MEDICINE: "Other medicine",
-    LineKind.ALLERGY: "Allergy or intolerance",
-    LineKind.STOPPED: "Stopped or past",
-    LineKind.NOT_A_MEDICINE: "Not a medicine",
-    LineKind.UNRECOGNISED: "Not recognised",
 }
 
 # Every category but the short-acting ones takes the longer interval: the label's caution
@@ -62,11 +41,6 @@ class OpioidAssessment:
     checks: tuple[Check, ...]
     earliest_start_on: dt.date | None
     opioid_taken_now: bool  # answers or list: the patient takes an opioid at present
-
-
-def describe_line(reading: LineReading) -> str:
-    """'line 3: tramadol 50 mg bid (long-acting: twice-daily schedule ...)'."""
-    return f"line {reading.line_no}: {reading.text} ({reading.why})"
 
 
 def interval_days(category: OpioidCategory | None, settings: RuleSettings) -> int:

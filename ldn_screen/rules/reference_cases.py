@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from .chart_note import VERDICT_TITLES
 from .engine import screen
 from .model import (
     Answer,
@@ -31,6 +30,7 @@ from .model import (
 )
 from .settings import RuleSettings
 from .units import fmt_date, fmt_mg, fmt_ml
+from .wording import VERDICT_TITLES
 
 
 @dataclass(frozen=True, slots=True)

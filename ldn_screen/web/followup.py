@@ -10,6 +10,7 @@ from ..followup_forms import CSRF_EXPIRED_MESSAGE, FollowupForm
 from ..rules.followup import assess_followup
 from ..rules.followup.chart_note import followup_note, verdict_title
 from ..rules.followup.findings import METHOD_NAMES, METHOD_TEXT
+from ..rules.wording import ADVICE_LOOKS
 from .context import current_reading
 from .csrf import token_expired
 from .sheet import sheet_url_for
@@ -53,6 +54,7 @@ def form():  # type: ignore[no-untyped-def]
         answers=answers,
         result=result,
         verdict_title=verdict_title(result),
+        look=ADVICE_LOOKS[result.advice.severity],
         method_name=METHOD_NAMES[result.response.method.value],
         method_text=METHOD_TEXT[result.response.method.value],
         version=version,

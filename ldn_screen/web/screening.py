@@ -10,10 +10,12 @@ from markupsafe import Markup
 
 from ..forms import CSRF_EXPIRED_MESSAGE, SCHEDULE_OPTIONS, ScreeningForm
 from ..rules import ScreeningResult, Verdict, screen
-from ..rules.chart_note import chart_note, verdict_title
-from ..rules.decision import decision, medication_reading_needs_attention
-from ..rules.findings import plan_wording, schedule_override_answer, surgery_stop_row
+from ..rules.chart_note import chart_note
+from ..rules.decision import decision
+from ..rules.findings import schedule_override_answer, surgery_stop_row
+from ..rules.medication_wording import medication_table
 from ..rules.sheet_text import calendar
+from ..rules.wording import VERDICT_LOOKS, plan_wording, verdict_title
 from .context import current_reading, settings_store
 from .csrf import token_expired
 
@@ -79,8 +81,9 @@ def form():  # type: ignore[no-untyped-def]
         result=result,
         answers=answers,
         verdict_title=verdict_title(result),
+        look=VERDICT_LOOKS[result.verdict],
         decision=decision(result),
-        medication_open=medication_reading_needs_attention(result.medication_reading),
+        medication=medication_table(result.medication_reading),
         Verdict=Verdict,
         version=version,
         warning=reading.warning,

@@ -36,7 +36,6 @@ from ..forms import (
 )
 from ..rules import Verdict, screen
 from ..rules.dosing import build_dose_plan
-from ..rules.findings import plan_wording
 from ..rules.model import Answer, DosePlan, Formulation, PatientAnswers, Schedule, ScreeningResult
 from ..rules.settings import SPECS_BY_NAME, SettingsError
 from ..rules.sheet_text import (
@@ -46,6 +45,7 @@ from ..rules.sheet_text import (
     no_sheet_reason,
     sheet_text,
 )
+from ..rules.wording import plan_wording
 from ..store.settings_store import ActiveSettings, SettingsUnavailable
 from .context import current_reading, settings_store
 from .csrf import token_expired

@@ -8,8 +8,8 @@ from wtforms import Field
 
 from ..forms import Checkboxes, ConditionList, DateInput, Radios
 from ..rules.evidence import EVIDENCE
-from ..rules.opioids import CATEGORY_LABELS, LINE_KIND_LABELS
 from ..rules.units import fmt_date, fmt_mg, fmt_ml
+from ..rules.wording import DISCLAIMER, OFF_LABEL
 
 
 def answer_rows(form, notes: dict[str, str] | None = None) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
@@ -100,9 +100,8 @@ def init_app(app: Flask) -> None:
         form_errors=form_errors,
         hidden_answers=hidden_answers,
         chrome=chrome,
-        line_kind_labels=LINE_KIND_LABELS,
-        category_labels=CATEGORY_LABELS,
     )
     app.jinja_env.globals["EVIDENCE"] = EVIDENCE  # the screening summary's evidence line
+    app.jinja_env.globals.update(DISCLAIMER=DISCLAIMER, OFF_LABEL=OFF_LABEL)  # every footer
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -23,9 +23,10 @@ from ldn_screen.rules import (
 from ldn_screen.rules.chart_note import chart_note
 from ldn_screen.rules.diagnosis import Acr2016Answers
 from ldn_screen.rules.diagnosis import WpiArea as A
-from ldn_screen.rules.findings import CATALOGUE, plan_wording
+from ldn_screen.rules.findings import CATALOGUE
 from ldn_screen.rules.settings import SPECS_BY_NAME, validate_values
 from ldn_screen.rules.units import fmt_date
+from ldn_screen.rules.wording import plan_wording
 
 D0 = dt.date(2026, 11, 27)
 Y, N, U = Answer.YES, Answer.NO, Answer.UNSURE

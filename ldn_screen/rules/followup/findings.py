@@ -327,6 +327,14 @@ VERDICT_TITLES: dict[str, str] = {
     "cannot_judge": "Response cannot be calculated",
 }
 
+# The summary's "Response can be judged" row: now, from a date, or at the earliest.
+JUDGE_NOW = "Now (since {judge_on})"
+JUDGE_FROM = "From {judge_on}"
+JUDGE_EARLIEST = "{review} after the target is reached: {judge_on} at the earliest"
+TARGET_NOT_REACHED = "Not yet"
+# The PEG has no IMMPACT thresholds of its own (source: peg_by_analogy).
+PEG_BAND_NOTE = " (by analogy: PEG)"
+
 BAND_WORDS: dict[str, str] = {
     "substantial": "substantial improvement",
     "moderate": "moderate improvement",

@@ -10,8 +10,16 @@ from fractions import Fraction
 
 from ..model import SEVERITY_RANK, Answer, Check, Finding, Formulation, Schedule, Severity
 from ..sources import Source, source
-from ..units import fmt_count, fmt_days, fmt_pct, fmt_score
-from .findings import BAND_WORDS, CONDITIONAL_TEXT
+from ..units import fmt_count, fmt_date, fmt_days, fmt_pct, fmt_score
+from .findings import (
+    BAND_WORDS,
+    CONDITIONAL_TEXT,
+    JUDGE_EARLIEST,
+    JUDGE_FROM,
+    JUDGE_NOW,
+    PEG_BAND_NOTE,
+    TARGET_NOT_REACHED,
+)
 
 
 class PainMethod(StrEnum):
@@ -151,6 +159,13 @@ class PainResponse:
         return BAND_WORDS[self.band.value]
 
     @property
+    def band_text(self) -> str:
+        """The summary's IMMPACT band: 'Moderate improvement (by analogy: PEG)'."""
+        words = self.band_words
+        note = PEG_BAND_NOTE if self.method is PainMethod.PEG else ""
+        return f"{words[:1].upper()}{words[1:]}{note}"
+
+    @property
     def baseline_text(self) -> str:
         return fmt_score(self.baseline)
 
@@ -201,6 +216,21 @@ class Timing:
     def review_text(self) -> str:
         """'12 weeks': the review point, as the summary and the chart note print it."""
         return fmt_count(self.review_weeks, "week")
+
+    @property
+    def target_text(self) -> str:
+        """When the target dose was reached, or that it is not reached yet."""
+        return fmt_date(self.target_reached_on) if self.target_reached_on else TARGET_NOT_REACHED
+
+    @property
+    def judge_text(self) -> str:
+        """When the response can be judged: now, from a date, or the earliest date."""
+        judge_on = fmt_date(self.judge_on)
+        if not self.too_early:
+            return JUDGE_NOW.format(judge_on=judge_on)
+        if self.target_reached_on:
+            return JUDGE_FROM.format(judge_on=judge_on)
+        return JUDGE_EARLIEST.format(review=self.review_text, judge_on=judge_on)
 
 
 @dataclass(frozen=True, slots=True)
