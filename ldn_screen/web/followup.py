@@ -10,9 +10,9 @@ from ..followup_forms import CSRF_EXPIRED_MESSAGE, FollowupForm
 from ..rules.followup import assess_followup
 from ..rules.followup.chart_note import followup_note, verdict_title
 from ..rules.followup.findings import METHOD_NAMES, METHOD_TEXT
-from .context import current_reading
 from .csrf import token_expired
 from .sheet import sheet_url_for
+from .stores import current_reading
 
 bp = Blueprint("followup", __name__)
 

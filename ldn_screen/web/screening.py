@@ -14,8 +14,8 @@ from ..rules.chart_note import chart_note, verdict_title
 from ..rules.decision import decision, medication_reading_needs_attention
 from ..rules.findings import plan_wording, schedule_override_answer, surgery_stop_row
 from ..rules.sheet_text import calendar
-from .context import current_reading, settings_store
 from .csrf import token_expired
+from .stores import current_reading, settings_store
 
 bp = Blueprint("screening", __name__)
 

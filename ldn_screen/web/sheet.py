@@ -47,9 +47,9 @@ from ..rules.sheet_text import (
     sheet_text,
 )
 from ..store.settings_store import ActiveSettings, SettingsUnavailable
-from .context import current_reading, settings_store
 from .csrf import token_expired
 from .errors import render_error
+from .stores import current_reading, settings_store
 
 bp = Blueprint("sheet", __name__)
 
