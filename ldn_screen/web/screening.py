@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -14,7 +14,7 @@ from ..rules.chart_note import chart_note, verdict_title
 from ..rules.decision import decision, medication_reading_needs_attention
 from ..rules.findings import plan_wording, schedule_override_answer, surgery_stop_row
 from ..rules.sheet_text import calendar
-from .csrf import token_expired
+from .csrf import edit_notice, token_expired
 from .stores import current_reading, settings_store
 
 bp = Blueprint("screening", __name__)
@@ -127,8 +127,4 @@ def edit():  # type: ignore[no-untyped-def]
     """Back from the summary to the form, with every answer filled in."""
     current_reading()
     form = ScreeningForm()
-    if "csrf_token" not in request.form:
-        abort(400)
-    notice = None if form.csrf_token.validate(form) else CSRF_EXPIRED_MESSAGE
-    form.csrf_token.errors = []
-    return _render_form(form, notice=notice)
+    return _render_form(form, notice=edit_notice(form, CSRF_EXPIRED_MESSAGE))
