@@ -22,7 +22,6 @@ from . import config as cfg
 from .store.db import default_sqlite_url, make_engine, schema_is_current, upgrade
 from .store.private_files import create_private_file, make_private_dir
 from .store.settings_store import SettingsStore, SettingsUnavailable
-from .web import stores
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
@@ -73,6 +72,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_store(app: Flask) -> None:
+    from .web import stores
+
     url = app.config.get("DATABASE_URL") or default_sqlite_url(app.instance_path)
     app.config["DATABASE_URL"] = url
     engine = make_engine(url)
@@ -139,12 +140,14 @@ OUTDATED_MESSAGE = (
 
 def _outdated_schema(app: Flask) -> None:
     """Refuse to serve on an old schema; but let the CLI start, so db-upgrade can fix it."""
+    from .web.stores import SCHEMA_OUTDATED
+
     if click.get_current_context(silent=True) is None:  # gunicorn, wsgi.py, ldn-screen serve
         raise OutdatedSchema(OUTDATED_MESSAGE)
     log.error(OUTDATED_MESSAGE)
-    app.extensions[stores.SCHEMA_OUTDATED] = OUTDATED_MESSAGE
+    app.extensions[SCHEMA_OUTDATED] = OUTDATED_MESSAGE
 
     @app.before_request
     def _refuse() -> None:  # e.g. 'flask run' before the upgrade: every page is a 503
-        if app.extensions.get(stores.SCHEMA_OUTDATED):
+        if app.extensions.get(SCHEMA_OUTDATED):
             raise SettingsUnavailable(OUTDATED_MESSAGE)
