@@ -1,4 +1,7 @@
-"""The app factory: configuration, storage, blueprints, error pages and CLI commands."""
+"""The app factory, ``create_app``: configuration, storage, the web layer and CLI commands.
+
+Imported as ``from ldn_screen import create_app`` (loaded on first use, see __init__.py).
+"""
 
 from __future__ import annotations
 
@@ -16,9 +19,8 @@ import click
 from flask import Flask
 
 from . import config as cfg
-from .forwarding import HostCheck, TrustedProxyFix
-from .private_files import create_private_file, make_private_dir
 from .store.db import default_sqlite_url, make_engine, schema_is_current, upgrade
+from .store.private_files import create_private_file, make_private_dir
 from .store.settings_store import SettingsStore, SettingsUnavailable
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -59,24 +61,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _init_store(app)
 
+    from .cli import add_commands
     from .web import register
 
     register(app)
-    if hosts := app.config.get("TRUSTED_HOSTS"):
-        app.wsgi_app = HostCheck(app.wsgi_app, hosts)  # type: ignore[method-assign]
-    if hops := int(app.config.get("LDN_PROXY_HOPS") or 0):
-        # Behind a reverse proxy: trust that many X-Forwarded-* hops for the client address
-        # (audit log, rate limits, request log), the scheme and the host, but only from the
-        # proxy's own addresses. It wraps everything else, so every layer sees the result.
-        app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, hops, app.config["LDN_PROXY_NETWORKS"]
-        )
+    add_commands(app)
     if not app.testing:  # the test suite builds hundreds of apps; servers build one
         _warm_up(app)
     return app
 
 
 def _init_store(app: Flask) -> None:
+    from .web import stores
+
     url = app.config.get("DATABASE_URL") or default_sqlite_url(app.instance_path)
     app.config["DATABASE_URL"] = url
     engine = make_engine(url)
@@ -100,8 +97,7 @@ def _init_store(app: Flask) -> None:
         else:
             if not current:
                 _outdated_schema(app)
-    app.extensions["ldn_engine"] = engine
-    app.extensions["ldn_settings"] = store
+    stores.init_app(app, engine, store)
 
 
 def _warm_up(app: Flask) -> None:
@@ -144,12 +140,14 @@ OUTDATED_MESSAGE = (
 
 def _outdated_schema(app: Flask) -> None:
     """Refuse to serve on an old schema; but let the CLI start, so db-upgrade can fix it."""
+    from .web.stores import SCHEMA_OUTDATED
+
     if click.get_current_context(silent=True) is None:  # gunicorn, wsgi.py, ldn-screen serve
         raise OutdatedSchema(OUTDATED_MESSAGE)
     log.error(OUTDATED_MESSAGE)
-    app.extensions["ldn_schema_outdated"] = OUTDATED_MESSAGE
+    app.extensions[SCHEMA_OUTDATED] = OUTDATED_MESSAGE
 
     @app.before_request
     def _refuse() -> None:  # e.g. 'flask run' before the upgrade: every page is a 503
-        if app.extensions.get("ldn_schema_outdated"):
+        if app.extensions.get(SCHEMA_OUTDATED):
             raise SettingsUnavailable(OUTDATED_MESSAGE)

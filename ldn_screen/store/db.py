@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from ..private_files import create_private_file, make_private_dir
+from .private_files import create_private_file, make_private_dir
 from .writable import watch
 
 if TYPE_CHECKING:

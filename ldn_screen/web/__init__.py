@@ -1,4 +1,4 @@
-"""The thin web layer: blueprints, security headers, error pages and CLI commands."""
+"""The thin web layer: the request edge, the blueprints, and the error pages."""
 
 from __future__ import annotations
 
@@ -8,30 +8,18 @@ from flask import Flask
 def register(app: Flask) -> None:
     from . import (
         admin,
-        commands,
+        edge,
         errors,
         followup,
         health,
-        hosts,
-        request_body,
-        request_limits,
-        request_log,
         screening,
-        security,
-        sessions,
         sheet,
         template_helpers,
     )
 
-    app.request_class = request_body.LimitedBodyRequest
-    request_limits.init_app(app)
-    hosts.init_app(app)  # inserted after request_limits, so the host check runs first
-    request_log.init_app(app)
-    security.init_app(app)
-    sessions.init_app(app)
+    edge.init_app(app)
     template_helpers.init_app(app)
     errors.init_app(app)
-    commands.init_app(app)
     app.register_blueprint(screening.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(sheet.bp)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 
 from ..followup_forms import CSRF_EXPIRED_MESSAGE, FollowupForm
 from ..rules.followup import assess_followup
 from ..rules.followup.chart_note import followup_note, verdict_title
 from ..rules.followup.findings import METHOD_NAMES, METHOD_TEXT
 from ..rules.wording import ADVICE_LOOKS
-from .context import current_reading
-from .csrf import token_expired
-from .sheet import sheet_url_for
+from .csrf import edit_notice, token_expired
+from .sheet_link import sheet_url_for
+from .stores import current_reading
 
 bp = Blueprint("followup", __name__)
 
@@ -68,8 +68,4 @@ def form():  # type: ignore[no-untyped-def]
 def edit():  # type: ignore[no-untyped-def]
     """Back from the summary to the form, with every answer filled in."""
     form = _form()
-    if "csrf_token" not in request.form:
-        abort(400)
-    notice = None if form.csrf_token.validate(form) else CSRF_EXPIRED_MESSAGE
-    form.csrf_token.errors = []
-    return _render_form(form, notice=notice)
+    return _render_form(form, notice=edit_notice(form, CSRF_EXPIRED_MESSAGE))

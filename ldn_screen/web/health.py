@@ -22,7 +22,7 @@ from flask import Blueprint, current_app, jsonify, send_from_directory
 
 from ..store.settings_store import SettingsUnavailable
 from ..store.writable import WRITABLE, write_state
-from .context import settings_store
+from .stores import settings_store
 
 bp = Blueprint("health", __name__)
 DEFAULT_PROBE_SECONDS = 10.0

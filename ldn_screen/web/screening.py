@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -16,8 +16,8 @@ from ..rules.findings import schedule_override_answer, surgery_stop_row
 from ..rules.medication_wording import medication_table
 from ..rules.sheet_text import calendar
 from ..rules.wording import VERDICT_LOOKS, plan_wording, verdict_title
-from .context import current_reading, settings_store
-from .csrf import token_expired
+from .csrf import edit_notice, token_expired
+from .stores import current_reading, settings_store
 
 bp = Blueprint("screening", __name__)
 
@@ -130,8 +130,4 @@ def edit():  # type: ignore[no-untyped-def]
     """Back from the summary to the form, with every answer filled in."""
     current_reading()
     form = ScreeningForm()
-    if "csrf_token" not in request.form:
-        abort(400)
-    notice = None if form.csrf_token.validate(form) else CSRF_EXPIRED_MESSAGE
-    form.csrf_token.errors = []
-    return _render_form(form, notice=notice)
+    return _render_form(form, notice=edit_notice(form, CSRF_EXPIRED_MESSAGE))

@@ -36,7 +36,7 @@ from ..forms import (
 )
 from ..rules import Verdict, screen
 from ..rules.dosing import build_dose_plan
-from ..rules.model import Answer, DosePlan, Formulation, PatientAnswers, Schedule, ScreeningResult
+from ..rules.model import Answer, Formulation, PatientAnswers, Schedule, ScreeningResult
 from ..rules.settings import SPECS_BY_NAME, SettingsError
 from ..rules.sheet_text import (
     PatientSpecifics,
@@ -47,31 +47,11 @@ from ..rules.sheet_text import (
 )
 from ..rules.wording import plan_wording
 from ..store.settings_store import ActiveSettings, SettingsUnavailable
-from .context import current_reading, settings_store
 from .csrf import token_expired
 from .errors import render_error
+from .stores import current_reading, settings_store
 
 bp = Blueprint("sheet", __name__)
-
-
-def sheet_url_for(plan: DosePlan | None, version_number: int) -> str | None:
-    """The sheet's address for a plan: non-identifying plan parameters and the version only."""
-    if plan is None:
-        return None
-    params: dict[str, str | int] = {
-        "schedule": plan.schedule.value,
-        "start": plan.starts_on.isoformat(),
-        "formulation": plan.formulation.value,
-        "v": version_number,
-    }
-    if plan.liquid_mg_per_ml:
-        params["mg_per_ml"] = f"{plan.liquid_mg_per_ml:g}"
-    # Only the operation's date, so the printed calendar can mark the stop before it. The
-    # follow-up's plan change has no surgery stop.
-    stop = getattr(plan, "surgery_stop", None)
-    if stop is not None:
-        params["surgery"] = stop.surgery_on.isoformat()
-    return url_for("sheet.sheet", **params)
 
 
 PLAN_PARAMS = ("schedule", "start", "formulation", "mg_per_ml", "surgery")

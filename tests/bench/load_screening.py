@@ -62,7 +62,7 @@ def start_gunicorn(
 ) -> subprocess.Popen:  # type: ignore[type-arg]
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     # ldn-screen runs with the config it ships (the flags below override its numbers).
-    shipped = ["-c", "python:ldn_screen.gunicorn_conf"] if app == "wsgi:app" else []
+    shipped = ["-c", "python:ldn_screen.config.gunicorn"] if app == "wsgi:app" else []
     proc = subprocess.Popen(
         [
             gunicorn,

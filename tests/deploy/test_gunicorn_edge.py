@@ -32,7 +32,7 @@ def gunicorn(app: str, env: dict[str, str], logs: Path) -> Iterator[Instance]:
             [
                 str(BIN / "gunicorn"),
                 "-c",
-                "python:ldn_screen.gunicorn_conf",
+                "python:ldn_screen.config.gunicorn",
                 "--workers",
                 "1",
                 "--bind",
@@ -116,7 +116,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
     tmp = tmp_path_factory.mktemp("edge")
     env = app_env("", tmp / "instance")
     env.pop("DATABASE_URL")  # SQLite in the instance folder
-    with gunicorn("ldn_screen.wsgi_entry:app", env, tmp) as instance:
+    with gunicorn("ldn_screen:create_app()", env, tmp) as instance:
         yield instance
 
 

@@ -76,7 +76,7 @@ def gunicorn(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         [
             str(gunicorn_bin),
             "-c",
-            "python:ldn_screen.gunicorn_conf",
+            "python:ldn_screen.config.gunicorn",
             "--workers",
             "2",
             "--bind",
@@ -86,7 +86,7 @@ def gunicorn(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             str(access_log),
             "--access-logformat",
             "%(p)s %(m)s %(U)s %(s)s",
-            "ldn_screen.wsgi_entry:app",
+            "ldn_screen:create_app()",
         ],
         env=env,
         stdout=subprocess.DEVNULL,

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.test import TestResponse
 
-from ldn_screen.web.request_body import CappedBody
+from ldn_screen.web.edge.limits import CappedBody
 from tests.conftest import check_page, csrf_token, valid_answers
 
 FORM = "application/x-www-form-urlencoded"

@@ -127,7 +127,7 @@ def test_production_accepts_the_usual_ways_of_making_a_random_key(tmp_path: Path
             secrets.token_urlsafe(32),
             base64.b64encode(os.urandom(32)).decode(),  # openssl rand -base64 32
         ):
-            from ldn_screen.secret_strength import secret_problem
+            from ldn_screen.config.secret_strength import secret_problem
 
             assert secret_problem(secret) is None, (n, secret)
     production(tmp_path, secrets.token_urlsafe(32))

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ldn_screen.web.request_log import JsonFormatter
+from ldn_screen.web.edge.request_log import JsonFormatter
 from tests.conftest import post_screening
 
 DISTINCTIVE = {

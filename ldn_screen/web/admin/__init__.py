@@ -14,9 +14,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ...rules.sheet_text import missing_clinic_details
-from ...store.audit import AuditLog
-from ...store.users import UserStore
-from ..context import current_reading
+from ..stores import current_reading
 from . import audit_log, auth, history, origin, settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -62,9 +60,6 @@ def home() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    engine = app.extensions["ldn_engine"]
-    app.extensions["ldn_users"] = UserStore(engine)
-    app.extensions["ldn_audit"] = AuditLog(engine)
     # A global, not a context variable, so that imported macros can use it too.
     app.jinja_env.globals["utc"] = _utc
     app.register_blueprint(bp)

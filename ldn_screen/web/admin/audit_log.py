@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ...rules.settings import SPECS_BY_NAME
 from ...store.audit import ACTIONS, OUTCOMES
-from .common import audit_log
+from ..stores import audit_log
 from .forms import AuditFilterForm
 
 bp = Blueprint("audit", __name__)

@@ -42,7 +42,8 @@ from ...store.throttle import Limit, LoginThrottle, Paused, Slots, account_key, 
 from ...store.users import Account, normalise_username
 from ..csrf import token_expired
 from ..errors import store_error_page
-from .common import audit_log, client_address, entry, record, users
+from ..stores import ENGINE, THROTTLE, audit_log, login_throttle, users
+from .audit_trail import client_address, entry, record
 from .forms import ActionForm, LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -172,7 +173,7 @@ def login() -> ResponseReturnValue:
         form.password.errors = [FAILED_MESSAGE]
         return _render_login(form)
     if slots is not None:
-        throttle().give_back(slots)  # only failures count
+        login_throttle().give_back(slots)  # only failures count
 
     try:
         # The server-side session, then the audit row, before the cookie says "signed in": a
@@ -277,17 +278,13 @@ def require_login() -> ResponseReturnValue | None:
 # --- Throttling ----------------------------------------------------------------------------
 
 
-def throttle() -> LoginThrottle:
-    return current_app.extensions["ldn_throttle"]
-
-
 def _take_slots(username: str) -> Slots | Paused | None:
     """Count this attempt in the database, before any password is checked. None when
     Flask-Limiter counts instead (a configured shared store such as Redis)."""
     if "ldn_limiter" in current_app.extensions:
         return None
     name = normalise_username(username)[:80]
-    return throttle().take([client_key(client_address()), account_key(name)])
+    return login_throttle().take([client_key(client_address()), account_key(name)])
 
 
 def _paused(paused: Paused, form: LoginForm | None = None) -> Response:
@@ -295,7 +292,7 @@ def _paused(paused: Paused, form: LoginForm | None = None) -> Response:
     for the audit log, which gets one row per reporting period, not one per request."""
     known = users().find(request.form.get("username", ""))
     actor = known.username if known else "(unknown account)"
-    throttle().record_refusal(paused, entry("login", "throttled", actor=actor))
+    login_throttle().record_refusal(paused, entry("login", "throttled", actor=actor))
     # Rounded up to the minute, so the page never promises a time that is too early.
     until = paused.until + dt.timedelta(seconds=59)
     message = PAUSED_MESSAGES[paused.kind].format(
@@ -331,7 +328,7 @@ def _throttled(limit: RequestLimit) -> Response | None:
     g.throttle_recorded = True
     key = _account_key() if "account:" in limit.key else _client_key()
     until = dt.datetime.fromtimestamp(limit.reset_at, dt.UTC)
-    return _paused(Paused(key, throttle().limit_for(key), until))
+    return _paused(Paused(key, login_throttle().limit_for(key), until))
 
 
 def _limiter_on_admin_only(app: Flask, limiter: Limiter) -> None:
@@ -369,8 +366,8 @@ def init_app(app: Flask) -> None:
     account_limit = app.config.get("LDN_LOGIN_LIMIT_ACCOUNT", DEFAULT_ACCOUNT_LIMIT)
     # The database throttle counts by default; with a configured store it still keeps the
     # bounded record of refused attempts for the audit log.
-    app.extensions["ldn_throttle"] = LoginThrottle(
-        app.extensions["ldn_engine"], Limit.parse(client_limit), Limit.parse(account_limit)
+    app.extensions[THROTTLE] = LoginThrottle(
+        app.extensions[ENGINE], Limit.parse(client_limit), Limit.parse(account_limit)
     )
     storage = app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("LDN_RATELIMIT_STORAGE_URI")
     if storage:

@@ -18,9 +18,9 @@ from ...rules.reference_cases import CaseImpact, impact
 from ...rules.settings import departures
 from ...store.diff import Change, diff_values
 from ...store.settings_store import ActiveSettings, PublishConflict
-from ..context import settings_store
 from ..csrf import token_expired
-from .common import actor_name, entry, record
+from ..stores import settings_store
+from .audit_trail import actor_name, entry, record
 from .forms import PublishForm, SettingsForm, SettingsFormBase
 
 bp = Blueprint("settings", __name__)

@@ -1,27 +1,20 @@
-"""What every admin view shares: the stores, the client address, and writing audit rows."""
+"""What an admin did, for the audit log: who, from which address, the action and its outcome."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from flask_login import current_user
 
-from ...store.audit import AuditEntry, AuditLog
-from ...store.users import UserStore
-
-
-def users() -> UserStore:
-    return current_app.extensions["ldn_users"]
-
-
-def audit_log() -> AuditLog:
-    return current_app.extensions["ldn_audit"]
+from ...store.audit import AuditEntry
+from ..stores import audit_log
 
 
 def client_address() -> str:
-    # The direct peer, or the forwarded client when LDN_PROXY_HOPS configures ProxyFix (app.py).
-    # Behind a proxy without it, every client shares the proxy's address and its login limit.
+    # The direct peer, or the forwarded client when LDN_PROXY_HOPS configures the proxy
+    # (web/edge/proxy.py). Behind a proxy without it, every client shares the proxy's address
+    # and its login limit.
     return (request.remote_addr or "unknown")[:64]
 
 

@@ -1,7 +1,14 @@
-"""Security headers on every response, and no caching of pages that may show answers.
+"""What every response carries: the security headers, no caching of pages that may show
+answers, and never a session cookie from a server error.
 
 The headers are fixed, so they are added by a small WSGI wrapper from a precomputed list:
 every response gets them, error pages and redirects included, for the cost of a list copy.
+
+The session cookie is never set on a 5xx response. A request that failed on the server may
+have changed the session half-way (a sign-in that could not finish was still signed in by the
+500 that carried its cookie). Whatever a failed request changed in the session is therefore
+dropped, and the browser keeps the cookie it had. Flows that must change the session even when
+the store fails (sign-out) answer with a redirect, never a 5xx.
 """
 
 from __future__ import annotations
@@ -10,6 +17,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask.wrappers import Response
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -67,7 +76,8 @@ class SecurityHeaders:
         return self.app(environ, _start)
 
 
-def init_app(app: Flask) -> None:
-    app.wsgi_app = SecurityHeaders(  # type: ignore[method-assign]
-        app.wsgi_app, f"{app.static_url_path}/", bool(app.config.get("LDN_TLS"))
-    )
+class NoCookieOnServerError(SecureCookieSessionInterface):
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if response.status_code >= 500:
+            return
+        super().save_session(app, session, response)

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Flask, has_request_context, request
 
-from .security import StartResponse, WsgiApp
+from .headers import StartResponse, WsgiApp
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 # Where the id lives for the rest of the request (error logs pick it up from there).
@@ -102,8 +102,3 @@ def configure_logging(app: Flask) -> None:
         handler._ldn = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
     logger.setLevel(app.config.get("LDN_LOG_LEVEL", "INFO"))
-
-
-def init_app(app: Flask) -> None:
-    configure_logging(app)
-    app.wsgi_app = RequestLog(app.wsgi_app, f"{app.static_url_path}/")  # type: ignore[method-assign]

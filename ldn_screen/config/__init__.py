@@ -1,4 +1,8 @@
-"""Configuration from defaults and the environment. Production refuses unsafe settings."""
+"""Configuration from defaults and the environment. Production refuses unsafe settings.
+
+Standard library only, like the rest of this package: the shipped gunicorn settings
+(``python:ldn_screen.config.gunicorn``) import it in the gunicorn master, which stays small.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .forwarding import parse_hosts, parse_networks, proxy_addresses
-from .private_files import make_private_dir
+from ..store.private_files import make_private_dir
+from .proxies import parse_hosts, parse_networks, proxy_addresses
 from .secret_strength import HOW_TO_MAKE_ONE, KNOWN_WEAK, secret_problem
 
 DEFAULTS: dict[str, Any] = {

@@ -1,18 +1,18 @@
-"""``ldn-screen``: start the app under gunicorn, and the operator commands (admins, settings).
+"""``ldn-screen serve``: start the app under gunicorn, with the shipped gunicorn settings.
 
-Flask's own development server (``flask run``) is deliberately not offered here: the app is
-always served by gunicorn.
+Flask's own development server (``flask run``) is deliberately not offered: the app is always
+served by gunicorn. An installed wheel has no top-level wsgi.py, so gunicorn is given the
+factory itself (``ldn_screen:create_app()``); a checkout can also run ``gunicorn wsgi:app``.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from importlib.metadata import version
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
+from flask.cli import with_appcontext
 
 
 @click.command("serve")
@@ -40,29 +40,9 @@ def serve_command(host: str, port: int) -> None:
         [
             gunicorn,
             "--config",
-            "python:ldn_screen.gunicorn_conf",
+            "python:ldn_screen.config.gunicorn",
             "--bind",
             f"{host}:{port}",
-            "ldn_screen.wsgi_entry:app",
+            "ldn_screen:create_app()",
         ],
     )
-
-
-def _create_app():  # type: ignore[no-untyped-def]
-    from . import create_app
-
-    return create_app()
-
-
-def main() -> None:
-    group = FlaskGroup(
-        create_app=_create_app,
-        add_default_commands=False,
-        add_version_option=False,
-        help="ldn-screen: LDN screening for a fibromyalgia clinic.",
-    )
-    group.add_command(serve_command)
-    group.add_command(shell_command)
-    group.add_command(routes_command)
-    group = click.version_option(version("ldn-screen"), prog_name="ldn-screen")(group)
-    group(prog_name="ldn-screen")

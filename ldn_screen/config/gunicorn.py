@@ -1,11 +1,13 @@
-"""gunicorn settings shipped with the app. Override any of them on the command line."""
+"""gunicorn settings shipped with the app: ``gunicorn -c python:ldn_screen.config.gunicorn``.
+
+Override any of them on the command line."""
 
 import logging
 import os
 import subprocess
 import sys
 
-from ldn_screen.forwarding import proxy_addresses
+from ldn_screen.config.proxies import proxy_addresses
 
 workers = int(os.environ.get("LDN_WORKERS", "2"))
 worker_class = "sync"
@@ -15,20 +17,20 @@ keepalive = 2
 # The control socket would write to ~/.gunicorn; this app needs none.
 control_socket_disable = True
 # No gunicorn access log: the app writes one structured JSON line per request, with its
-# request id, and never a query string or a body (ldn_screen/web/request_log.py).
+# request id, and never a query string or a body (ldn_screen/web/edge/request_log.py).
 accesslog = None
 errorlog = "-"
 # Forwarded headers (X-Forwarded-Proto and friends) count only from the reverse proxies named
 # by LDN_PROXY_ADDRESSES, and only when LDN_PROXY_HOPS says there is a proxy: with no proxy,
 # from nobody. gunicorn's own default trusts 127.0.0.1 whatever the app is told. The app
-# applies the same rule to X-Forwarded-For and -Host (ldn_screen/forwarding.py).
+# applies the same rule to X-Forwarded-For and -Host (ldn_screen/web/edge/proxy.py).
 forwarded_allow_ips = proxy_addresses(
     int(os.environ.get("LDN_PROXY_HOPS") or 0), os.environ.get("LDN_PROXY_ADDRESSES")
 )
 # No path prefix (SCRIPT_NAME, PATH_INFO) taken from request headers, even from the proxy.
 forwarder_headers = ""
-# Request-line and header-field limits at gunicorn's maximum, above the app's own (web/
-# request_limits.py): a too-long address or header then gets the app's 414 or 431 page, with
+# Request-line and header-field limits at gunicorn's maximum, above the app's own (web/edge/
+# limits.py): a too-long address or header then gets the app's 414 or 431 page, with
 # the security headers, instead of gunicorn's bare one. Past these, gunicorn still answers.
 limit_request_line = 8190
 limit_request_field_size = 16380

@@ -1,0 +1,31 @@
+"""The address of a patient sheet for a dose plan, for any page that links to the sheet.
+
+Its own module, so the follow-up (or any other page) links to the sheet without importing the
+sheet's blueprint.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from ..rules.model import DosePlan
+
+
+def sheet_url_for(plan: DosePlan | None, version_number: int) -> str | None:
+    """The sheet's address for a plan: non-identifying plan parameters and the version only."""
+    if plan is None:
+        return None
+    params: dict[str, str | int] = {
+        "schedule": plan.schedule.value,
+        "start": plan.starts_on.isoformat(),
+        "formulation": plan.formulation.value,
+        "v": version_number,
+    }
+    if plan.liquid_mg_per_ml:
+        params["mg_per_ml"] = f"{plan.liquid_mg_per_ml:g}"
+    # Only the operation's date, so the printed calendar can mark the stop before it. The
+    # follow-up's plan change has no surgery stop.
+    stop = getattr(plan, "surgery_stop", None)
+    if stop is not None:
+        params["surgery"] = stop.surgery_on.isoformat()
+    return url_for("sheet.sheet", **params)
