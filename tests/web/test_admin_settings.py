@@ -427,6 +427,17 @@ def test_a_departure_reason_is_not_kept_when_nothing_departs(
     assert "departures" not in row.detail and "departure_reason" not in row.detail
 
 
+def test_an_over_long_departure_reason_does_not_block_when_nothing_departs(
+    app: Flask, admin: FlaskClient
+) -> None:
+    # The field is not on the page then; an error on it could not be shown or fixed.
+    page = preview(admin, based_on=1, review_weeks="16")
+    data = {**hidden_fields(page), "reason": "Later review", "action": "publish"}
+    response = admin.post("/admin/settings/publish", data={**data, "departure_reason": "x" * 9000})
+    assert response.status_code == 302
+    assert app.extensions["ldn_settings"].read().active.number == 2
+
+
 @pytest.mark.parametrize(
     ("field", "typed", "message"),
     [
