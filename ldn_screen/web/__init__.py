@@ -20,7 +20,7 @@ def register(app: Flask) -> None:
         security,
         sessions,
         sheet,
-        template_helpers,
+        templating,
     )
 
     app.request_class = request_body.LimitedBodyRequest
@@ -29,7 +29,7 @@ def register(app: Flask) -> None:
     request_log.init_app(app)
     security.init_app(app)
     sessions.init_app(app)
-    template_helpers.init_app(app)
+    templating.init_app(app)
     errors.init_app(app)
     commands.init_app(app)
     app.register_blueprint(screening.bp)

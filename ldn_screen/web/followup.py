@@ -6,12 +6,12 @@ import datetime as dt
 
 from flask import Blueprint, abort, render_template, request
 
-from ..followup_forms import CSRF_EXPIRED_MESSAGE, FollowupForm
 from ..rules.followup import assess_followup
 from ..rules.followup.chart_note import followup_note, verdict_title
 from ..rules.followup.findings import METHOD_NAMES, METHOD_TEXT
 from .context import current_reading
 from .csrf import token_expired
+from .forms.followup import CSRF_EXPIRED_MESSAGE, FollowupForm
 from .sheet import sheet_url_for
 
 bp = Blueprint("followup", __name__)

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from ..forms import CSRF_EXPIRED_MESSAGE, SCHEDULE_OPTIONS, ScreeningForm
 from ..rules import ScreeningResult, Verdict, screen
 from ..rules.chart_note import chart_note, verdict_title
 from ..rules.decision import decision, medication_reading_needs_attention
@@ -16,6 +15,8 @@ from ..rules.findings import plan_wording, schedule_override_answer, surgery_sto
 from ..rules.sheet_text import calendar
 from .context import current_reading, settings_store
 from .csrf import token_expired
+from .forms.fields import SCHEDULE_OPTIONS
+from .forms.screening import CSRF_EXPIRED_MESSAGE, ScreeningForm
 
 bp = Blueprint("screening", __name__)
 

@@ -42,8 +42,8 @@ from ...store.throttle import Limit, LoginThrottle, Paused, Slots, account_key, 
 from ...store.users import Account, normalise_username
 from ..csrf import token_expired
 from ..errors import store_error_page
+from ..forms.admin import ActionForm, LoginForm
 from .common import audit_log, client_address, entry, record, users
-from .forms import ActionForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from ...store.diff import diff_values, show_value
 from ...store.settings_store import ActiveSettings, PublishConflict
 from ..context import settings_store
 from ..csrf import token_expired
+from ..forms.admin import CompareForm, RollbackForm
 from .common import actor_name, entry, record
-from .forms import CompareForm, RollbackForm
 from .settings import current_version, render_preview
 
 bp = Blueprint("history", __name__)

@@ -20,8 +20,8 @@ from ...store.diff import Change, diff_values
 from ...store.settings_store import ActiveSettings, PublishConflict
 from ..context import settings_store
 from ..csrf import token_expired
+from ..forms.admin import PublishForm, SettingsForm, SettingsFormBase
 from .common import actor_name, entry, record
-from .forms import PublishForm, SettingsForm, SettingsFormBase
 
 bp = Blueprint("settings", __name__)
 
