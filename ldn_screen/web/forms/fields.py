@@ -28,6 +28,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
 
 from ...rules import Answer, Formulation, Schedule
@@ -109,7 +110,10 @@ def parse_date(raw: str) -> dt.date | None:
 
 def _macro(template: str, name: str) -> Callable[..., Markup]:
     # The environment caches the template and the template its module: one build per process.
-    return getattr(current_app.jinja_env.get_template(template).module, name)  # type: ignore[no-any-return]
+    macro: Callable[..., Markup] = getattr(
+        current_app.jinja_env.get_template(template).module, name
+    )
+    return macro
 
 
 class Rendered:
@@ -399,20 +403,22 @@ class BaseForm(FlaskForm):
     """Every form's base: strips what was typed into one-line fields, and gives the templates
     the error summary's fields, the answers list and the hidden answers."""
 
-    class Meta:
+    class Meta(DefaultMeta):
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
             strip = getattr(unbound_field.field_class, "strip_whitespace", False)
             if strip and unbound_field.kwargs.get("strip", True):
                 filters = (*unbound_field.kwargs.get("filters", ()), strip_text)
                 options = {**options, "filters": filters}
-            return super().bind_field(form, unbound_field, options)  # type: ignore[misc, no-any-return]
+            bound: Field = super().bind_field(form, unbound_field, options)
+            return bound
 
-    def _answer_fields(self) -> list[Rendered]:
-        return [f for f in self if f.name != self.meta.csrf_field_name]  # type: ignore[misc]
+    def _answer_fields(self) -> list[Any]:
+        csrf = self.meta.csrf_field_name
+        return [f for f in self if f.name != csrf]
 
     def error_fields(self) -> list[Field]:
         """Fields with errors, in page order, for the error summary (the CSRF token excluded)."""
-        return [f for f in self._answer_fields() if f.errors]  # type: ignore[attr-defined]
+        return [f for f in self._answer_fields() if f.errors]
 
     def answer_rows(self, notes: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
         """(question, answer as shown, field id) for the check-your-answers list.
@@ -423,9 +429,9 @@ class BaseForm(FlaskForm):
         notes = notes or {}
         rows: list[tuple[str, str, str]] = []
         for field in self._answer_fields():
-            shown = notes.get(field.name) or field.display_value()  # type: ignore[attr-defined]
+            shown = notes.get(field.name) or field.display_value()
             if shown:
-                rows.append((str(field.label.text), shown, field.id))  # type: ignore[attr-defined]
+                rows.append((str(field.label.text), shown, field.id))
         return rows
 
     def hidden_answers(self, exclude: tuple[str, ...] = ()) -> Markup:
@@ -434,7 +440,7 @@ class BaseForm(FlaskForm):
         Built here rather than in a template loop: it runs on every summary, for ~40 fields."""
         parts: list[str] = []
         for field in self._answer_fields():
-            name = field.name  # type: ignore[attr-defined]
+            name = field.name
             if name in exclude:
                 continue
             # Field names are Python identifiers; every value is escaped.
