@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 
 from ldn_screen.rules import DEFAULT_SETTINGS
 from ldn_screen.store.users import UserStore
-from ldn_screen.web.admin.forms import display
+from ldn_screen.web.forms.admin import display
 from tests.conftest import csrf_token
 
 PASSWORD = "correct horse battery staple"

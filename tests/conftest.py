@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
 
 from ldn_screen import create_app
-from ldn_screen.forms import CONDITION_GROUPS, YES_NO_CONDITIONS
+from ldn_screen.web.forms.screening import CONDITION_GROUPS, YES_NO_CONDITIONS
 
 TODAY = dt.date.today()
 

@@ -14,11 +14,11 @@ def register(app: Flask) -> None:
         health,
         screening,
         sheet,
-        template_helpers,
+        templating,
     )
 
     edge.init_app(app)
-    template_helpers.init_app(app)
+    templating.init_app(app)
     errors.init_app(app)
     app.register_blueprint(screening.bp)
     app.register_blueprint(health.bp)

@@ -6,12 +6,12 @@ import datetime as dt
 
 from flask import Blueprint, render_template, request
 
-from ..followup_forms import CSRF_EXPIRED_MESSAGE, FollowupForm
 from ..rules.followup import assess_followup
 from ..rules.followup.chart_note import followup_note, verdict_title
 from ..rules.followup.findings import METHOD_NAMES, METHOD_TEXT
 from ..rules.wording import ADVICE_LOOKS
 from .csrf import edit_notice, token_expired
+from .forms.followup import CSRF_EXPIRED_MESSAGE, FollowupForm
 from .sheet_link import sheet_url_for
 from .stores import current_reading
 

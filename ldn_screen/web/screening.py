@@ -8,7 +8,6 @@ from flask import Blueprint, current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from ..forms import CSRF_EXPIRED_MESSAGE, SCHEDULE_OPTIONS, ScreeningForm
 from ..rules import ScreeningResult, Verdict, screen
 from ..rules.chart_note import chart_note
 from ..rules.decision import decision
@@ -17,6 +16,8 @@ from ..rules.medication_wording import medication_table
 from ..rules.sheet_text import calendar
 from ..rules.wording import VERDICT_LOOKS, plan_wording, verdict_title
 from .csrf import edit_notice, token_expired
+from .forms.fields import SCHEDULE_OPTIONS
+from .forms.screening import CSRF_EXPIRED_MESSAGE, ScreeningForm
 from .stores import current_reading, settings_store
 
 bp = Blueprint("screening", __name__)

@@ -16,28 +16,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
-from dataclasses import dataclass
-from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
-from wtforms import Form, StringField
-from wtforms.validators import ValidationError
 
-from ..forms import (
-    CSRF_EXPIRED_MESSAGE,
-    FORMULATION_OPTIONS,
-    SCHEDULE_OPTIONS,
-    DateInput,
-    Radios,
-    ScreeningForm,
-)
 from ..rules import Verdict, screen
 from ..rules.dosing import build_dose_plan
-from ..rules.model import Answer, Formulation, PatientAnswers, Schedule, ScreeningResult
-from ..rules.settings import SPECS_BY_NAME, SettingsError
+from ..rules.model import Answer, PatientAnswers, ScreeningResult
+from ..rules.settings import SettingsError
 from ..rules.sheet_text import (
     PatientSpecifics,
     calendar,
@@ -49,6 +36,8 @@ from ..rules.wording import plan_wording
 from ..store.settings_store import ActiveSettings, SettingsUnavailable
 from .csrf import token_expired
 from .errors import render_error
+from .forms.screening import CSRF_EXPIRED_MESSAGE, ScreeningForm
+from .forms.sheet import SheetForm
 from .stores import current_reading, settings_store
 
 bp = Blueprint("sheet", __name__)
@@ -56,139 +45,7 @@ bp = Blueprint("sheet", __name__)
 
 PLAN_PARAMS = ("schedule", "start", "formulation", "mg_per_ml", "surgery")
 VERSION_PARAM = "v"
-# Reprints of a plan that began a while ago are normal; a year either way covers them.
-START_WINDOW = dt.timedelta(days=366)
-_MAX_NUMBER_CHARS = 6
 _MAX_VERSION_CHARS = 9
-
-
-def _concentration_range() -> tuple[float, float, float]:
-    """The admin setting's own range and step: one rule for the link and the settings."""
-    spec = SPECS_BY_NAME["liquid_mg_per_ml"]
-    if spec.minimum is None or spec.maximum is None or spec.step is None:
-        raise RuntimeError("the liquid_mg_per_ml setting needs a minimum, maximum and step")
-    return spec.minimum, spec.maximum, spec.step
-
-
-_MG_PER_ML_MIN, _MG_PER_ML_MAX, _MG_PER_ML_STEP = _concentration_range()
-
-
-@dataclass(frozen=True, slots=True)
-class PlanChoice:
-    """A validated plan: everything the address carries apart from the settings version."""
-
-    schedule: Schedule
-    formulation: Formulation
-    starts_on: dt.date
-    mg_per_ml: float | None  # only for liquid
-    surgery_on: dt.date | None = None  # planned surgery, to mark the stop in the calendar
-
-    def params(self) -> dict[str, str]:
-        """The canonical query, in a fixed order, so one plan has one address."""
-        params = {
-            "schedule": self.schedule.value,
-            "start": self.starts_on.isoformat(),
-            "formulation": self.formulation.value,
-        }
-        if self.mg_per_ml is not None:
-            params["mg_per_ml"] = f"{self.mg_per_ml:g}"
-        if self.surgery_on is not None:
-            params["surgery"] = self.surgery_on.isoformat()
-        return params
-
-
-class SheetForm(Form):
-    """The plan, read from the query string. No CSRF: a GET that changes nothing."""
-
-    schedule = Radios(
-        "Titration schedule",
-        options=SCHEDULE_OPTIONS,
-    )
-    start = DateInput("Start date", description="For example, 2026-12-01.")
-    formulation = Radios(
-        "Formulation",
-        options=FORMULATION_OPTIONS,
-    )
-    mg_per_ml = StringField("Liquid concentration", render_kw={"inputmode": "decimal"})
-    surgery = DateInput(
-        "Date of planned surgery (optional)",
-        description="If an operation falls in the calendar, the sheet marks when to stop "
-        "LDN before it. For example, 2027-01-15.",
-        example="2027-01-15",
-    )
-
-    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.today = today
-
-    def validate_start(self, field: DateInput) -> None:
-        if not (field.data or "").strip():
-            raise ValidationError("Enter the start date, for example 2026-12-01")
-        if field.date is None:
-            raise ValidationError("Enter the start date as a real date, for example 2026-12-01")
-        if field.date < self.today - START_WINDOW:
-            raise ValidationError("The start date must be within the last year")
-        if field.date > self.today + START_WINDOW:
-            raise ValidationError("The start date must be within the next year")
-
-    def validate_surgery(self, field: DateInput) -> None:
-        if not (field.data or "").strip():
-            return  # optional
-        if field.date is None:
-            raise ValidationError(
-                "Enter the date of the planned surgery as a real date, for example 2027-01-15"
-            )
-        if self.start.date is not None and field.date < self.start.date:
-            raise ValidationError(
-                "The date of the planned surgery must be on or after the start date. Leave it "
-                "blank if the operation comes before LDN starts"
-            )
-        if field.date > self.today + 2 * START_WINDOW:
-            raise ValidationError("The date of the planned surgery must be within two years")
-
-    def validate_mg_per_ml(self, field: StringField) -> None:
-        if self.formulation.data != Formulation.LIQUID.value:
-            return  # capsules have no concentration; whatever was sent is ignored
-        field.data = (field.data or "").strip()
-        if not field.data:
-            raise ValidationError("Enter the liquid concentration in mg per mL, for example 1")
-        value = _number(field.data)
-        if value is None:
-            raise ValidationError(
-                "Enter the liquid concentration as a number of mg per mL, for example 1"
-            )
-        lo, hi, step = _MG_PER_ML_MIN, _MG_PER_ML_MAX, _MG_PER_ML_STEP
-        if value < lo:
-            raise ValidationError(f"The liquid concentration must be {lo:g} mg per mL or more")
-        if value > hi:
-            raise ValidationError(f"The liquid concentration must be {hi:g} mg per mL or less")
-        if abs(value / step - round(value / step)) > 1e-9:
-            raise ValidationError(
-                f"The liquid concentration must be a multiple of {step:g} mg per mL"
-            )
-
-    def choice(self) -> PlanChoice | None:
-        """The plan, or None unless every field passed ``validate()``."""
-        if self.errors or self.start.date is None:
-            return None
-        liquid = self.formulation.data == Formulation.LIQUID.value
-        return PlanChoice(
-            schedule=Schedule(self.schedule.data),
-            formulation=Formulation(self.formulation.data),
-            starts_on=self.start.date,
-            mg_per_ml=_number(self.mg_per_ml.data or "") if liquid else None,
-            surgery_on=self.surgery.date if (self.surgery.data or "").strip() else None,
-        )
-
-
-def _number(raw: str) -> float | None:
-    if len(raw) > _MAX_NUMBER_CHARS or not raw.isascii():
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
 
 
 def _address_problems(args: MultiDict[str, str]) -> list[str]:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from ldn_screen.forms import SAFETY_CONDITIONS
+from ldn_screen.web.forms.screening import SAFETY_CONDITIONS
 from tests.browser.conftest import serious_axe_violations
 from tests.browser.test_screening_browser import fill_valid
 

@@ -15,10 +15,10 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from ldn_screen.forms import CONDITION_GROUPS, QUESTIONS
 from ldn_screen.rules import Formulation, Schedule
 from ldn_screen.rules.dosing import build_dose_plan
 from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml
+from ldn_screen.web.forms.screening import CONDITION_GROUPS, QUESTIONS
 from tests.browser.conftest import screenshot
 from tests.browser.keyboard import (
     CountingKeyboard,

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from ldn_screen.rules import DEFAULT_SETTINGS, SETTING_SPECS
 from ldn_screen.rules.reference_cases import reference_cases
 from ldn_screen.store.audit import AuditLog
-from ldn_screen.web.admin.forms import spec_hint
+from ldn_screen.web.forms.admin import spec_hint
 from tests.admin_support import (
     create_admin,
     form_fields,

@@ -17,17 +17,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from ldn_screen.forms import (
-    CONDITION_UNKNOWN_MESSAGE,
+from ldn_screen.rules import PatientAnswers
+from ldn_screen.web.forms.fields import CONDITION_UNKNOWN_MESSAGE, ConditionGroup
+from ldn_screen.web.forms.screening import (
     OPIOID_CONDITIONS,
     SAFETY_CONDITIONS,
     SELECT_MESSAGES,
     SURGERY_DATE_UNTICKED_MESSAGE,
     YES_NO_CONDITIONS,
-    ConditionGroup,
     ScreeningForm,
 )
-from ldn_screen.rules import PatientAnswers
 from tests.conftest import TODAY, check_error_page, check_page, csrf_token, valid_answers
 
 GROUPS = (OPIOID_CONDITIONS, SAFETY_CONDITIONS)

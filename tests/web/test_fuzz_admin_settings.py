@@ -38,7 +38,7 @@ from ldn_screen import create_app
 from ldn_screen.rules import DEFAULT_SETTINGS, SETTING_SPECS, RuleSettings
 from ldn_screen.rules.settings import SettingSpec, departures, validate_values
 from ldn_screen.store.settings_store import SettingsStore
-from ldn_screen.web.admin.forms import REASON_MAX_CHARS, SettingsForm, display
+from ldn_screen.web.forms.admin import REASON_MAX_CHARS, SettingsForm, display
 from tests.admin_support import create_admin, hidden_fields, login
 from tests.conftest import check_page, csrf_token
 from tests.web.test_fuzz_screening import nasty_text

@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ldn_screen.followup_forms import FollowupForm
+from ldn_screen.web.forms.followup import FollowupForm
 from tests.conftest import csrf_token
 from tests.web.test_followup_web import followup_answers
 

@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ldn_screen.forms import DIAGNOSIS_FIELDS, ScreeningForm
+from ldn_screen.web.forms.screening import DIAGNOSIS_FIELDS, ScreeningForm
 from tests.conftest import csrf_token, valid_answers
 
 FIELDS = [

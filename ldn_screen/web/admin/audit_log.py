@@ -8,8 +8,8 @@ from wtforms.fields.choices import SelectChoice
 
 from ...rules.settings import SPECS_BY_NAME
 from ...store.audit import ACTIONS, OUTCOMES
+from ..forms.admin import AuditFilterForm
 from ..stores import audit_log
-from .forms import AuditFilterForm
 
 bp = Blueprint("audit", __name__)
 

@@ -42,9 +42,9 @@ from ...store.throttle import Limit, LoginThrottle, Paused, Slots, account_key, 
 from ...store.users import Account, normalise_username
 from ..csrf import token_expired
 from ..errors import store_error_page
+from ..forms.admin import ActionForm, LoginForm
 from ..stores import ENGINE, THROTTLE, audit_log, login_throttle, users
 from .audit_trail import client_address, entry, record
-from .forms import ActionForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)

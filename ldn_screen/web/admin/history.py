@@ -19,9 +19,9 @@ from ...rules.settings import (
 from ...store.diff import diff_values, show_value
 from ...store.settings_store import ActiveSettings, PublishConflict
 from ..csrf import token_expired
+from ..forms.admin import CompareForm, RollbackForm
 from ..stores import settings_store
 from .audit_trail import actor_name, entry, record
-from .forms import CompareForm, RollbackForm
 from .settings import current_version, render_preview
 
 bp = Blueprint("history", __name__)

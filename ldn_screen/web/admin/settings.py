@@ -19,9 +19,9 @@ from ...rules.settings import departures
 from ...store.diff import Change, diff_values
 from ...store.settings_store import ActiveSettings, PublishConflict
 from ..csrf import token_expired
+from ..forms.admin import PublishForm, SettingsForm, SettingsFormBase
 from ..stores import settings_store
 from .audit_trail import actor_name, entry, record
-from .forms import PublishForm, SettingsForm, SettingsFormBase
 
 bp = Blueprint("settings", __name__)
 

@@ -1,7 +1,7 @@
 """The screening form: parse and validate, then hand the rules a frozen ``PatientAnswers``.
 
-Every error message is written here, in the GOV.UK style ("Enter ...", "Select ..."),
-so WTForms' own wording ("Not a valid choice") never reaches a clinician.
+Every error message of this form is written here, in the GOV.UK style ("Enter ...",
+"Select ..."), and each field is given its own where it is declared.
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any
 
-from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, StringField, TextAreaField
+from wtforms import Field
 from wtforms.validators import StopValidation, ValidationError
 
-from .rules import Answer, Formulation, OpioidType, OpioidUse, PatientAnswers, Schedule
-from .rules.diagnosis import (
+from ...rules import Answer, Formulation, OpioidType, OpioidUse, PatientAnswers, Schedule
+from ...rules.diagnosis import (
     AREA_LABELS,
     REGION_LABELS,
     REGIONS,
@@ -25,24 +24,32 @@ from .rules.diagnosis import (
     Region,
     WpiArea,
 )
-from .rules.medications import line_key
+from ...rules.medications import line_key
+from .fields import (
+    CONDITION_UNKNOWN_MESSAGE,
+    FORMULATION_MESSAGE,
+    FORMULATION_OPTIONS,
+    NONE_OF_THESE,
+    SCHEDULE_MESSAGE,
+    SCHEDULE_OPTIONS,
+    YES_NO,
+    YES_NO_UNSURE,
+    BaseForm,
+    Checkboxes,
+    ConditionGroup,
+    ConditionList,
+    DateInput,
+    Hidden,
+    Radios,
+    Text,
+    TextArea,
+    answered,
+    require_date,
+    require_whole_number,
+)
 
 MEDICATION_LIST_MAX_CHARS = 20_000
 MEDICATION_LIST_MAX_LINES = 400
-NUMBER_MAX_CHARS = 6
-
-YES_NO_UNSURE = [
-    (Answer.YES.value, "Yes"),
-    (Answer.NO.value, "No"),
-    (Answer.UNSURE.value, "Not sure"),
-]
-YES_NO = [(Answer.YES.value, "Yes"), (Answer.NO.value, "No")]
-SCHEDULE_OPTIONS = [
-    (Schedule.STANDARD.value, "Standard"),
-    (Schedule.GENTLE.value, "Gentle (smaller, slower steps)"),
-]
-FORMULATION_OPTIONS = [(Formulation.CAPSULE.value, "Capsule"), (Formulation.LIQUID.value, "Liquid")]
-
 # The question text doubles as the summary-list label on the results page.
 QUESTIONS: dict[str, str] = {
     "age_years": "Age",
@@ -120,8 +127,8 @@ SELECT_MESSAGES: dict[str, str] = {
     "surgery_planned": "Select whether surgery is planned",
     "thyroid_condition": "Select whether the patient takes thyroid hormone or has Hashimoto's",
     "sensitive_to_medicines": "Select whether the patient is sensitive to medicines",
-    "formulation": "Select capsule or liquid",
-    "schedule": "Select the standard or gentle schedule",
+    "formulation": FORMULATION_MESSAGE,
+    "schedule": SCHEDULE_MESSAGE,
     "sss_fatigue": "Select how much of a problem fatigue was in the past week",
     "sss_waking_unrefreshed": "Select how much of a problem waking unrefreshed was in the "
     "past week",
@@ -139,25 +146,6 @@ WPI_MISSING_MESSAGE = (
 )
 WPI_CONFLICT_MESSAGE = "Select painful areas or 'No pain in any of these areas', not both"
 WPI_UNKNOWN_MESSAGE = "Select areas from the list only"
-
-# --- Checklists: a group of yes/no/not-sure questions answered in one step ----------------
-# The GOV.UK "checkboxes with an option for none" pattern: the clinician ticks the conditions
-# that apply, or "None of these apply". A ticked condition opens a follow-up asking "Yes" or
-# "Not sure"; an unticked one in an answered list is "No". Each question still receives its
-# own answer (the rules never see the list), and nothing is read as "No" until the list is
-# answered: a list with nothing ticked is an error, never "none".
-NONE_OF_THESE = "none"
-NONE_OF_THESE_LABEL = "None of these apply"
-
-
-@dataclass(frozen=True)
-class ConditionGroup:
-    name: str
-    legend: str
-    items: tuple[str, ...]
-    missing: str
-    conflict: str
-
 
 OPIOID_CONDITIONS = ConditionGroup(
     name="opioid_conditions",
@@ -188,7 +176,6 @@ SAFETY_CONDITIONS = ConditionGroup(
 )
 CONDITION_GROUPS = (OPIOID_CONDITIONS, SAFETY_CONDITIONS)
 GROUP_OF = {item: group for group in CONDITION_GROUPS for item in group.items}
-CONDITION_UNKNOWN_MESSAGE = "Select conditions from the list only"
 # Questions of a list with no "Not sure" (as before the lists): ticking one is its "Yes".
 YES_NO_CONDITIONS = ("thyroid_condition", "sensitive_to_medicines")
 
@@ -221,121 +208,6 @@ CSRF_EXPIRED_MESSAGE = (
     "This form was open for a long time, so for security it could not be sent. Every answer "
     "is still here: check them and select 'Screen patient' again."
 )
-
-
-def _parse_date(raw: str) -> dt.date | None:
-    raw = raw.strip()
-    for fmt in ("%Y-%m-%d", "%d %m %Y", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-class DateInput(StringField):
-    """A date typed as YYYY-MM-DD (what browsers send from a date picker)."""
-
-    input_type = "date"
-
-    def __init__(self, *args: Any, example: str = "2026-11-03", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.example = example
-        self.date: dt.date | None = None
-
-    def pre_validate(self, form: Any) -> None:
-        self.date = _parse_date(self.data) if self.data else None
-
-
-class Radios(Field):
-    """One answer from a fixed list, drawn as radios by templates/macros/forms.html from
-    ``options``. A plain WTForms Field rather than RadioField: the pages never use WTForms'
-    widgets or choices, and the screening form is built on every request, so the lighter its
-    40 fields, the faster the summary. An unlisted value gets "Select ...", never WTForms'
-    "Not a valid choice"."""
-
-    widget = None  # drawn by the template macro
-
-    def __init__(
-        self,
-        *args: Any,
-        options: list[tuple[str, str]],
-        conditional: bool = False,
-        message: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        # (value, label) pairs, in order, for the accessible radios macro.
-        self.options = options
-        # A conditional question may stay empty; its form-level check decides when it must not.
-        self.conditional = conditional
-        # Forms other than the screening pass their own wording; the screening's is above.
-        self.message = message
-
-    @property
-    def select_message(self) -> str:
-        return self.message or SELECT_MESSAGES[self.name]
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if valuelist:
-            self.data = valuelist[0]
-
-    def pre_validate(self, form: Any) -> None:
-        if self.data in {value for value, _ in self.options}:
-            return
-        self.data = None
-        if not self.conditional:
-            raise ValidationError(self.select_message)
-
-
-class Checkboxes(Field):
-    """Checkboxes in a fieldset, drawn from ``options`` like Radios; an unknown value gets
-    ``message``, never "Not a valid choice"."""
-
-    widget = None  # drawn by the template macro
-
-    def __init__(
-        self, *args: Any, options: list[tuple[str, str]], message: str, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.options = options
-        self.message = message
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = list(valuelist)
-
-    def pre_validate(self, form: Any) -> None:
-        allowed = {value for value, _ in self.options}
-        given = self.data or []
-        self.data = [v for v in given if v in allowed]
-        if len(self.data) != len(given):
-            raise ValidationError(self.message)
-
-
-class ConditionList(Checkboxes):
-    """The checklist of a ``ConditionGroup``: "None of these apply" first, then each condition.
-
-    It posts the ticked question names (or "none"); the answers themselves go to each
-    question's own field, so the rules and the summary see the same per-question answers
-    as before. "None" comes first, not last as in GOV.UK's pattern, so a keyboard user who
-    ticks it leaves the list with the next Tab (app.js disables the conditions while "None"
-    is ticked, which takes them out of the tab order)."""
-
-    def __init__(self, group: ConditionGroup, **kwargs: Any) -> None:
-        super().__init__(
-            group.legend,
-            options=[
-                (NONE_OF_THESE, NONE_OF_THESE_LABEL),
-                *((item, CONDITION_LABELS[item]) for item in group.items),
-            ],
-            message=CONDITION_UNKNOWN_MESSAGE,
-            **kwargs,
-        )
-        self.group = group
-
-    def pre_validate(self, form: Any) -> None:
-        # The form's reading of the whole group decides; see ScreeningForm.condition_reading.
-        pass
 
 
 @dataclass
@@ -423,6 +295,7 @@ def _radios(
     return Radios(
         QUESTIONS[name],
         options=choices,
+        message=SELECT_MESSAGES[name],
         description=hint,
         conditional=conditional,
     )
@@ -439,9 +312,9 @@ def _wpi_region(region: Region) -> Checkboxes:
     )
 
 
-class ScreeningForm(FlaskForm):
+class ScreeningForm(BaseForm):
     # Fields are declared in page order: the error summary and the answers list follow it.
-    age_years = StringField(
+    age_years = Text(
         QUESTIONS["age_years"], description="In years", render_kw={"inputmode": "numeric"}
     )
     fibromyalgia_diagnosed = _radios("fibromyalgia_diagnosed", YES_NO_UNSURE)
@@ -491,7 +364,7 @@ class ScreeningForm(FlaskForm):
         conditional=True,
     )
     # The checklist, then its questions (each answered through it; see read_group).
-    opioid_conditions = ConditionList(OPIOID_CONDITIONS)
+    opioid_conditions = ConditionList(OPIOID_CONDITIONS, CONDITION_LABELS)
     opioid_dependence = _radios("opioid_dependence", YES_NO_UNSURE, conditional=True)
     opioid_withdrawal = _radios("opioid_withdrawal", YES_NO_UNSURE, conditional=True)
     kratom_or_similar = _radios(
@@ -500,15 +373,15 @@ class ScreeningForm(FlaskForm):
         "Including mitragynine or '7-OH' products.",
         conditional=True,
     )
-    medication_list = TextAreaField(
+    medication_list = TextArea(
         QUESTIONS["medication_list"],
         description="Paste the list as it appears in the chart, one medicine per line. It is "
         "read for opioids and is not stored.",
     )
     # Lines of the list the clinician confirmed are not opioids (the summary's button).
-    confirmed_not_opioid_lines = HiddenField()
+    confirmed_not_opioid_lines = Hidden()
 
-    safety_conditions = ConditionList(SAFETY_CONDITIONS)
+    safety_conditions = ConditionList(SAFETY_CONDITIONS, CONDITION_LABELS)
     pregnant_or_planning = _radios("pregnant_or_planning", YES_NO_UNSURE, conditional=True)
     breastfeeding = _radios("breastfeeding", YES_NO_UNSURE, conditional=True)
     naltrexone_now = _radios("naltrexone_now", YES_NO_UNSURE, conditional=True)
@@ -546,7 +419,7 @@ class ScreeningForm(FlaskForm):
         "schedule",
         SCHEDULE_OPTIONS,
     )
-    baseline_pain_nrs = StringField(
+    baseline_pain_nrs = Text(
         QUESTIONS["baseline_pain_nrs"],
         description="0 means no pain; 10 means pain as bad as the patient can imagine.",
         render_kw={"inputmode": "numeric"},
@@ -613,12 +486,12 @@ class ScreeningForm(FlaskForm):
         return bool(super().validate(extra))
 
     def validate_age_years(self, field: Field) -> None:
-        _whole_number(
+        require_whole_number(
             field, 0, 120, "Enter the patient's age in years", "Age must be between 0 and 120"
         )
 
     def validate_baseline_pain_nrs(self, field: Field) -> None:
-        _whole_number(
+        require_whole_number(
             field,
             0,
             10,
@@ -630,7 +503,7 @@ class ScreeningForm(FlaskForm):
         if self.opioid_use.data != OpioidUse.RECENT.value:
             return
         name = "the date of the last opioid dose"
-        day = _date_required(field, name)
+        day = require_date(field, name)
         if day > self.today:
             raise ValidationError("The date of the last opioid dose must be today or in the past")
         if day < self.today - dt.timedelta(days=366 * 5):
@@ -662,7 +535,7 @@ class ScreeningForm(FlaskForm):
             return
         if not (field.data or "").strip():
             return
-        day = _date_required(field, "the date since which no opioid was taken")
+        day = require_date(field, "the date since which no opioid was taken")
         if day > self.today:
             raise ValidationError(
                 "The date since which no opioid was taken must be today or in the past"
@@ -672,13 +545,13 @@ class ScreeningForm(FlaskForm):
         if len(field.data or "") > MEDICATION_LIST_MAX_CHARS:
             raise ValidationError("Confirm fewer lines at a time")
 
-    def validate_opioid_type(self, field: Field) -> None:
+    def validate_opioid_type(self, field: Radios) -> None:
         if self.opioid_use.data == OpioidUse.RECENT.value and not field.data:
-            raise ValidationError(SELECT_MESSAGES["opioid_type"])
+            raise ValidationError(field.message)
 
-    def validate_ultra_low_dose_protocol(self, field: Field) -> None:
+    def validate_ultra_low_dose_protocol(self, field: Radios) -> None:
         if self.opioid_use.data == OpioidUse.CURRENT.value and not field.data:
-            raise ValidationError(SELECT_MESSAGES["ultra_low_dose_protocol"])
+            raise ValidationError(field.message)
 
     def validate_surgery_planned(self, field: Field) -> None:
         # A date given under "No" or "Not sure" is a contradiction: ask, never drop the date.
@@ -698,11 +571,11 @@ class ScreeningForm(FlaskForm):
     def validate_surgery_on(self, field: DateInput) -> None:
         if self.surgery_planned.data != Answer.YES.value:
             return
-        if _date_required(field, "the date of the planned surgery") < self.today:
+        if require_date(field, "the date of the planned surgery") < self.today:
             raise ValidationError("The date of the planned surgery must be today or in the future")
 
     def validate_start_on(self, field: DateInput) -> None:
-        day = _date_required(field, "the start date")
+        day = require_date(field, "the start date")
         if day < self.today:
             raise ValidationError("The start date must be today or in the future")
         if day > self.today + dt.timedelta(days=366):
@@ -729,7 +602,7 @@ class ScreeningForm(FlaskForm):
         also makes the answer the same before and after validation. Eight validators ask, so
         it is worked out once per form."""
         if self._diagnosis_started is None:
-            self._diagnosis_started = any(_answered(self[name]) for name in DIAGNOSIS_FIELDS)
+            self._diagnosis_started = any(answered(self[name]) for name in DIAGNOSIS_FIELDS)
         return self._diagnosis_started
 
     def validate_wpi_left_upper(self, field: Field) -> None:
@@ -742,9 +615,9 @@ class ScreeningForm(FlaskForm):
         if not areas and not self.wpi_none.data:
             raise ValidationError(WPI_MISSING_MESSAGE)
 
-    def _diagnosis_answer_required(self, field: Field) -> None:
-        if self.diagnosis_started() and not field.data:
-            raise ValidationError(SELECT_MESSAGES[field.name])
+    def _diagnosis_answer_required(self, field: Radios) -> None:
+        if self.diagnosis_started():
+            field.require_answer()
 
     validate_sss_fatigue = _diagnosis_answer_required
     validate_sss_waking_unrefreshed = _diagnosis_answer_required
@@ -827,46 +700,20 @@ class ScreeningForm(FlaskForm):
         )
 
 
-def _check_condition_list(form: ScreeningForm, field: Field) -> None:
-    reading = form.condition_reading(field.group)  # type: ignore[attr-defined]
+def _check_condition_list(form: ScreeningForm, field: ConditionList) -> None:
+    reading = form.condition_reading(field.group)
     field.data = list(reading.ticks)
     if reading.error:
         raise ValidationError(reading.error)
 
 
-def _check_condition(form: ScreeningForm, field: Field) -> None:
+def _check_condition(form: ScreeningForm, field: Radios) -> None:
     """Give a question of a checklist its answer from the list's reading."""
     reading = form.condition_reading(GROUP_OF[field.name])
     if field.name in reading.missing_follow_ups:
-        raise StopValidation(SELECT_MESSAGES[field.name])
+        raise StopValidation(field.message)
     if field.name in reading.answers:
         field.data = reading.answers[field.name]
     elif reading.error:
         # The list's own error says what to do; keep this answer as given, but stop here.
         raise StopValidation()
-
-
-def _answered(field: Field) -> bool:
-    allowed = {value for value, _ in field.options}  # type: ignore[attr-defined]
-    data = field.data
-    if isinstance(data, list):
-        return any(v in allowed for v in data)
-    return data in allowed
-
-
-def _whole_number(field: Field, lo: int, hi: int, missing: str, out_of_range: str) -> None:
-    raw = (field.data or "").strip()
-    if not raw:
-        raise ValidationError(missing)
-    if len(raw) > NUMBER_MAX_CHARS or not raw.isascii() or not raw.isdigit():
-        raise ValidationError(f"{out_of_range}, like {hi // 2}")
-    if not lo <= int(raw) <= hi:
-        raise ValidationError(out_of_range)
-
-
-def _date_required(field: DateInput, name: str) -> dt.date:
-    if not (field.data or "").strip():
-        raise ValidationError(f"Enter {name}, for example {field.example}")
-    if field.date is None:
-        raise ValidationError(f"Enter {name} as a real date, for example {field.example}")
-    return field.date

@@ -1,33 +1,20 @@
 """The follow-up form: parse and validate, then hand the rules a frozen ``FollowupAnswers``.
 
-All of this form's wording is here, in the GOV.UK style of ``forms.py`` ("Enter ...",
-"Select ..."). The field classes and number/date helpers are the screening form's own.
+All of this form's wording is here, in the GOV.UK style ("Enter ...", "Select ..."), each
+message declared with its field. The field classes and the number and date helpers are
+``fields.py``'s, shared with every form.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
-from flask_wtf import FlaskForm
-from wtforms import Field, StringField
+from wtforms import Field
 from wtforms.validators import ValidationError
 
-from .forms import (
-    FORMULATION_OPTIONS,
-    NUMBER_MAX_CHARS,
-    SCHEDULE_OPTIONS,
-    YES_NO,
-    YES_NO_UNSURE,
-    Checkboxes,
-    DateInput,
-    Radios,
-    _date_required,
-    _whole_number,
-)
-from .rules import Answer, Formulation, Schedule
-from .rules.followup import (
+from ...rules import Answer, Formulation, Schedule
+from ...rules.followup import (
     DOSE_STEP_MG,
     SIDE_EFFECT_LABELS,
     DoseTiming,
@@ -39,7 +26,24 @@ from .rules.followup import (
     SideEffectKind,
     SideEffectSeverity,
 )
-from .rules.units import fmt_mg
+from ...rules.units import fmt_mg
+from .fields import (
+    FORMULATION_MESSAGE,
+    FORMULATION_OPTIONS,
+    SCHEDULE_MESSAGE,
+    SCHEDULE_OPTIONS,
+    YES_NO,
+    YES_NO_UNSURE,
+    BaseForm,
+    Checkboxes,
+    DateInput,
+    Radios,
+    Text,
+    on_step,
+    parse_number,
+    require_date,
+    require_whole_number,
+)
 
 CSRF_EXPIRED_MESSAGE = (
     "This form was open for a long time, so for security it could not be sent. Every answer "
@@ -74,11 +78,11 @@ def _severity_field(kind: SideEffectKind) -> Radios:
     )
 
 
-def _pain_field(label: str, hint: str = "") -> StringField:
-    return StringField(label, description=hint, render_kw={"inputmode": "numeric"})
+def _pain_field(label: str, hint: str = "") -> Text:
+    return Text(label, description=hint, render_kw={"inputmode": "numeric"})
 
 
-class FollowupForm(FlaskForm):
+class FollowupForm(BaseForm):
     # --- The plan so far --------------------------------------------------------------------
     started_on = DateInput(
         "Date LDN was started", description="For example, 2026-08-03.", example="2026-08-03"
@@ -88,15 +92,9 @@ class FollowupForm(FlaskForm):
         description="Usually today. For example, 2026-11-27.",
         example="2026-11-27",
     )
-    schedule = Radios(
-        "Titration schedule",
-        options=SCHEDULE_OPTIONS,
-    )
-    formulation = Radios(
-        "Formulation",
-        options=FORMULATION_OPTIONS,
-    )
-    current_dose_mg = StringField(
+    schedule = Radios("Titration schedule", options=SCHEDULE_OPTIONS, message=SCHEDULE_MESSAGE)
+    formulation = Radios("Formulation", options=FORMULATION_OPTIONS, message=FORMULATION_MESSAGE)
+    current_dose_mg = Text(
         "Current daily dose in mg",
         description="For example, 4.5.",
         render_kw={"inputmode": "decimal"},
@@ -175,6 +173,7 @@ class FollowupForm(FlaskForm):
     pregnant_or_planning = Radios(
         "Is the patient pregnant, or planning a pregnancy?",
         options=YES_NO_UNSURE,
+        message="Select whether the patient is pregnant or planning a pregnancy",
     )
     liver_symptoms = Radios(
         "Has the patient had symptoms of acute hepatitis?",
@@ -182,7 +181,9 @@ class FollowupForm(FlaskForm):
         message="Select whether the patient has had symptoms of acute hepatitis",
         description="The label tells patients to seek care if these appear.",
     )
-    surgery_planned = Radios("Is surgery planned?", options=YES_NO_UNSURE)
+    surgery_planned = Radios(
+        "Is surgery planned?", options=YES_NO_UNSURE, message="Select whether surgery is planned"
+    )
     surgery_on = DateInput(
         "Date of the planned surgery",
         description="Answer if surgery is planned. For example, 2027-01-15.",
@@ -210,14 +211,14 @@ class FollowupForm(FlaskForm):
     # --- Dates ------------------------------------------------------------------------------
 
     def validate_started_on(self, field: DateInput) -> None:
-        day = _date_required(field, "the date LDN was started")
+        day = require_date(field, "the date LDN was started")
         if day > self.today:
             raise ValidationError("The date LDN was started must be today or in the past")
         if day < self.today - dt.timedelta(days=366 * 5):
             raise ValidationError("The date LDN was started must be within the last 5 years")
 
     def validate_followup_on(self, field: DateInput) -> None:
-        day = _date_required(field, "the date of this follow-up")
+        day = require_date(field, "the date of this follow-up")
         if day > self.today:
             raise ValidationError("The date of this follow-up must be today or in the past")
         if day < self.today - dt.timedelta(days=366):
@@ -231,7 +232,7 @@ class FollowupForm(FlaskForm):
     def validate_target_reached_on(self, field: DateInput) -> None:
         if self.target_reached.data != Answer.YES.value:
             return
-        day = _date_required(field, "the date the target dose was reached")
+        day = require_date(field, "the date the target dose was reached")
         started, followup = self.started_on.date, self.followup_on.date
         if started is not None and day < started:
             raise ValidationError(
@@ -246,7 +247,7 @@ class FollowupForm(FlaskForm):
     def validate_surgery_on(self, field: DateInput) -> None:
         if self.surgery_planned.data != Answer.YES.value:
             return
-        day = _date_required(field, "the date of the planned surgery")
+        day = require_date(field, "the date of the planned surgery")
         followup = self.followup_on.date
         if followup is not None and day < followup:
             raise ValidationError(
@@ -260,7 +261,7 @@ class FollowupForm(FlaskForm):
         field.data = raw
         if not raw:
             raise ValidationError("Enter the current daily dose in mg, for example 4.5")
-        dose = _decimal(raw)
+        dose = parse_number(raw)
         if dose is None:
             raise ValidationError("Enter the current daily dose as a number of mg, like 4.5")
         if dose <= 0:
@@ -270,14 +271,14 @@ class FollowupForm(FlaskForm):
                 f"The current daily dose must be {fmt_mg(self.max_dose_mg)} or less, the "
                 "maximum daily dose in the settings"
             )
-        if abs(dose / DOSE_STEP_MG - round(dose / DOSE_STEP_MG)) > 1e-9:
+        if not on_step(dose, DOSE_STEP_MG):
             raise ValidationError(
                 f"The current daily dose must be a multiple of {fmt_mg(DOSE_STEP_MG)}, like 2.25"
             )
 
     def validate_target_reached(self, field: Field) -> None:
         # At the maximum there is nothing left to reach: the answer and the dose disagree.
-        dose = _decimal((self.current_dose_mg.data or "").strip())
+        dose = parse_number((self.current_dose_mg.data or "").strip())
         if field.data == Answer.NO.value and dose is not None and dose == self.max_dose_mg:
             raise ValidationError(
                 f"The current dose is the maximum of {fmt_mg(self.max_dose_mg)} a day, so "
@@ -305,7 +306,7 @@ class FollowupForm(FlaskForm):
             what = f"the {when} pain score"
         else:
             what = f"the {when} PEG {PEG_WORDS[item.removeprefix('peg_')]}"
-        _whole_number(
+        require_whole_number(
             field,
             0,
             10,
@@ -330,8 +331,8 @@ class FollowupForm(FlaskForm):
 
     def _check_severity(self, field: Radios) -> None:
         kind = field.name.removeprefix("severity_")
-        if self._has_effect(kind) and not field.data:
-            raise ValidationError(field.select_message)
+        if self._has_effect(kind):
+            field.require_answer()
 
     validate_severity_vivid_dreams = _check_severity
     validate_severity_trouble_sleeping = _check_severity
@@ -372,7 +373,7 @@ class FollowupForm(FlaskForm):
     def to_answers(self) -> FollowupAnswers:
         """Only call after ``validate()`` succeeded."""
         started, followup = self.started_on.date, self.followup_on.date
-        dose = _decimal(self.current_dose_mg.data.strip())
+        dose = parse_number(self.current_dose_mg.data.strip())
         if started is None or followup is None or dose is None:
             raise RuntimeError("to_answers() called on a form that did not validate")
         method = PainMethod(self.pain_method.data)
@@ -405,14 +406,3 @@ class FollowupForm(FlaskForm):
             surgery_planned=surgery,
             surgery_on=self.surgery_on.date if surgery is Answer.YES else None,
         )
-
-
-def _decimal(raw: str) -> float | None:
-    """A plain decimal such as 4.5 or 2.25; no signs, exponents, 'nan' or 'inf'."""
-    if not raw or len(raw) > NUMBER_MAX_CHARS or not raw.isascii():
-        return None
-    whole, _, fraction = raw.partition(".")
-    if not (whole or fraction) or not (whole + fraction).isdigit():
-        return None
-    value = float(raw)
-    return value if math.isfinite(value) else None

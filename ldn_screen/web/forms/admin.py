@@ -7,15 +7,12 @@ the form only turns typed text into numbers and hands the rest over.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
-from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from ...forms import Radios
 from ...rules.settings import (
     SETTING_SPECS,
     Departure,
@@ -26,10 +23,20 @@ from ...rules.settings import (
     validate_values,
 )
 from ...store.audit import ACTIONS
+from .fields import (
+    BaseForm,
+    DateInput,
+    Hidden,
+    Password,
+    Radios,
+    Select,
+    Text,
+    TextArea,
+    parse_number,
+)
 
 REASON_MAX_CHARS = 2000
 DEPARTURE_REASON_MISSING = "Enter why you depart from the safe range"
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _NUMBER_MAX_CHARS = 20
 
 # How the admin form words each choice; the stored value stays the short code.
@@ -40,10 +47,10 @@ CHOICE_LABELS: dict[str, str] = {
 }
 
 
-class LoginForm(FlaskForm):
-    username = StringField("Username")
-    password = PasswordField("Password")
-    next = HiddenField()
+class LoginForm(BaseForm):
+    username = Text("Username")
+    password = Password("Password")
+    next = Hidden()
 
     def validate_username(self, field: Field) -> None:
         if not (field.data or "").strip():
@@ -54,7 +61,7 @@ class LoginForm(FlaskForm):
             raise ValidationError("Enter your password")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """A form with nothing but its CSRF token: sign out."""
 
 
@@ -103,16 +110,26 @@ def spec_hint(spec: SettingSpec) -> str:
 def _field(spec: SettingSpec) -> Field:
     if spec.choices:
         # conditional=True: an empty or unknown choice is reported by validate_values, in the
-        # same words as an import would get, rather than by the screening form's messages.
+        # same words as an import would get; the field's own message is never reached.
         return Radios(
             spec.label,
             options=[(c, CHOICE_LABELS.get(c, c)) for c in spec.choices],
+            message=f"Select the {spec.label.lower()}",
             description=spec_hint(spec),
             conditional=True,
         )
-    mode = "numeric" if spec.step is not None and float(spec.step).is_integer() else "decimal"
-    kw = {} if isinstance(spec.default, str) else {"render_kw": {"inputmode": mode}}
-    return StringField(spec.label, description=spec_hint(spec), **kw)
+    if spec.step is None:
+        # Free text (the clinic's details): kept as typed; validate_values reads it.
+        return Text(
+            spec.label, description=spec_hint(spec), strip=False, appearance={"width": "w-20"}
+        )
+    mode = "numeric" if float(spec.step).is_integer() else "decimal"
+    return Text(
+        spec.label,
+        description=spec_hint(spec),
+        render_kw={"inputmode": mode},
+        appearance={"width": "w-5", "suffix": spec.unit},
+    )
 
 
 def _parse(spec: SettingSpec, raw: Any) -> Any:
@@ -123,7 +140,7 @@ def _parse(spec: SettingSpec, raw: Any) -> Any:
     text = (raw or "").strip()
     if not text:
         return None
-    if len(text) > _NUMBER_MAX_CHARS or not _NUMBER.fullmatch(text):
+    if parse_number(text, signed=True, max_chars=_NUMBER_MAX_CHARS) is None:
         return text
     return float(text) if "." in text else int(text)
 
@@ -135,8 +152,8 @@ def display(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class SettingsFormBase(FlaskForm):
-    based_on = HiddenField()
+class SettingsFormBase(BaseForm):
+    based_on = Hidden()
 
     def setting_fields(self) -> list[Field]:
         return [self[spec.name] for spec in SETTING_SPECS]
@@ -188,7 +205,7 @@ SettingsForm: type[SettingsFormBase] = type(
 
 
 class _ReasonMixin:
-    reason = TextAreaField(
+    reason = TextArea(
         "Reason for this change",
         description="Say why, and who agreed it. It is kept with the version and cannot be "
         "changed later.",
@@ -196,7 +213,7 @@ class _ReasonMixin:
 
     # Shown, and required, only when a value lies outside its safe range: the view checks
     # that (require_departure_reason), since it depends on the values, not on this field.
-    departure_reason = TextAreaField(
+    departure_reason = TextArea(
         "Why depart from the safe range?",
         description="Some values are outside the range their source supports. Say which "
         "source or clinical judgement you rely on instead, and who agreed it. It is kept with "
@@ -232,19 +249,19 @@ class _ReasonMixin:
 PublishForm: type[SettingsFormBase] = type("PublishForm", (_ReasonMixin, SettingsForm), {})
 
 
-class RollbackForm(_ReasonMixin, FlaskForm):
-    based_on = HiddenField()
+class RollbackForm(_ReasonMixin, BaseForm):
+    based_on = Hidden()
 
 
 # --- History and audit filters (GET forms: no CSRF, nothing changes) ----------------------
 
 
-class CompareForm(FlaskForm):
+class CompareForm(BaseForm):
     class Meta:
         csrf = False
 
-    old = SelectField("Older version", validate_choice=False)
-    new = SelectField("Newer version", validate_choice=False)
+    old = Select("Older version", validate_choice=False)
+    new = Select("Newer version", validate_choice=False)
 
 
 # The audit log holds nothing older than this release, and 9999-12-31 has no next day: dates
@@ -253,9 +270,9 @@ class CompareForm(FlaskForm):
 FILTER_YEARS = (2000, 9998)
 
 
-def _date_filter(field: Field, name: str) -> None:
+def _date_filter(field: DateInput, name: str) -> None:
     raw = (field.data or "").strip()
-    field.date = None  # type: ignore[attr-defined]
+    field.date = None
     if not raw:
         return
     try:
@@ -265,32 +282,31 @@ def _date_filter(field: Field, name: str) -> None:
     first, last = FILTER_YEARS
     if not first <= date.year <= last:
         raise ValidationError(f"Enter the {name} as a date in the years {first} to {last}")
-    field.date = date  # type: ignore[attr-defined]
+    field.date = date
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    action = SelectField(
+    action = Select(
         "Action",
         choices=[SelectChoice("", "Any action"), *(SelectChoice(k, v) for k, v in ACTIONS.items())],
         validate_choice=False,
     )
-    actor = SelectField("Who", validate_choice=False)
-    since = StringField("From (UTC)", description="For example, 2026-11-03.")
-    until = StringField("To (UTC), included", description="For example, 2026-11-30.")
+    actor = Select("Who", validate_choice=False)
+    since = DateInput("From (UTC)", description="For example, 2026-11-03.")
+    until = DateInput("To (UTC), included", description="For example, 2026-11-30.")
 
     def validate_action(self, field: Field) -> None:
         if field.data and field.data not in ACTIONS:
             raise ValidationError("Select an action from the list")
 
-    def validate_since(self, field: Field) -> None:
+    def validate_since(self, field: DateInput) -> None:
         _date_filter(field, "start date")
 
-    def validate_until(self, field: Field) -> None:
+    def validate_until(self, field: DateInput) -> None:
         _date_filter(field, "end date")
-        since = getattr(self.since, "date", None)
-        until = getattr(field, "date", None)
+        since, until = self.since.date, field.date
         if since and until and until < since:
             raise ValidationError("The end date must be the same as or after the start date")
