@@ -48,7 +48,7 @@ def serve_command(host: str, port: int) -> None:
     )
 
 
-def _create_app():  # type: ignore[no-untyped-def]
+def _create_app():
     from . import create_app
 
     return create_app()

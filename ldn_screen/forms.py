@@ -598,7 +598,7 @@ class ScreeningForm(FlaskForm):
             reading = read_group(
                 group,
                 list(self[group.name].data or []),
-                {q: self[q] for q in group.items},  # type: ignore[misc]
+                {q: self[q] for q in group.items},
             )
             self._readings[group.name] = reading
         return reading

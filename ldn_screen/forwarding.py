@@ -66,7 +66,7 @@ class TrustedProxyFix:
 
         self.app = app
         self.networks = networks
-        self.fixed = ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[arg-type]
+        self.fixed = ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if _in(environ.get("REMOTE_ADDR"), self.networks):

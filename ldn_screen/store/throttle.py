@@ -189,7 +189,7 @@ class LoginThrottle:
         }
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         conn.execute(
-            dialect.insert(login_throttle).values(**values).on_conflict_do_nothing()  # type: ignore[attr-defined]
+            dialect.insert(login_throttle).values(**values).on_conflict_do_nothing()
         )
 
     # --- Refused attempts, for the audit log ---------------------------------------------

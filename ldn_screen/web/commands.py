@@ -73,7 +73,7 @@ def _read_password(from_stdin: bool) -> str:
     )
 
 
-def _password_option(func):  # type: ignore[no-untyped-def]
+def _password_option(func):
     return click.option(
         "--password-stdin",
         is_flag=True,

@@ -248,7 +248,7 @@ def _version(raw: str | None, current: ActiveSettings) -> tuple[ActiveSettings |
     return found, None
 
 
-def _render_form(form: SheetForm, problems: list[str], status: int):  # type: ignore[no-untyped-def]
+def _render_form(form: SheetForm, problems: list[str], status: int):
     reading = current_reading()
     form.mg_per_ml.description = (
         f"Only for liquid, in mg per mL. Settings version {reading.active.number} uses "
@@ -290,7 +290,7 @@ STALE_ANSWERS = (
 
 
 @bp.post("/sheet/patient")
-def for_patient():  # type: ignore[no-untyped-def]
+def for_patient():
     """The sheet for the patient on a summary. The answers are screened again, here."""
     reading = current_reading()
     current = reading.active
@@ -332,7 +332,7 @@ def for_patient():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/sheet")
-def choose():  # type: ignore[no-untyped-def]
+def choose():
     """The chooser. Any plan in the query (from "Change the plan") fills the form in."""
     today = dt.date.today()
     reading = current_reading()
@@ -345,7 +345,7 @@ def choose():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/sheet/print")
-def sheet():  # type: ignore[no-untyped-def]
+def sheet():
     today = dt.date.today()
     reading = current_reading()
     current = reading.active

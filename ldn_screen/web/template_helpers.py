@@ -12,7 +12,7 @@ from ..rules.opioids import CATEGORY_LABELS, LINE_KIND_LABELS
 from ..rules.units import fmt_date, fmt_mg, fmt_ml
 
 
-def answer_rows(form, notes: dict[str, str] | None = None) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def answer_rows(form, notes: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
     """(question, answer as shown, field id) for the check-your-answers list.
 
     ``notes`` replaces the shown answer of a field whose answer the rules did not follow
@@ -44,7 +44,7 @@ def display_value(field: Field) -> str:
     return (field.data or "").strip()
 
 
-def hidden_answers(form, exclude: tuple[str, ...] = ()) -> Markup:  # type: ignore[no-untyped-def]
+def hidden_answers(form, exclude: tuple[str, ...] = ()) -> Markup:
     """Every answer as hidden inputs, so "Change answers" posts them back (never in a URL).
 
     Built here rather than in a template loop: it runs on every summary, for ~40 fields."""
@@ -88,7 +88,7 @@ def chrome(part: str) -> Markup:
     return html
 
 
-def form_errors(form) -> list[Field]:  # type: ignore[no-untyped-def]
+def form_errors(form) -> list[Field]:
     """Fields with errors, in page order, for the error summary (the CSRF token excluded)."""
     return [f for f in form if f.errors and f.type != "CSRFTokenField"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
@@ -16,7 +18,7 @@ bp = Blueprint("audit", __name__)
 PAGE_SIZE = 50
 
 
-def describe(detail: dict) -> list[str]:  # type: ignore[type-arg]
+def describe(detail: dict[str, Any]) -> list[str]:
     """An audit row's detail as short lines for the table."""
     lines: list[str] = []
     if "version" in detail:
