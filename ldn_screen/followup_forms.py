@@ -372,7 +372,7 @@ class FollowupForm(FlaskForm):
     def to_answers(self) -> FollowupAnswers:
         """Only call after ``validate()`` succeeded."""
         started, followup = self.started_on.date, self.followup_on.date
-        dose = _decimal(self.current_dose_mg.data.strip())
+        dose = _decimal((self.current_dose_mg.data or "").strip())
         if started is None or followup is None or dose is None:
             raise RuntimeError("to_answers() called on a form that did not validate")
         method = PainMethod(self.pain_method.data)

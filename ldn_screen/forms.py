@@ -254,7 +254,8 @@ class Radios(Field):
     40 fields, the faster the summary. An unlisted value gets "Select ...", never WTForms'
     "Not a valid choice"."""
 
-    widget = None  # drawn by the template macro
+    # Drawn by the template macro, never by WTForms (whose stubs expect a widget object).
+    widget = None  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -292,7 +293,8 @@ class Checkboxes(Field):
     """Checkboxes in a fieldset, drawn from ``options`` like Radios; an unknown value gets
     ``message``, never "Not a valid choice"."""
 
-    widget = None  # drawn by the template macro
+    # Drawn by the template macro, never by WTForms (whose stubs expect a widget object).
+    widget = None  # type: ignore[assignment]
 
     def __init__(
         self, *args: Any, options: list[tuple[str, str]], message: str, **kwargs: Any
@@ -404,7 +406,7 @@ def read_group(group: ConditionGroup, posted: list[str], given: dict[str, Radios
     if none:
         return GroupReading(answers=dict.fromkeys(items, Answer.NO.value), ticks=[NONE_OF_THESE])
     answers = dict.fromkeys(items, Answer.NO.value)
-    missing = []
+    unanswered: list[str] = []
     for q in ticked:
         follow_ups = positive_answers(given[q])
         if len(follow_ups) == 1:  # a yes/no question: ticking it is the "Yes"
@@ -413,8 +415,8 @@ def read_group(group: ConditionGroup, posted: list[str], given: dict[str, Radios
             answers[q] = str(answer[q])
         else:
             del answers[q]
-            missing.append(q)
-    return GroupReading(answers=answers, ticks=ticked, missing_follow_ups=tuple(missing))
+            unanswered.append(q)
+    return GroupReading(answers=answers, ticks=ticked, missing_follow_ups=tuple(unanswered))
 
 
 def _radios(
@@ -785,7 +787,7 @@ class ScreeningForm(FlaskForm):
         surgery = Answer(self.surgery_planned.data)
         return PatientAnswers(
             assessed_on=self.today,
-            age_years=int(self.age_years.data.strip()),
+            age_years=int((self.age_years.data or "").strip()),
             pregnant_or_planning=Answer(self.pregnant_or_planning.data),
             breastfeeding=Answer(self.breastfeeding.data),
             fibromyalgia_diagnosed=Answer(self.fibromyalgia_diagnosed.data),
@@ -822,7 +824,7 @@ class ScreeningForm(FlaskForm):
             start_on=self.start_on.date,
             formulation=Formulation(self.formulation.data),
             schedule=Schedule(self.schedule.data),
-            baseline_pain_nrs=int(self.baseline_pain_nrs.data.strip()),
+            baseline_pain_nrs=int((self.baseline_pain_nrs.data or "").strip()),
             acr_2016=self.acr_2016(),
         )
 
