@@ -12,7 +12,9 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+
+# New in WTForms 3.3; the types-wtforms stubs (3.2) do not have it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import ValidationError
 
 from ...forms import Radios
@@ -111,8 +113,8 @@ def _field(spec: SettingSpec) -> Field:
             conditional=True,
         )
     mode = "numeric" if spec.step is not None and float(spec.step).is_integer() else "decimal"
-    kw = {} if isinstance(spec.default, str) else {"render_kw": {"inputmode": mode}}
-    return StringField(spec.label, description=spec_hint(spec), **kw)
+    render_kw = None if isinstance(spec.default, str) else {"inputmode": mode}
+    return StringField(spec.label, description=spec_hint(spec), render_kw=render_kw)
 
 
 def _parse(spec: SettingSpec, raw: Any) -> Any:
