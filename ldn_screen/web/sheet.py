@@ -58,7 +58,8 @@ def sheet_url_for(plan: DosePlan | None, version_number: int) -> str | None:
     """The sheet's address for a plan: non-identifying plan parameters and the version only."""
     if plan is None:
         return None
-    params: dict[str, str | int] = {
+    # Any: url_for's stub types its own flags (_external: bool), so a **str dict cannot match.
+    params: dict[str, Any] = {
         "schedule": plan.schedule.value,
         "start": plan.starts_on.isoformat(),
         "formulation": plan.formulation.value,
@@ -359,11 +360,12 @@ def sheet():
     if choice is None or problems:
         return _render_form(form, problems, 400)
 
-    params = choice.params()
+    # Any: url_for's stub types its own flags (_external: bool), so a **str dict cannot match.
+    params: dict[str, Any] = choice.params()
     if version is None:
         # No version named: pin the current one, so the address gives this sheet again.
         return redirect(url_for("sheet.sheet", **params, v=current.number))
-    canonical = {**params, VERSION_PARAM: str(version.number)}
+    canonical: dict[str, Any] = {**params, VERSION_PARAM: str(version.number)}
     if request.args.to_dict() != canonical:
         return redirect(url_for("sheet.sheet", **canonical))
 
