@@ -37,6 +37,7 @@ from ..forms import (
 from ..rules import Verdict, screen
 from ..rules.dosing import build_dose_plan
 from ..rules.findings import plan_wording
+from ..rules.followup.model import PlanChange
 from ..rules.model import Answer, DosePlan, Formulation, PatientAnswers, Schedule, ScreeningResult
 from ..rules.settings import SPECS_BY_NAME, SettingsError
 from ..rules.sheet_text import (
@@ -54,7 +55,7 @@ from .errors import render_error
 bp = Blueprint("sheet", __name__)
 
 
-def sheet_url_for(plan: DosePlan | None, version_number: int) -> str | None:
+def sheet_url_for(plan: DosePlan | PlanChange | None, version_number: int) -> str | None:
     """The sheet's address for a plan: non-identifying plan parameters and the version only."""
     if plan is None:
         return None
