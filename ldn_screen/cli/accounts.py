@@ -43,7 +43,7 @@ def read_password(from_stdin: bool) -> str:
     )
 
 
-def password_option(func):  # type: ignore[no-untyped-def]
+def password_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--password-stdin",
         is_flag=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "LDN_AUTO_MIGRATE": None,  # None: only for the default SQLite database
 }
 
-_ENV_KEYS = {
+_ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
     "LDN_ENV": str,

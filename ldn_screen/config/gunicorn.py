@@ -62,7 +62,7 @@ def _drop_server_header() -> None:
             logging.getLogger("gunicorn.error").warning("cannot drop the Server header")
         return
 
-    def default_headers(self):  # type: ignore[no-untyped-def]
+    def default_headers(self):
         return [line for line in original(self) if not line.lower().startswith("server:")]
 
     default_headers.ldn_no_server = True  # type: ignore[attr-defined]

@@ -38,10 +38,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .medication_vocabulary import (
     KIND_SAFETY_ORDER,
@@ -720,7 +720,7 @@ def latest_date_in(text: str, today: dt.date) -> dt.date | None:
     found: list[dt.date] = []
     rest = text
 
-    def take(pattern: re.Pattern[str], convert) -> None:
+    def take(pattern: re.Pattern[str], convert: Callable[[re.Match[str]], dt.date | None]) -> None:
         nonlocal rest
         for match in list(pattern.finditer(rest)):
             value = convert(match)
@@ -925,7 +925,8 @@ def _read_line(line_no: int, line: str, section: Context, today: dt.date) -> Lin
     indicator = any(h.entry.kind is MatchKind.OPIOID_INDICATOR for h in hits)
     naloxone = any(h.entry.kind is MatchKind.NALOXONE for h in hits) or "naloxone" in ingredients
     lowered = line.lower()
-    base = {
+    # LineReading's keyword arguments shared by every reading below (values of several types).
+    base: dict[str, Any] = {
         "line_no": line_no,
         "text": line,
         "names": names,

@@ -47,7 +47,7 @@ def assess_safety(
     naltrexone_lines = [r for r in allergy_lines if "naltrexone" in r.ingredients]
     naloxone_lines = [r for r in allergy_lines if r.naloxone]
 
-    def listed(lines: list, answer: Answer) -> Answer:  # type: ignore[type-arg]
+    def listed(lines: list[LineReading], answer: Answer) -> Answer:
         if any(r.certainty != "possible" for r in lines):
             return Answer.YES
         return Answer.UNSURE if lines and answer is Answer.NO else answer

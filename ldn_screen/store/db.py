@@ -28,7 +28,7 @@ def make_engine(url: str) -> Engine:
         watch(engine)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:
             cur = dbapi_conn.cursor()
             # WAL lets gunicorn workers read while an admin publishes.
             cur.execute("PRAGMA journal_mode=WAL")

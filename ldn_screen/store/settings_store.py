@@ -11,11 +11,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, insert, select
+from sqlalchemy import Engine, RowMapping, Select, func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..rules import DEFAULT_SETTINGS, RuleSettings, SettingsError
@@ -262,7 +261,7 @@ class SettingsStore:
         return _to_active(row._mapping)
 
 
-def _to_active(row: Mapping[str, Any], strict: bool = True) -> ActiveSettings:
+def _to_active(row: RowMapping, strict: bool = True) -> ActiveSettings:
     """A stored version. ``strict`` (for screening) refuses anything this release cannot
     use as it is; otherwise (for the history pages) a version that predates a setting shows
     that setting at its cited default and lists it in ``filled``.

@@ -16,6 +16,7 @@ a key adds at most two audit rows per window.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -128,7 +129,7 @@ class LoginThrottle:
     def give_back(self, slots: Slots) -> None:
         """A correct password: its attempt was not a failure, so it does not count."""
         for key, stamp in slots.taken:
-            self._change(key, lambda hits, s=stamp: _without(hits, s))
+            self._change(key, functools.partial(_without, stamp=stamp))
 
     def _take(self, key: str, now: float) -> float | Paused:
         limit = self.limit_for(key)
@@ -188,9 +189,7 @@ class LoginThrottle:
             "refused_client": None,
         }
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        conn.execute(
-            dialect.insert(login_throttle).values(**values).on_conflict_do_nothing()  # type: ignore[attr-defined]
-        )
+        conn.execute(dialect.insert(login_throttle).values(**values).on_conflict_do_nothing())
 
     # --- Refused attempts, for the audit log ---------------------------------------------
 

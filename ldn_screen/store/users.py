@@ -8,7 +8,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -130,7 +130,9 @@ class UserStore:
                 result = conn.execute(
                     insert(users).values(username=name, password_hash=password_hash, is_active=True)
                 )
-                user_id = result.inserted_primary_key[0]
+                # A one-row insert without RETURNING always has its key; the annotation says
+                # Optional because other statements may not.
+                user_id = cast("Row[Any]", result.inserted_primary_key)[0]
                 if audit:
                     add_entry(conn, audit)
         except IntegrityError as exc:

@@ -49,7 +49,7 @@ READ_ONLY_ADVICE = (
 )
 
 
-def render_error(  # type: ignore[no-untyped-def]
+def render_error(
     status: int, detail: str | None = None, title: str | None = None, advice: str | None = None
 ):
     default_title, default_advice = MESSAGES.get(status, MESSAGES[500])
@@ -61,17 +61,17 @@ def render_error(  # type: ignore[no-untyped-def]
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(exc: HTTPException):
         status = exc.code or 500
         return render_error(status if status in MESSAGES else 500)
 
     @app.errorhandler(SettingsUnavailable)
-    def _settings(exc: SettingsUnavailable):  # type: ignore[no-untyped-def]
+    def _settings(exc: SettingsUnavailable):
         log.error("settings unavailable: %s", exc.__class__.__name__)
         return render_error(503)
 
     @app.errorhandler(OperationalError)
-    def _store_down(exc: OperationalError):  # type: ignore[no-untyped-def]
+    def _store_down(exc: OperationalError):
         # The database cannot be reached (e.g. a sign-in while it is down): a temporary
         # outage, so the 503 page, as for the settings, rather than "Something went wrong".
         if is_read_only_error(exc):
@@ -80,14 +80,14 @@ def init_app(app: Flask) -> None:
         return render_error(503)
 
     @app.errorhandler(DBAPIError)
-    def _store_refused(exc: DBAPIError):  # type: ignore[no-untyped-def]
+    def _store_refused(exc: DBAPIError):
         # PostgreSQL reports a read-only database as an InternalError, not an OperationalError.
         if is_read_only_error(exc):
             return store_error_page(exc)
         return _unexpected(exc)
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
             return _http(exc)
         # Log the type and the stack only: an exception message could quote posted answers.
@@ -96,7 +96,7 @@ def init_app(app: Flask) -> None:
         return render_error(InternalServerError.code)
 
 
-def store_error_page(exc: Exception, detail: str | None = None):  # type: ignore[no-untyped-def]
+def store_error_page(exc: Exception, detail: str | None = None):
     """The 503 page for a store that refused a write (read-only) or cannot be reached, with
     ``detail`` saying what did not happen because of it."""
     if is_read_only_error(exc):

@@ -29,7 +29,7 @@ DEFAULT_PROBE_SECONDS = 10.0
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz():
     store = settings_store()
     max_age = float(current_app.config.get("LDN_STORE_PROBE_SECONDS", DEFAULT_PROBE_SECONDS))
     writable = write_state(store.engine).state(max_age)
@@ -44,7 +44,7 @@ def healthz():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/favicon.ico")
-def favicon():  # type: ignore[no-untyped-def]
+def favicon():
     # The icon is an SVG (pages link it); clients that ask the classic address get it too.
     return send_from_directory(
         current_app.static_folder or "", "favicon.svg", mimetype="image/svg+xml", max_age=86400

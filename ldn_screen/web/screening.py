@@ -45,12 +45,12 @@ def _empty_form_page(today: dt.date) -> str:
     return page
 
 
-def _render_form(form: ScreeningForm, notice: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_form(form: ScreeningForm, notice: str | None = None, status: int = 200):
     return render_template("screening/form.html", form=form, notice=notice), status
 
 
 @bp.route("/", methods=["GET", "POST"])
-def form():  # type: ignore[no-untyped-def]
+def form():
     if request.method in {"GET", "HEAD"}:  # HEAD: a GET without the body
         if not settings_store().loaded:
             current_reading()  # a worker with no version shows "settings unavailable" now
@@ -127,7 +127,7 @@ def _reference_sections(version_number: int, result: ScreeningResult) -> Markup:
 
 
 @bp.post("/edit")
-def edit():  # type: ignore[no-untyped-def]
+def edit():
     """Back from the summary to the form, with every answer filled in."""
     current_reading()
     form = ScreeningForm()

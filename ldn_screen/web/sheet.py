@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 
@@ -85,7 +87,7 @@ def _version(raw: str | None, current: ActiveSettings) -> tuple[ActiveSettings |
     return found, None
 
 
-def _render_form(form: SheetForm, problems: list[str], status: int):  # type: ignore[no-untyped-def]
+def _render_form(form: SheetForm, problems: list[str], status: int) -> ResponseReturnValue:
     reading = current_reading()
     form.mg_per_ml.description = (
         f"Only for liquid, in mg per mL. Settings version {reading.active.number} uses "
@@ -127,7 +129,7 @@ STALE_ANSWERS = (
 
 
 @bp.post("/sheet/patient")
-def for_patient():  # type: ignore[no-untyped-def]
+def for_patient() -> ResponseReturnValue:
     """The sheet for the patient on a summary. The answers are screened again, here."""
     reading = current_reading()
     current = reading.active
@@ -169,7 +171,7 @@ def for_patient():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/sheet")
-def choose():  # type: ignore[no-untyped-def]
+def choose() -> ResponseReturnValue:
     """The chooser. Any plan in the query (from "Change the plan") fills the form in."""
     today = dt.date.today()
     reading = current_reading()
@@ -182,7 +184,7 @@ def choose():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/sheet/print")
-def sheet():  # type: ignore[no-untyped-def]
+def sheet() -> ResponseReturnValue:
     today = dt.date.today()
     reading = current_reading()
     current = reading.active
@@ -196,11 +198,11 @@ def sheet():  # type: ignore[no-untyped-def]
     if choice is None or problems:
         return _render_form(form, problems, 400)
 
-    params = choice.params()
+    params: dict[str, Any] = choice.params()  # Any: see sheet_link.sheet_url_for
     if version is None:
         # No version named: pin the current one, so the address gives this sheet again.
         return redirect(url_for("sheet.sheet", **params, v=current.number))
-    canonical = {**params, VERSION_PARAM: str(version.number)}
+    canonical: dict[str, Any] = {**params, VERSION_PARAM: str(version.number)}
     if request.args.to_dict() != canonical:
         return redirect(url_for("sheet.sheet", **canonical))
 

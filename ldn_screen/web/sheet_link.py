@@ -6,16 +6,20 @@ sheet's blueprint.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import url_for
 
+from ..rules.followup import PlanChange
 from ..rules.model import DosePlan
 
 
-def sheet_url_for(plan: DosePlan | None, version_number: int) -> str | None:
+def sheet_url_for(plan: DosePlan | PlanChange | None, version_number: int) -> str | None:
     """The sheet's address for a plan: non-identifying plan parameters and the version only."""
     if plan is None:
         return None
-    params: dict[str, str | int] = {
+    # Any: url_for's stub types its own flags (_external: bool), so a **str dict cannot match.
+    params: dict[str, Any] = {
         "schedule": plan.schedule.value,
         "start": plan.starts_on.isoformat(),
         "formulation": plan.formulation.value,

@@ -8,7 +8,9 @@ from sqlalchemy import create_engine
 from ldn_screen.store.models import metadata
 
 config = context.config
-engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
+# No URL configured gives "" and SQLAlchemy's own parse error, never a guessed database.
+url = config.get_main_option("sqlalchemy.url", "")
+engine = config.attributes.get("engine") or create_engine(url)
 
 with engine.begin() as connection:
     context.configure(

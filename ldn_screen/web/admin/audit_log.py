@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from wtforms.fields.choices import SelectChoice
+
+# New in WTForms 3.3; the types-wtforms stubs (3.2) do not have it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from ...rules.settings import SPECS_BY_NAME
 from ...store.audit import ACTIONS, OUTCOMES
@@ -16,7 +20,7 @@ bp = Blueprint("audit", __name__)
 PAGE_SIZE = 50
 
 
-def describe(detail: dict) -> list[str]:  # type: ignore[type-arg]
+def describe(detail: dict[str, Any]) -> list[str]:
     """An audit row's detail as short lines for the table."""
     lines: list[str] = []
     if "version" in detail:
@@ -65,7 +69,8 @@ def index() -> ResponseReturnValue:
             limit=PAGE_SIZE,
             offset=(page_no_int - 1) * PAGE_SIZE,
         )
-    filters = {k: v for k, v in request.args.items() if k != "page" and v}
+    # Any: url_for's stub types its own flags (_external: bool), so a **str dict cannot match.
+    filters: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
 
     def page_url(number: int) -> str:
         return url_for(".index", **filters, page=number)

@@ -15,11 +15,14 @@ import hmac
 import logging
 import math
 import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Flask,
+    Response,
     current_app,
     flash,
     g,
@@ -35,7 +38,6 @@ from flask_limiter import Limiter, RequestLimit
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import ServiceUnavailable
-from werkzeug.wrappers import Response
 
 from ...store.audit import AuditEntry
 from ...store.throttle import Limit, LoginThrottle, Paused, Slots, account_key, client_key
@@ -157,15 +159,15 @@ def login() -> ResponseReturnValue:
 
     try:
         # The attempt is counted before any password is checked: no count, no check.
-        slots = _take_slots(form.username.data)
+        slots = _take_slots(form.username.data or "")
     except SQLAlchemyError as exc:
         return store_error_page(exc, SIGN_IN_NOT_RECORDED)
     if isinstance(slots, Paused):
         return _paused(slots, form)
-    account = users().authenticate(form.username.data, form.password.data)
+    account = users().authenticate(form.username.data or "", form.password.data or "")
     if account is None:
         g.login_failed = True  # counted by Flask-Limiter when it is configured (init_app)
-        known = users().find(form.username.data)
+        known = users().find(form.username.data or "")
         # A name that is not an account is not written down: people type passwords there.
         actor = known.username if known else "(unknown account)"
         why = "no account" if not known else "wrong password" if known.is_active else "disabled"
@@ -336,7 +338,13 @@ def _limiter_on_admin_only(app: Flask, limiter: Limiter) -> None:
     hooks move to the admin blueprint's scope (``before_request_funcs`` and friends are
     Flask's documented per-blueprint registries): the clinician's pages skip them."""
     moved = 0
-    for registry in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+    # list[Any]: the three registries hold hooks of three signatures; only identity matters here.
+    registries: tuple[dict[str | None, list[Any]], ...] = (
+        app.before_request_funcs,
+        app.after_request_funcs,
+        app.teardown_request_funcs,
+    )
+    for registry in registries:
         ours = [f for f in registry.get(None, []) if _bound_to(f, limiter)]
         registry[None] = [f for f in registry[None] if f not in ours]
         registry.setdefault("admin", []).extend(ours)
@@ -397,7 +405,7 @@ def _init_limiter(app: Flask, storage: str, client_limit: str, account_limit: st
 
     # The login view is wrapped here, per app, so each app (and each test) has its own
     # limiter and storage. Only failed attempts count (deduct_when), only on POST.
-    view = app.view_functions[LOGIN_ENDPOINT]
+    view: Callable[..., Any] = app.view_functions[LOGIN_ENDPOINT]
     for limit, key in ((client_limit, _client_key), (account_limit, _account_key)):
         view = limiter.limit(
             limit, key_func=key, methods=["POST"], deduct_when=_failed, on_breach=_throttled

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from wtforms.fields.choices import SelectChoice
+
+# New in WTForms 3.3; the types-wtforms stubs (3.2) do not have it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from ...rules.settings import (
     SETTING_SPECS,
@@ -128,7 +130,7 @@ def rollback(number: int) -> ResponseReturnValue:
     seen = form.based_on.data or ""
     if not (seen.isascii() and seen.isdigit() and len(seen) < 10):
         abort(400)  # no browser sends anything but the number the page gave it
-    reason = form.reason.data.strip()
+    reason = (form.reason.data or "").strip()
     try:
         published = settings_store().publish(
             target.settings.as_dict(),

@@ -43,7 +43,7 @@ class TrustedProxyFix:
     def __init__(self, app: WsgiApp, hops: int, networks: tuple[Network, ...]) -> None:
         self.app = app
         self.networks = networks
-        self.fixed = ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[arg-type]
+        self.fixed = ProxyFix(app, x_for=hops, x_proto=hops, x_host=hops)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if _in(environ.get("REMOTE_ADDR"), self.networks):

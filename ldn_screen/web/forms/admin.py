@@ -10,7 +10,9 @@ import datetime as dt
 from typing import Any
 
 from wtforms import Field
-from wtforms.fields.choices import SelectChoice
+
+# SelectChoice came with WTForms 3.3; the types-wtforms stubs (3.2) do not have it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import ValidationError
 
 from ...rules.settings import (

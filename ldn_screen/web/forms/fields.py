@@ -404,7 +404,9 @@ class BaseForm(FlaskForm):
     the error summary's fields, the answers list and the hidden answers."""
 
     class Meta(DefaultMeta):
-        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+        def bind_field(  # type: ignore[override]  # the stub's generic signature; same call
+            self, form: Any, unbound_field: Any, options: dict[str, Any]
+        ) -> Field:
             strip = getattr(unbound_field.field_class, "strip_whitespace", False)
             if strip and unbound_field.kwargs.get("strip", True):
                 filters = (*unbound_field.kwargs.get("filters", ()), strip_text)

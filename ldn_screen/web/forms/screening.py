@@ -276,7 +276,7 @@ def read_group(group: ConditionGroup, posted: list[str], given: dict[str, Radios
     if none:
         return GroupReading(answers=dict.fromkeys(items, Answer.NO.value), ticks=[NONE_OF_THESE])
     answers = dict.fromkeys(items, Answer.NO.value)
-    missing = []
+    unanswered: list[str] = []
     for q in ticked:
         follow_ups = positive_answers(given[q])
         if len(follow_ups) == 1:  # a yes/no question: ticking it is the "Yes"
@@ -285,8 +285,8 @@ def read_group(group: ConditionGroup, posted: list[str], given: dict[str, Radios
             answers[q] = str(answer[q])
         else:
             del answers[q]
-            missing.append(q)
-    return GroupReading(answers=answers, ticks=ticked, missing_follow_ups=tuple(missing))
+            unanswered.append(q)
+    return GroupReading(answers=answers, ticks=ticked, missing_follow_ups=tuple(unanswered))
 
 
 def _radios(
@@ -471,7 +471,7 @@ class ScreeningForm(BaseForm):
             reading = read_group(
                 group,
                 list(self[group.name].data or []),
-                {q: self[q] for q in group.items},  # type: ignore[misc]
+                {q: self[q] for q in group.items},
             )
             self._readings[group.name] = reading
         return reading
