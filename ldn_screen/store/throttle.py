@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from limits import parse
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, Engine, Row, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .audit import AuditEntry, add_entry
@@ -135,11 +135,7 @@ class LoginThrottle:
         limit = self.limit_for(key)
         for _ in range(MAX_ROUNDS):
             with self.engine.begin() as conn:
-                row = conn.execute(
-                    select(login_throttle.c.hits, login_throttle.c.version).where(
-                        login_throttle.c.key == key
-                    )
-                ).one_or_none()
+                row = _counter(conn, key)
                 if row is None:
                     self._create(conn, key, now)
                     continue
@@ -153,11 +149,7 @@ class LoginThrottle:
     def _change(self, key: str, change: Callable[[list[float]], list[float]]) -> None:
         for _ in range(MAX_ROUNDS):
             with self.engine.begin() as conn:
-                row = conn.execute(
-                    select(login_throttle.c.hits, login_throttle.c.version).where(
-                        login_throttle.c.key == key
-                    )
-                ).one_or_none()
+                row = _counter(conn, key)
                 if row is None:
                     return
                 hits = change(list(row.hits))
@@ -308,3 +300,10 @@ def _without(hits: list[float], stamp: float) -> list[float]:
 
 def _with_detail(entry: AuditEntry, detail: dict[str, Any]) -> AuditEntry:
     return AuditEntry(entry.actor, entry.action, entry.outcome, entry.client, detail)
+
+
+def _counter(conn: Connection, key: str) -> Row[Any] | None:
+    """A key's recent failures and the version its compare-and-swap updates check."""
+    return conn.execute(
+        select(login_throttle.c.hits, login_throttle.c.version).where(login_throttle.c.key == key)
+    ).one_or_none()
