@@ -302,7 +302,7 @@ def _with_detail(entry: AuditEntry, detail: dict[str, Any]) -> AuditEntry:
     return AuditEntry(entry.actor, entry.action, entry.outcome, entry.client, detail)
 
 
-def _counter(conn: Connection, key: str) -> Row[Any] | None:
+def _counter(conn: Connection, key: str) -> Row[Any, Any] | None:
     """A key's recent failures and the version its compare-and-swap updates check."""
     return conn.execute(
         select(login_throttle.c.hits, login_throttle.c.version).where(login_throttle.c.key == key)
