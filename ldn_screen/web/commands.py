@@ -49,7 +49,7 @@ def _store() -> SettingsStore:
 
 
 def _users() -> UserStore:
-    return UserStore(current_app.extensions["ldn_engine"])
+    return current_app.extensions["ldn_users"]
 
 
 def _audit() -> AuditLog:

@@ -21,7 +21,6 @@ from limits.errors import ConfigurationError
 
 from ldn_screen import create_app
 from ldn_screen.store.audit import AuditLog
-from ldn_screen.store.users import UserStore
 from tests.admin_support import PASSWORD, create_admin, login, text_of
 from tests.conftest import check_page, csrf_token, post_screening
 
@@ -358,7 +357,7 @@ def test_a_password_reset_ends_existing_sessions(app: Flask) -> None:
     client = app.test_client()
     login(client)
     assert client.get("/admin/").status_code == 200
-    UserStore(app.extensions["ldn_engine"]).set_password("alice", "a brand new passphrase")
+    app.extensions["ldn_users"].set_password("alice", "a brand new passphrase")
     assert client.get("/admin/").status_code == 302
 
 

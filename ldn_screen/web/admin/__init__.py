@@ -15,7 +15,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ...rules.sheet_text import missing_clinic_details
 from ...store.audit import AuditLog
-from ...store.users import UserStore
+from ...store.users import UserStore, password_hasher
 from ..context import current_reading
 from . import audit_log, auth, history, origin, settings
 
@@ -63,7 +63,7 @@ def home() -> ResponseReturnValue:
 
 def init_app(app: Flask) -> None:
     engine = app.extensions["ldn_engine"]
-    app.extensions["ldn_users"] = UserStore(engine)
+    app.extensions["ldn_users"] = UserStore(engine, password_hasher(app.config))
     app.extensions["ldn_audit"] = AuditLog(engine)
     # A global, not a context variable, so that imported macros can use it too.
     app.jinja_env.globals["utc"] = _utc
