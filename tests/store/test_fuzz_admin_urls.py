@@ -31,6 +31,9 @@ from tests.conftest import check_page, csrf_token
 from tests.store.conftest import reset_postgres
 from tests.web.test_fuzz_screening import nasty_text
 
+# Slow (a Hypothesis fuzzer): `pytest -m "not slow"` leaves it out locally; CI runs it.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = 120
 ADMIN_PAGES = ["/admin/", "/admin/settings", "/admin/history", "/admin/audit", "/admin/login"]
 DATES = ["9999-12-31", "0001-01-01", "2026-02-30", "1999-12-31", "2026-11-03", "20261103"]

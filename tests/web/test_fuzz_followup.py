@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,6 +10,9 @@ from hypothesis import strategies as st
 from ldn_screen.followup_forms import FollowupForm
 from tests.conftest import csrf_token
 from tests.web.test_followup_web import followup_answers
+
+# Slow (a Hypothesis fuzzer): `pytest -m "not slow"` leaves it out locally; CI runs it.
+pytestmark = pytest.mark.slow
 
 # Every field the form declares (the CSRF token is FlaskForm's own, not listed here).
 FIELDS = sorted(name for name, value in vars(FollowupForm).items() if hasattr(value, "field_class"))
