@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 
 from ldn_screen.rules import DEFAULT_SETTINGS
 from ldn_screen.web.admin.forms import display
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 PASSWORD = "correct horse battery staple"
 

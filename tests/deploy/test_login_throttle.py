@@ -21,8 +21,8 @@ from ldn_screen.store.settings_store import SettingsStore
 from ldn_screen.store.users import UserStore
 from ldn_screen.web.admin.auth import FAILED_MESSAGE
 from tests.admin_support import PASSWORD
-from tests.conftest import check_page, csrf_token
 from tests.deploy.instances import Client, Instance, Reply, app_env, running
+from tests.helpers import check_page, csrf_token
 from tests.pg_support import PgCluster
 
 pytestmark = pytest.mark.postgres

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.admin_support import create_admin, hidden_fields, login, preview, publish, text_of
-from tests.conftest import check_page, csrf_token
+from tests.helpers import check_page, csrf_token
 
 NUL = "\x00"
 

@@ -20,7 +20,7 @@ from werkzeug.test import TestResponse
 from ldn_screen.store.audit import AuditEntry, AuditLog
 from ldn_screen.store.settings_store import MAX_VERSION_NUMBER
 from tests.admin_support import create_admin, login, publish, text_of
-from tests.conftest import check_page, csrf_token
+from tests.helpers import check_page, csrf_token
 
 
 @pytest.fixture()

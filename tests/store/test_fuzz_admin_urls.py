@@ -27,8 +27,8 @@ from werkzeug.test import TestResponse
 
 from ldn_screen import create_app
 from tests.admin_support import PASSWORD, create_admin, login, publish
-from tests.conftest import check_page, csrf_token
-from tests.store.conftest import reset_postgres
+from tests.helpers import check_page, csrf_token
+from tests.pg_support import reset_postgres
 from tests.web.test_fuzz_screening import nasty_text
 
 # Slow (a Hypothesis fuzzer): `pytest -m "not slow"` leaves it out locally; CI runs it.

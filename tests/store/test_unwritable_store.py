@@ -28,7 +28,7 @@ from sqlalchemy import NullPool, create_engine, event, text
 from ldn_screen.store.audit import AuditLog
 from ldn_screen.web.admin.auth import SIGN_IN_NOT_RECORDED
 from tests.admin_support import create_admin, login, publish, text_of
-from tests.conftest import check_page, csrf_token
+from tests.helpers import check_page, csrf_token
 
 
 class ReadOnlySwitch:

@@ -11,7 +11,7 @@ from flask import Flask
 from ldn_screen import create_app
 from ldn_screen.store.db import make_engine
 from tests.admin_support import create_admin, login, publish, text_of
-from tests.conftest import check_page, post_screening
+from tests.helpers import check_page, post_screening
 
 
 def _down_url(db_url: str, tmp_path: Path) -> str:

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from ldn_screen.store.audit import AuditEntry, AuditLog
 from tests.admin_support import create_admin, login, publish, text_of
-from tests.conftest import check_page
+from tests.helpers import check_page
 
 
 @pytest.fixture()

@@ -22,7 +22,7 @@ from limits.errors import ConfigurationError
 from ldn_screen import create_app
 from ldn_screen.store.audit import AuditLog
 from tests.admin_support import PASSWORD, create_admin, login, text_of
-from tests.conftest import check_page, csrf_token, post_screening
+from tests.helpers import check_page, csrf_token, post_screening
 
 
 def audit_rows(app: Flask, action: str | None = None) -> list:  # type: ignore[type-arg]

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from ldn_screen.rules import DEFAULT_SETTINGS
 from ldn_screen.store.audit import AuditLog
 from tests.admin_support import create_admin, login, publish, text_of
-from tests.conftest import check_page, csrf_token
+from tests.helpers import check_page, csrf_token
 
 
 @pytest.fixture()

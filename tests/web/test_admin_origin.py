@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from ldn_screen.store.audit import AuditLog
 from tests.admin_support import create_admin, login, settings_data, text_of
-from tests.conftest import check_page, csrf_token
+from tests.helpers import check_page, csrf_token
 
 HOST = "localhost"  # the test client's Host
 

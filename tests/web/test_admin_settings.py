@@ -23,7 +23,7 @@ from tests.admin_support import (
     settings_data,
     text_of,
 )
-from tests.conftest import check_page, csrf_token, post_screening
+from tests.helpers import check_page, csrf_token, post_screening
 
 CASES = len(reference_cases(dt.date.today()))  # the impact preview's reference patients
 

@@ -20,7 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.test import TestResponse
 
 from ldn_screen.web.request_body import CappedBody
-from tests.conftest import check_page, csrf_token, valid_answers
+from tests.helpers import check_page, csrf_token, valid_answers
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -28,7 +28,7 @@ from ldn_screen.forms import (
     ScreeningForm,
 )
 from ldn_screen.rules import PatientAnswers
-from tests.conftest import TODAY, check_error_page, check_page, csrf_token, valid_answers
+from tests.helpers import TODAY, check_error_page, check_page, csrf_token, valid_answers
 
 GROUPS = (OPIOID_CONDITIONS, SAFETY_CONDITIONS)
 Post = list[tuple[str, str]]

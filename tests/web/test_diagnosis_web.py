@@ -8,7 +8,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import check_page, csrf_token, post_screening
+from tests.helpers import check_page, csrf_token, post_screening
 from tests.web.source_links import linked
 
 

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import TODAY, check_error_page, check_page, csrf_token
+from tests.helpers import TODAY, check_error_page, check_page, csrf_token
 from tests.web.source_links import linked
 
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ldn_screen.followup_forms import FollowupForm
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 from tests.web.test_followup_web import followup_answers
 
 # Slow (a Hypothesis fuzzer): `pytest -m "not slow"` leaves it out locally; CI runs it.

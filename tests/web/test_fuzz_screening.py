@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ldn_screen.forms import DIAGNOSIS_FIELDS, ScreeningForm
-from tests.conftest import csrf_token, valid_answers
+from tests.helpers import csrf_token, valid_answers
 
 # Slow (a Hypothesis fuzzer): `pytest -m "not slow"` leaves it out locally; CI runs it.
 pytestmark = pytest.mark.slow

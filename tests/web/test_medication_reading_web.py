@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 from flask.testing import FlaskClient
 
-from tests.conftest import TODAY, check_error_page, check_page, post_screening
+from tests.helpers import TODAY, check_error_page, check_page, post_screening
 
 
 def text_of(response) -> str:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
-from tests.conftest import (
+from tests.helpers import (
     TODAY,
     check_error_page,
     check_page,

@@ -18,7 +18,7 @@ from ldn_screen.rules import DEFAULT_SETTINGS, Formulation, RuleSettings, Schedu
 from ldn_screen.rules.dosing import build_dose_plan
 from ldn_screen.rules.sheet_text import sheet_text
 from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml
-from tests.conftest import TODAY, check_page
+from tests.helpers import TODAY, check_page
 
 START = TODAY + dt.timedelta(days=3)
 ALLOWED_PARAMS = {"schedule", "start", "formulation", "mg_per_ml", "surgery", "v"}

@@ -25,7 +25,7 @@ from ldn_screen.rules.dosing import build_dose_plan, surgery_stop_dates
 from ldn_screen.rules.findings import CATALOGUE
 from ldn_screen.rules.units import fmt_date
 from tests.admin_support import create_admin, login
-from tests.conftest import TODAY, check_page, csrf_token, post_screening
+from tests.helpers import TODAY, check_page, csrf_token, post_screening
 
 SHEET_ACTION = "/sheet/patient"
 SHEET_H1 = "Your low-dose naltrexone (LDN) plan"

@@ -14,7 +14,7 @@ from ldn_screen.rules import SETTING_SPECS
 from ldn_screen.rules.evidence import EVIDENCE
 from ldn_screen.rules.sources import SOURCES, EvidenceKind
 from tests.admin_support import create_admin, login
-from tests.conftest import check_page, post_screening
+from tests.helpers import check_page, post_screening
 from tests.web.source_links import linked
 
 

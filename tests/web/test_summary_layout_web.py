@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import pytest
 from flask.testing import FlaskClient
 
-from tests.conftest import check_page, post_screening
+from tests.helpers import check_page, post_screening
 
 UNREAD_LINE = "zz-unknown pill 3 mg"
 
