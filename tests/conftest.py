@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
 
 from ldn_screen import create_app
+from tests.helpers import PageCheckingClient
 
 # In CI the property tests draw the same examples on every run, so a red build can always be
 # reproduced; locally they explore new examples each time.
@@ -55,10 +56,12 @@ def app(tmp_path: Path, _template_instance: Path) -> Iterator[Flask]:
     instance = tmp_path / "instance"
     shutil.copytree(_template_instance, instance)
     app = create_app({"INSTANCE_PATH": str(instance), "TESTING": True})
+    app.test_client_class = PageCheckingClient
     yield app
     app.extensions["ldn_engine"].dispose()
 
 
 @pytest.fixture()
 def client(app: Flask) -> FlaskClient:
+    """Checks every HTML page it fetches against the page contract (tests/helpers.py)."""
     return app.test_client()

@@ -156,3 +156,22 @@ def check_error_page(response, field: str, message: str) -> str:  # type: ignore
     assert re.search(rf'id="{field}-error">.*{re.escape(message)}', body)
     assert "Not a valid choice" not in body
     return raw
+
+
+class PageCheckingClient(FlaskClient):
+    """The test client, with the page contract (``check_page``) run on every HTML page it
+    fetches with a 2xx status, as GOV.UK Notify's ``client_request`` does: no test can forget
+    it. A test that fetches a deliberately broken page sets ``check_pages = False``."""
+
+    check_pages = True
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        response = super().open(*args, **kwargs)
+        if (
+            self.check_pages
+            and 200 <= response.status_code < 300
+            and response.mimetype == "text/html"
+            and response.request.method != "HEAD"  # a HEAD answer has no body to check
+        ):
+            check_page(response.get_data(as_text=True))
+        return response

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from ldn_screen import create_app
 from ldn_screen.store.db import make_engine, upgrade
+from tests.helpers import PageCheckingClient
 from tests.pg_support import reset_postgres, throwaway_cluster
 
 
@@ -56,5 +57,6 @@ def app(db_url: str, tmp_path: Path) -> Iterator[Flask]:
             "TESTING": True,
         }
     )
+    app.test_client_class = PageCheckingClient
     yield app
     app.extensions["ldn_engine"].dispose()
