@@ -169,7 +169,7 @@ class PageCheckingClient(FlaskClient):
         response = super().open(*args, **kwargs)
         if (
             self.check_pages
-            and 200 <= response.status_code < 300
+            and not 300 <= response.status_code < 400  # a redirect's body is Werkzeug's
             and response.mimetype == "text/html"
             and response.request.method != "HEAD"  # a HEAD answer has no body to check
         ):
