@@ -11,15 +11,14 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from ldn_screen.rules import DEFAULT_SETTINGS
-from ldn_screen.store.users import UserStore
 from ldn_screen.web.forms.admin import display
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 PASSWORD = "correct horse battery staple"
 
 
 def create_admin(app: Flask, username: str = "alice", password: str = PASSWORD) -> None:
-    UserStore(app.extensions["ldn_engine"]).create(username, password)
+    app.extensions["ldn_users"].create(username, password)
 
 
 def login(client: FlaskClient, username: str = "alice", password: str = PASSWORD) -> TestResponse:

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+
+from ldn_screen.store.db import make_engine
 
 PG_BIN = Path(os.environ.get("LDN_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -110,3 +113,18 @@ def throwaway_cluster() -> Iterator[PgCluster]:
         if cluster.data.exists():
             cluster.pg_ctl("-m", "immediate", "stop")
         shutil.rmtree(base, ignore_errors=True)
+
+
+def reset_postgres(url: str) -> None:
+    """An empty public schema, as a new database would have."""
+    engine = make_engine(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()

@@ -7,10 +7,11 @@ import hashlib
 import logging
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, Row, Select, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -25,10 +26,13 @@ MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 256
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{0,79}")
 
-# argon2id with the library's defaults (RFC 9106 "second recommended" profile: 64 MiB, t=3).
-_hasher = PasswordHasher()
+# argon2id with RFC 9106's second recommended profile (64 MiB, t=3, p=4): every server.
+PRODUCTION_HASHER = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+# The cheapest argon2id the library allows, only for an app built with TESTING: the test
+# suite signs in hundreds of times, and each production hash costs about a tenth of a second.
+TESTING_HASHER = PasswordHasher.from_parameters(profiles.CHEAPEST)
 # Verified when the account does not exist, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a real password: timing only")
+_STAND_IN = "not a real password: timing only"
 # A session's last use is written at most this often: a timeout is exact to within it, and
 # a busy admin page does not write to the database on every request.
 SESSION_TOUCH_SECONDS = 30
@@ -106,9 +110,22 @@ class SessionCheck:
     timed_out: bool = False
 
 
+def password_hasher(config: Mapping[str, Any]) -> PasswordHasher:
+    """The hasher an app uses: the production profile unless the app is built for tests."""
+    return TESTING_HASHER if config.get("TESTING") else PRODUCTION_HASHER
+
+
 class UserStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, hasher: PasswordHasher = PRODUCTION_HASHER) -> None:
         self.engine = engine
+        self.hasher = hasher
+        self._dummy_hash: str | None = None
+
+    def _hash_for_missing_account(self) -> str:
+        # Made on first use with this store's own parameters, so its cost matches a real one.
+        if self._dummy_hash is None:
+            self._dummy_hash = self.hasher.hash(_STAND_IN)
+        return self._dummy_hash
 
     def get(self, user_id: int) -> Account | None:
         with self.engine.connect() as conn:
@@ -123,7 +140,7 @@ class UserStore:
     def create(self, username: str, password: str, audit: AuditEntry | None = None) -> Account:
         name = check_username(username)
         check_password(password, name)
-        password_hash = _hasher.hash(password)
+        password_hash = self.hasher.hash(password)
         try:
             # One transaction: the account and its audit row commit together, or neither does.
             with self.engine.begin() as conn:
@@ -153,7 +170,7 @@ class UserStore:
             if row is None:
                 raise AccountError(f"There is no account called '{name}'")
             user_id = row._mapping["id"]
-            password_hash = _hasher.hash(password)
+            password_hash = self.hasher.hash(password)
             conn.execute(
                 update(users)
                 .where(users.c.id == user_id)
@@ -171,19 +188,22 @@ class UserStore:
             return None
         with self.engine.connect() as conn:
             row = conn.execute(_by_name(name)).one_or_none()
-            stored = row._mapping["password_hash"] if row is not None else _DUMMY_HASH
+            if row is not None:
+                stored = row._mapping["password_hash"]
+            else:
+                stored = self._hash_for_missing_account()
             try:
-                _hasher.verify(stored, password)
+                self.hasher.verify(stored, password)
             except (VerificationError, InvalidHashError):
                 return None
             if row is None or not row._mapping["is_active"]:
                 return None
             account = _account(row)
-            if _hasher.check_needs_rehash(stored):
+            if self.hasher.check_needs_rehash(stored):
                 # Stronger parameters in a newer release apply from the next sign-in. Only an
                 # upgrade: if the store cannot take the write now (say, SQLite is busy), the
                 # sign-in still succeeds and the next one tries again.
-                rehashed = _hasher.hash(password)
+                rehashed = self.hasher.hash(password)
                 try:
                     conn.execute(
                         update(users).where(users.c.id == account.id).values(password_hash=rehashed)

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from ..store.audit import AuditLog
 from ..store.settings_store import Reading, SettingsStore
 from ..store.throttle import LoginThrottle
-from ..store.users import UserStore
+from ..store.users import UserStore, password_hasher
 
 ENGINE = "ldn_engine"
 SETTINGS = "ldn_settings"
@@ -26,7 +26,8 @@ SCHEMA_OUTDATED = "ldn_schema_outdated"
 def init_app(app: Flask, engine: Engine, settings: SettingsStore) -> None:
     app.extensions[ENGINE] = engine
     app.extensions[SETTINGS] = settings
-    app.extensions[USERS] = UserStore(engine)
+    # Cheap password hashing when TESTING; the RFC 9106 profile otherwise (store/users.py).
+    app.extensions[USERS] = UserStore(engine, password_hasher(app.config))
     app.extensions[AUDIT] = AuditLog(engine)
 
 

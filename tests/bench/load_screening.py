@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.bench import reference_app  # noqa: E402
-from tests.conftest import valid_answers  # noqa: E402
+from tests.helpers import valid_answers  # noqa: E402
 
 
 @dataclass

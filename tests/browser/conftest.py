@@ -2,51 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import shutil
-import threading
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from werkzeug.serving import make_server
 
 from ldn_screen import create_app
-
-CHROMIUM = os.environ.get("LDN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-ARTIFACTS = Path(os.environ.get("LDN_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, serve
 
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     return create_app({"INSTANCE_PATH": str(tmp_path_factory.mktemp("browser-instance"))})
-
-
-@contextlib.contextmanager
-def serve(app: Flask) -> Iterator[str]:
-    """Serve ``app`` on a free loopback port in a thread; yields the base address."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
 
 
 @pytest.fixture(scope="session")
@@ -86,26 +57,3 @@ def axe_page(browser: Browser) -> Iterator[Page]:
     ctx = browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900})
     yield ctx.new_page()
     ctx.close()
-
-
-_AXE_SOURCE = (resources.files("axe_playwright_python") / "axe.min.js").read_text()
-
-
-def serious_axe_violations(page: Page) -> list[dict]:  # type: ignore[type-arg]
-    """Run axe-core (WCAG 2.x A/AA rules) and return serious or critical violations."""
-    page.add_script_tag(content=_AXE_SOURCE)
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
-    )
-    bad = [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
-    if bad:
-        print(json.dumps([{k: v[k] for k in ("id", "impact", "help")} for v in bad], indent=1))
-    return bad
-
-
-def screenshot(page: Page, name: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

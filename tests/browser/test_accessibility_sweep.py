@@ -4,7 +4,7 @@ Each state is reached the way a user reaches it (navigating, filling in and subm
 in Chromium), then checked twice:
 
 - axe-core (WCAG 2.x A/AA and best practice) finds no serious or critical violation;
-- the page contract of tests/conftest.py ``check_page`` holds on the rendered DOM: one h1,
+- the page contract of tests/helpers.py ``check_page`` holds on the rendered DOM: one h1,
   a title that starts with it, unique ids, a label for every input, in-page anchors resolve.
 
 The per-feature axe tests overlap with this on purpose: they sit next to the feature, while
@@ -30,11 +30,11 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ldn_screen import create_app
 from tests.admin_support import PASSWORD, create_admin
-from tests.browser.conftest import serious_axe_violations, serve
+from tests.browser.helpers import serious_axe_violations, serve
 from tests.browser.test_admin_browser import sign_in
 from tests.browser.test_followup_browser import fill_followup
 from tests.browser.test_screening_browser import fill_valid
-from tests.conftest import browser_answers, check_page
+from tests.helpers import browser_answers, check_page
 
 pytestmark = pytest.mark.browser
 
@@ -144,7 +144,7 @@ def button(page: Page, name: str) -> Callable[[], None]:
 
 
 def fill_answers(page: Page, **overrides: str) -> None:
-    """The screening form filled in as tests/conftest.py's browser_answers gives them.
+    """The screening form filled in as tests/helpers.py's browser_answers gives them.
 
     Set in one script call rather than field by field: typing and clicking are tested by
     the keyboard and per-feature tests, and here they would only slow the sweep down. The

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 
 from ldn_screen import create_app
 from tests.admin_support import PASSWORD, create_admin
-from tests.browser.conftest import screenshot, serious_axe_violations
+from tests.browser.helpers import screenshot, serious_axe_violations
 from tests.browser.test_screening_browser import fill_valid
 
 pytestmark = pytest.mark.browser

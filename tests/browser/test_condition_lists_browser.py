@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from ldn_screen.web.forms.screening import SAFETY_CONDITIONS
-from tests.browser.conftest import serious_axe_violations
+from tests.browser.helpers import serious_axe_violations
 from tests.browser.test_screening_browser import fill_valid
 
 pytestmark = pytest.mark.browser

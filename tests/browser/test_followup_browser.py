@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot, serious_axe_violations
+from tests.browser.helpers import screenshot, serious_axe_violations
 from tests.browser.keyboard import (
     choose_radio_by_keyboard,
     tick_by_keyboard,

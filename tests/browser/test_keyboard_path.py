@@ -19,7 +19,7 @@ from ldn_screen.rules import Formulation, Schedule
 from ldn_screen.rules.dosing import build_dose_plan
 from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml
 from ldn_screen.web.forms.screening import CONDITION_GROUPS, QUESTIONS
-from tests.browser.conftest import screenshot
+from tests.browser.helpers import screenshot
 from tests.browser.keyboard import (
     CountingKeyboard,
     answer_the_safety_questions_no,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot, serious_axe_violations
-from tests.conftest import browser_answers
+from tests.browser.helpers import screenshot, serious_axe_violations
+from tests.helpers import browser_answers
 
 pytestmark = pytest.mark.browser
 

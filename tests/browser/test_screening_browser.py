@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot, serious_axe_violations
+from tests.browser.helpers import screenshot, serious_axe_violations
 from tests.browser.keyboard import (
     answer_the_safety_questions_no,
     choose_radio_by_keyboard,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.helpers import screenshot
 from tests.browser.test_accessibility_sweep import fill_answers
 
 pytestmark = pytest.mark.browser

@@ -24,7 +24,7 @@ from ldn_screen import create_app
 from ldn_screen.rules import DEFAULT_SETTINGS, DosePlan, Formulation, RuleSettings, Schedule
 from ldn_screen.rules.dosing import build_dose_plan
 from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml
-from tests.browser.conftest import ARTIFACTS, screenshot, serious_axe_violations
+from tests.browser.helpers import ARTIFACTS, screenshot, serious_axe_violations
 from tests.browser.test_accessibility_sweep import fill_answers
 
 pytestmark = pytest.mark.browser

@@ -23,7 +23,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import csrf_token, valid_answers
+from tests.helpers import csrf_token, valid_answers
 from tests.pg_support import free_port
 
 # One strong key for every instance, as a deployment shares it: a session or CSRF token

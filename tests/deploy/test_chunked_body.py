@@ -10,8 +10,8 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.conftest import csrf_token, valid_answers
 from tests.deploy.instances import Instance, app_env, running
+from tests.helpers import csrf_token, valid_answers
 
 LIMIT = 2 * 1024 * 1024  # MAX_CONTENT_LENGTH (ldn_screen/config.py)
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.admin_support import PASSWORD, form_fields
-from tests.conftest import check_page, csrf_token, valid_answers
 from tests.deploy.instances import Client, Instance, Reply, app_env, cli, poll, running, screen
+from tests.helpers import check_page, csrf_token, valid_answers
 from tests.pg_support import PgCluster
 
 pytestmark = pytest.mark.postgres

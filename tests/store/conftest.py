@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from ldn_screen import create_app
 from ldn_screen.store.db import make_engine, upgrade
-from tests.pg_support import throwaway_cluster
+from tests.helpers import PageCheckingClient
+from tests.pg_support import reset_postgres, throwaway_cluster
 
 
 @pytest.fixture(scope="session")
@@ -24,21 +25,6 @@ def postgres_server() -> Iterator[str]:
     """A running PostgreSQL 15 on 127.0.0.1; yields a SQLAlchemy URL (psycopg 3)."""
     with throwaway_cluster() as cluster:
         yield cluster.url()
-
-
-def reset_postgres(url: str) -> None:
-    """An empty public schema, as a new database would have."""
-    engine = make_engine(url)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        )
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -71,5 +57,6 @@ def app(db_url: str, tmp_path: Path) -> Iterator[Flask]:
             "TESTING": True,
         }
     )
+    app.test_client_class = PageCheckingClient
     yield app
     app.extensions["ldn_engine"].dispose()

@@ -15,7 +15,6 @@ from ldn_screen.rules import DEFAULT_SETTINGS
 from ldn_screen.rules.reference_cases import reference_cases
 from ldn_screen.store.audit import AuditLog
 from ldn_screen.store.settings_store import SettingsStore
-from ldn_screen.store.users import UserStore
 
 CASES = len(reference_cases(dt.date.today()))  # the impact preview's reference patients
 
@@ -42,7 +41,7 @@ def test_create_admin_asks_twice_with_hidden_input(app: Flask) -> None:
     assert "do not match" in result.output  # the first pair differed, so it asked again
     assert PASSWORD not in result.output  # hidden input is never echoed
     assert "Admin account 'alice' created" in result.output
-    assert UserStore(app.extensions["ldn_engine"]).authenticate("alice", PASSWORD) is not None
+    assert app.extensions["ldn_users"].authenticate("alice", PASSWORD) is not None
     [row] = audit(app, "user_created")
     assert row.outcome == "success" and row.actor.startswith("cli:")
     assert row.detail == {"username": "alice"} and row.client == "command line"
@@ -51,7 +50,7 @@ def test_create_admin_asks_twice_with_hidden_input(app: Flask) -> None:
 def test_create_admin_reads_the_password_from_stdin(app: Flask) -> None:
     result = cli(app, "create-admin", "bob", "--password-stdin", input=f" {PASSWORD} \n")
     assert result.exit_code == 0, result.output
-    users = UserStore(app.extensions["ldn_engine"])
+    users = app.extensions["ldn_users"]
     assert users.authenticate("bob", f" {PASSWORD} ") is not None  # spaces are kept
 
 
@@ -69,7 +68,7 @@ def test_reset_password(app: Flask) -> None:
     cli(app, "create-admin", "bob", "--password-stdin", input=PASSWORD)
     result = cli(app, "reset-password", "bob", "--password-stdin", input="a fresh long password\n")
     assert result.exit_code == 0, result.output
-    users = UserStore(app.extensions["ldn_engine"])
+    users = app.extensions["ldn_users"]
     assert users.authenticate("bob", PASSWORD) is None
     assert users.authenticate("bob", "a fresh long password") is not None
     missing = cli(app, "reset-password", "nobody", "--password-stdin", input=PASSWORD)

@@ -16,7 +16,6 @@ from flask import Flask
 from ldn_screen.rules import DEFAULT_SETTINGS
 from ldn_screen.rules.settings import validate_values
 from ldn_screen.store.audit import AuditLog
-from ldn_screen.store.users import UserStore
 
 PASSWORD = "correct horse battery staple"
 DEEP = 100_000
@@ -69,7 +68,7 @@ BAD_FILES: dict[str, tuple[str, bytes, str]] = {
 
 @pytest.fixture()
 def app(app: Flask) -> Flask:
-    UserStore(app.extensions["ldn_engine"]).create("alice", PASSWORD)
+    app.extensions["ldn_users"].create("alice", PASSWORD)
     return app
 
 

@@ -20,7 +20,7 @@ from werkzeug.test import TestResponse
 from ldn_screen.store.audit import AuditEntry, AuditLog
 from ldn_screen.store.settings_store import MAX_VERSION_NUMBER
 from tests.admin_support import create_admin, login, publish, text_of
-from tests.conftest import check_page, csrf_token
+from tests.helpers import csrf_token
 
 
 @pytest.fixture()
@@ -35,7 +35,6 @@ def admin(app: Flask) -> FlaskClient:
 def assert_house_page(response: TestResponse, status: int) -> None:
     assert response.status_code == status, response.get_data(as_text=True)[:500]
     body = response.get_data(as_text=True)
-    check_page(body)
     assert "Traceback" not in body
 
 
@@ -134,7 +133,6 @@ def test_a_rollback_with_an_unreadable_base_version_is_a_400(
     before = len(app.extensions["ldn_settings"].history())
     response = admin.post("/admin/history/1/rollback", data=data)
     assert response.status_code in {200, 400}
-    check_page(response.get_data(as_text=True))
     assert len(app.extensions["ldn_settings"].history()) == before
 
 
@@ -155,5 +153,4 @@ def test_a_publish_with_an_unreadable_base_version_publishes_nothing(
     before = len(app.extensions["ldn_settings"].history())
     response = admin.post("/admin/settings/publish", data=data)
     assert response.status_code < 500
-    check_page(response.get_data(as_text=True))
     assert len(app.extensions["ldn_settings"].history()) == before

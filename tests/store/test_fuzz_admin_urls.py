@@ -27,9 +27,12 @@ from werkzeug.test import TestResponse
 
 from ldn_screen import create_app
 from tests.admin_support import PASSWORD, create_admin, login, publish
-from tests.conftest import check_page, csrf_token
-from tests.store.conftest import reset_postgres
+from tests.helpers import check_page, csrf_token
+from tests.pg_support import reset_postgres
 from tests.web.test_fuzz_screening import nasty_text
+
+# Slow (a Hypothesis fuzzer): `pytest -m "not slow"` leaves it out locally; CI runs it.
+pytestmark = pytest.mark.slow
 
 EXAMPLES = 120
 ADMIN_PAGES = ["/admin/", "/admin/settings", "/admin/history", "/admin/audit", "/admin/login"]

@@ -22,7 +22,7 @@ from ldn_screen.store.db import (
     upgrade,
 )
 from ldn_screen.store.settings_store import SettingsStore
-from tests.store.conftest import reset_postgres
+from tests.pg_support import reset_postgres
 
 
 def test_upgrade_creates_every_table_and_is_idempotent(engine: Engine) -> None:

@@ -6,14 +6,19 @@ import pytest
 from sqlalchemy import Engine, text
 
 from ldn_screen.store.audit import AuditEntry, AuditLog
-from ldn_screen.store.users import AccountError, UserStore
+from ldn_screen.store.users import (
+    TESTING_HASHER,
+    AccountError,
+    UserStore,
+)
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture()
 def users(engine: Engine) -> UserStore:
-    return UserStore(engine)
+    # The cheap parameters an app built for tests uses; the production ones are tested below.
+    return UserStore(engine, TESTING_HASHER)
 
 
 def _stored_hashes(engine: Engine) -> list[str]:
@@ -96,7 +101,8 @@ def _store_weak_hash(engine: Engine) -> str:
     return weak
 
 
-def test_a_weaker_hash_is_upgraded_at_sign_in(users: UserStore, engine: Engine) -> None:
+def test_a_weaker_hash_is_upgraded_at_sign_in(engine: Engine) -> None:
+    users = UserStore(engine)  # the production parameters, as every server has them
     users.create("alice", PASSWORD)
     weak = _store_weak_hash(engine)
     account = users.authenticate("alice", PASSWORD)

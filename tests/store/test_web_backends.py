@@ -11,7 +11,7 @@ from flask import Flask
 from ldn_screen import create_app
 from ldn_screen.store.db import make_engine
 from tests.admin_support import create_admin, login, publish, text_of
-from tests.conftest import check_page, post_screening
+from tests.helpers import check_page, post_screening
 
 
 def _down_url(db_url: str, tmp_path: Path) -> str:
@@ -71,7 +71,6 @@ def test_a_signed_in_admin_can_still_screen_during_an_outage(
     assert "Warning: The settings store could not be read" in text_of(screening)
     for response in (admin.get("/admin/settings"), login(app.test_client())):
         assert response.status_code == 503
-        check_page(response.get_data(as_text=True))
         assert "Settings unavailable" in text_of(response)
 
 

@@ -10,7 +10,6 @@ from flask.testing import FlaskClient
 
 from ldn_screen.store.audit import AuditEntry, AuditLog
 from tests.admin_support import create_admin, login, publish, text_of
-from tests.conftest import check_page
 
 
 @pytest.fixture()
@@ -25,7 +24,6 @@ def admin(app: Flask) -> FlaskClient:
 
 def test_the_log_lists_admin_actions_newest_first(admin: FlaskClient) -> None:
     response = admin.get("/admin/audit")
-    check_page(response.get_data(as_text=True))
     text = text_of(response)
     assert "3 events" in text
     publish_at = text.index("Publish settings Success")
@@ -52,7 +50,6 @@ def test_filters(
     admin: FlaskClient, query: dict[str, str], shown: list[str], hidden: list[str]
 ) -> None:
     response = admin.get("/admin/audit", query_string=query)
-    check_page(response.get_data(as_text=True))
     text = text_of(response)
     table = text[text.index("Clear filters") :]
     for words in shown:
@@ -72,7 +69,6 @@ def test_filters(
 def test_bad_filters_are_explained(admin: FlaskClient, query: dict[str, str], message: str) -> None:
     response = admin.get("/admin/audit", query_string=query)
     body = response.get_data(as_text=True)
-    check_page(body)
     assert "<title>Error: Audit log" in body
     assert message in text_of(response)
 
@@ -85,7 +81,6 @@ def test_the_log_pages_through_many_events(app: Flask, admin: FlaskClient) -> No
     assert "63 events, page 1" in first and "Older events" in first
     assert "Newer events" not in first
     second = admin.get("/admin/audit?page=2")
-    check_page(second.get_data(as_text=True))
     assert "63 events, page 2" in text_of(second) and "Newer events" in text_of(second)
     assert "Sign in Failed" in text_of(second)
 

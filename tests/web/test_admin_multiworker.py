@@ -23,7 +23,7 @@ import pytest
 
 from ldn_screen import create_app
 from tests.admin_support import PASSWORD, create_admin, form_fields
-from tests.conftest import csrf_token, valid_answers
+from tests.helpers import csrf_token, valid_answers
 
 BATCH = 20
 MAX_BATCHES = 10

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from ldn_screen.store.audit import AuditLog
 from ldn_screen.store.models import admin_sessions
 from tests.admin_support import create_admin, login, publish, text_of
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 COOKIE = "session"
 

@@ -20,7 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.test import TestResponse
 
 from ldn_screen.web.edge.limits import CappedBody
-from tests.conftest import check_page, csrf_token, valid_answers
+from tests.helpers import csrf_token, valid_answers
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -51,7 +51,6 @@ def test_a_chunked_body_over_the_limit_gets_the_house_413(
 ) -> None:
     response = post_chunked(client, "/", screening_body(client, limit(app) + over))
     assert response.status_code == 413
-    check_page(response.get_data(as_text=True))
     assert "What was sent is too large" in response.get_data(as_text=True)
 
 
@@ -83,7 +82,6 @@ def test_a_chunked_sign_in_over_the_limit_is_refused(app: Flask, client: FlaskCl
     body = f"csrf_token={token}&username=alice&password=".encode()
     response = post_chunked(client, "/admin/login", body + b"x" * limit(app))
     assert response.status_code == 413
-    check_page(response.get_data(as_text=True))
 
 
 def test_the_capped_stream_reads_at_most_one_byte_past_the_limit() -> None:

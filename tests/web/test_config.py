@@ -8,6 +8,9 @@ import secrets
 from pathlib import Path
 
 import pytest
+from argon2 import extract_parameters, profiles
+from flask import Flask
+from sqlalchemy import text
 
 from ldn_screen import create_app
 from ldn_screen.config import UnsafeConfiguration, from_environment
@@ -139,3 +142,38 @@ def test_an_unknown_environment_name_stops_the_start(tmp_path: Path, value: str)
     with pytest.raises(UnsafeConfiguration, match=r"LDN_ENV is .* 'production' or 'development'"):
         create_app({"INSTANCE_PATH": str(tmp_path), **config})
     assert not (tmp_path / "secret_key").exists()  # no development secret was made
+
+
+def _hash_of_a_new_account(app: Flask) -> str:
+    password = "correct horse battery staple"
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "alice", "--password-stdin"], input=password
+    )
+    assert result.exit_code == 0, result.output
+    with app.extensions["ldn_engine"].connect() as conn:
+        [stored] = conn.scalars(text("SELECT password_hash FROM users"))
+    return str(stored)
+
+
+def test_a_production_app_hashes_passwords_with_the_rfc_9106_profile(tmp_path: Path) -> None:
+    # The README's promise: argon2id with RFC 9106's second recommended parameters (64 MiB,
+    # three passes, four lanes). The rest of the suite hashes cheaply (TESTING), so this is
+    # the one test of what every server does.
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "LDN_ENV": "production",
+            "SECRET_KEY": STRONG,
+            "LDN_TRUSTED_HOSTS": HOSTS,
+        }
+    )
+    stored = _hash_of_a_new_account(app)
+    assert stored.startswith("$argon2id$")
+    assert extract_parameters(stored) == profiles.RFC_9106_LOW_MEMORY
+    assert "$m=65536,t=3,p=4$" in stored
+
+
+def test_an_app_built_for_tests_hashes_cheaply(app: Flask) -> None:
+    stored = _hash_of_a_new_account(app)
+    assert stored.startswith("$argon2id$")
+    assert extract_parameters(stored) == profiles.CHEAPEST

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ldn_screen.web.forms.followup import FollowupForm
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 from tests.web.test_followup_web import followup_answers
+
+# Slow (a Hypothesis fuzzer): `pytest -m "not slow"` leaves it out locally; CI runs it.
+pytestmark = pytest.mark.slow
 
 # Every field the form declares (the CSRF token is FlaskForm's own, not listed here).
 FIELDS = sorted(name for name, value in vars(FollowupForm).items() if hasattr(value, "field_class"))

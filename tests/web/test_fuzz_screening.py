@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ldn_screen.web.forms.screening import DIAGNOSIS_FIELDS, ScreeningForm
-from tests.conftest import csrf_token, valid_answers
+from tests.helpers import csrf_token, valid_answers
+
+# Slow (a Hypothesis fuzzer): `pytest -m "not slow"` leaves it out locally; CI runs it.
+pytestmark = pytest.mark.slow
 
 FIELDS = [
     *sorted(valid_answers()),

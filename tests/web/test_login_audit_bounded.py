@@ -17,7 +17,7 @@ from ldn_screen.store.audit import AuditEntry, AuditLog
 from ldn_screen.store.models import login_throttle
 from ldn_screen.store.throttle import LoginThrottle, Paused, account_key, client_key
 from tests.admin_support import PASSWORD, create_admin
-from tests.conftest import csrf_token
+from tests.helpers import csrf_token
 
 WINDOW = 15 * 60
 

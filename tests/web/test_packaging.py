@@ -9,6 +9,12 @@ import sysconfig
 import textwrap
 from pathlib import Path
 
+import pytest
+
+# Slow (builds the wheel, installs it in a new virtual environment): `pytest -m "not slow"`
+# leaves it out locally; CI runs it.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

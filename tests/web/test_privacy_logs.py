@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ldn_screen.web.edge.request_log import JsonFormatter
-from tests.conftest import post_screening
+from tests.helpers import post_screening
 
 DISTINCTIVE = {
     "age_years": "77",

@@ -18,7 +18,7 @@ from ldn_screen import create_app
 from ldn_screen.config import UnsafeConfiguration
 from ldn_screen.store.audit import AuditLog
 from tests.admin_support import PASSWORD, create_admin, login, text_of
-from tests.conftest import check_page, csrf_token
+from tests.helpers import check_page, csrf_token
 
 PEER = "198.51.100.7"  # a client that reaches gunicorn directly, not through the proxy
 FORGED = "203.0.113.9"

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from ldn_screen.rules.wording import DISCLAIMER, DOSE_TIMING, OFF_LABEL
-from tests.conftest import check_page, post_screening
+from tests.helpers import check_page, post_screening
 from tests.web.test_followup_web import post_followup
 
 
