@@ -28,7 +28,7 @@ from ldn_screen.rules import Formulation, Schedule
 from ldn_screen.rules.dosing import build_dose_plan
 from ldn_screen.rules.settings import SPECS_BY_NAME
 from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml, volume_ml
-from ldn_screen.web.sheet import START_WINDOW
+from ldn_screen.web.forms.sheet import START_WINDOW
 from tests.browser.helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.browser.test_screening_browser import fill_valid
 from tests.browser.test_sheet_print import (
