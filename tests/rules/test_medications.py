@@ -854,6 +854,24 @@ def test_non_opioid_allergy_entries(line: str, kind: LineKind) -> None:
     assert not reading.names_opioid
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "naloxone nasal spray",
+        "naloxone kit",
+        "Naloxone HCl injection",
+        "RiVive 3 mg nasal spray",
+        "Narcan 4 mg nasal spray",
+    ],
+)
+def test_a_naloxone_product_line_is_named_as_naloxone(line: str) -> None:
+    # A rescue kit usually means the patient is prescribed an opioid: the summary asks to check.
+    reading = only(line)
+    assert reading.kind is LineKind.MEDICINE
+    assert reading.naloxone and reading.opioid_indicator
+    assert not reading.names_opioid
+
+
 def test_a_naloxone_allergy_line_says_naloxone() -> None:
     reading = only("ADR: naloxone - rash")
     assert reading.naloxone and reading.ingredients == ("naloxone",)
