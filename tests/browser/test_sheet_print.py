@@ -73,6 +73,23 @@ def sheet_query(schedule: Schedule, formulation: Formulation, version: int) -> s
     return "/sheet/print?" + urlencode(params)
 
 
+def print_on_two_pages(page: Page, name: str, paper: str) -> list[str]:
+    """Print the page to artifacts/NAME.pdf (and a PNG per page, to look at), check that it
+    fits on two pages, and return each page's text."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = ARTIFACTS / f"{name}.pdf"
+    page.pdf(path=str(pdf), format=paper)
+    pages = page_count(pdf)
+    print(f"{name}: {pages} page(s)")
+    assert pages <= 2, f"{name} printed on {pages} pages"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / name)],
+        check=True,
+        capture_output=True,
+    )
+    return pdf_pages_text(pdf, pages)
+
+
 def pdf_pages_text(pdf: Path, pages: int) -> list[str]:
     """The text of each page, whitespace collapsed, so phrases can be found across lines."""
     texts = []
@@ -119,19 +136,7 @@ def test_sheet_prints_on_two_pages_with_the_plan_and_the_card(
     page.goto(sheet_server.url + sheet_query(schedule, formulation, sheet_server.version))
     expect(page.locator("h1")).to_have_text("Your low-dose naltrexone (LDN) plan")
     name = f"sheet-{paper.lower()}-{schedule.value}-{formulation.value}"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pdf = ARTIFACTS / f"{name}.pdf"
-    page.pdf(path=str(pdf), format=paper)
-
-    pages = page_count(pdf)
-    print(f"{name}: {pages} page(s)")
-    assert pages <= 2, f"{name} printed on {pages} pages"
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / name)],
-        check=True,
-        capture_output=True,
-    )
-    per_page = pdf_pages_text(pdf, pages)
+    per_page = print_on_two_pages(page, name, paper)
     text = " ".join(per_page)
 
     # The calendar matches the rules package's plan for the same inputs, row by row,
@@ -192,19 +197,7 @@ def test_sheet_with_every_patient_line_prints_on_two_pages(
     sheet = popup.value
     expect(sheet.locator("h1")).to_have_text("Your low-dose naltrexone (LDN) plan")
     expect(sheet.locator(".for-you li")).to_have_count(4)
-    name = f"sheet-{paper.lower()}-patient-lines"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pdf = ARTIFACTS / f"{name}.pdf"
-    sheet.pdf(path=str(pdf), format=paper)
-    pages = page_count(pdf)
-    print(f"{name}: {pages} page(s)")
-    assert pages <= 2, f"{name} printed on {pages} pages"
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / name)],
-        check=True,
-        capture_output=True,
-    )
-    per_page = pdf_pages_text(pdf, pages)
+    per_page = print_on_two_pages(sheet, f"sheet-{paper.lower()}-patient-lines", paper)
     text = " ".join(per_page)
     plan = build_dose_plan(
         sheet_server.settings, Schedule.GENTLE, Formulation.LIQUID, start, surgery_on=surgery
