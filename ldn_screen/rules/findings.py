@@ -175,6 +175,16 @@ CATALOGUE: dict[str, FindingSpec] = {
         "who take one. Ask whether the patient takes, or recently took, an opioid.",
         "policy_medication_list",
     ),
+    "opioid_withdrawal_treatment_in_list": FindingSpec(
+        S.CAUTION,
+        "The list names {names} ({line_ref}), a treatment for opioid withdrawal: confirm the "
+        "last opioid dose.",
+        "The list shows {line_detail}. Lofexidine eases the symptoms of stopping an opioid, so "
+        "the patient is probably coming off one now, whatever the answers say. Naltrexone taken "
+        "too soon after an opioid can bring on sudden withdrawal. Confirm the date of the last "
+        "opioid dose and the product, then answer the opioid questions to match.",
+        "policy_medication_list",
+    ),
     "medication_lines_unrecognised": FindingSpec(
         S.REVIEW,
         "{count} of the medication list could not be read: confirm none is an opioid.",

@@ -49,6 +49,8 @@ DATA_DIR = Path(__file__).with_name("data")
 CURATED_OPIOIDS = DATA_DIR / "opioids.toml"
 # More curated opioid names in the same format: products of other countries, by register.
 CURATED_OPIOIDS_MORE = DATA_DIR / "opioids_international.toml"
+# The ingredient word of the opioid-withdrawal treatments (lofexidine) in data/opioids.toml.
+WITHDRAWAL_TREATMENT = "opioid withdrawal treatment"
 RXNORM_OPIOIDS = DATA_DIR / "opioids_rxnorm.json"
 CURATED_NON_OPIOIDS = DATA_DIR / "non_opioids.toml"
 RXNORM_NON_OPIOIDS = DATA_DIR / "non_opioids_rxnorm.json"

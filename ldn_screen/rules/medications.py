@@ -528,6 +528,10 @@ _OUD_WORDS = _words(
     r"recovery",
     r"suboxone\s+clinic",
 )
+# A buccal film of buprenorphine alone is the pain product (Belbuca, reference section on
+# buprenorphine: "transdermal/buccal for pain"); the buccal film for opioid use disorder
+# (Bunavail) carries naloxone, which is read on its own. So "film" says nothing after "buccal".
+_BUCCAL_FILM = re.compile(r"\bbuccal\s+(?:films?|strips?)\b")
 _DIGIT = re.compile(r"\d")
 # Every word that starts one of the context patterns above ("h/o", "d/c" and "w/o" are found
 # by their slash): a line without any of them needs none of those patterns.
@@ -1063,7 +1067,7 @@ def _category(hits: list[Hit], lowered: str) -> tuple[OpioidCategory, bool, str]
         if _TRANSDERMAL.search(lowered) or _WEEKLY.search(lowered):
             return OpioidCategory.BUPRENORPHINE, False, "buprenorphine patch (transdermal)"
         naloxone = any(h.entry.kind is MatchKind.NALOXONE for h in hits) or "naloxone" in lowered
-        oud = maintenance or naloxone or bool(_OUD_WORDS.search(lowered))
+        oud = maintenance or naloxone or bool(_OUD_WORDS.search(_BUCCAL_FILM.sub(" ", lowered)))
         oud = oud or any(float(m[1]) >= 2 for m in _MG_DOSE.finditer(lowered))
         why = "buprenorphine for opioid use disorder" if oud else "buprenorphine"
         return OpioidCategory.BUPRENORPHINE, oud, why

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .findings import ANSWER_WORDS, make_finding, yes_no_unsure
+from .medication_vocabulary import WITHDRAWAL_TREATMENT
 from .medication_wording import describe_line
 from .medications import LineKind, LineReading, MedicationReading, OpioidCategory
 from .model import Answer, Check, Finding, OpioidType, OpioidUse, PatientAnswers
@@ -133,14 +134,23 @@ def assess_opioids(
         )
     findings.extend(_unread_lines(reading))
     indicators = [r for r in reading.of_kind(LineKind.MEDICINE) if r.opioid_indicator]
-    if indicators and not taken_now:
-        findings.append(
-            make_finding(
-                "opioid_indicator_in_list",
-                names=", ".join(dict.fromkeys(n for r in indicators for n in r.names)),
-                **_line_params(indicators),
+    # A withdrawal treatment says an opioid is being stopped now, so its caution asks for the
+    # date of the last dose. It stays a caution, like the other indicators: it is not an opioid,
+    # and the opioid questions already ask about recent use.
+    withdrawal = [r for r in indicators if WITHDRAWAL_TREATMENT in r.ingredients]
+    others = [r for r in indicators if r not in withdrawal]
+    for code, lines in (
+        ("opioid_withdrawal_treatment_in_list", withdrawal),
+        ("opioid_indicator_in_list", others),
+    ):
+        if lines and not taken_now:
+            findings.append(
+                make_finding(
+                    code,
+                    names=", ".join(dict.fromkeys(n for r in lines for n in r.names)),
+                    **_line_params(lines),
+                )
             )
-        )
 
     for question, answer, code in (
         (

@@ -222,11 +222,32 @@ def test_the_check_says_no_opioid_found_only_when_every_line_was_read() -> None:
     assert check.outcome == "2 lines read; 0 opioid lines in current use; no opioid found"
 
 
-def test_an_opioid_indicator_alone_asks_to_check_but_stays_eligible() -> None:
-    result = run(medication_list="Movantik 25 mg daily")
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Movantik 25 mg daily", "Movantik"),
+        ("Narcan 4 mg nasal spray", "Narcan"),
+    ],
+)
+def test_an_opioid_indicator_alone_asks_to_check_but_stays_eligible(line: str, name: str) -> None:
+    result = run(medication_list=line)
     assert result.verdict is Verdict.ELIGIBLE
     caution = next(f for f in result.findings if f.code == "opioid_indicator_in_list")
-    assert caution.severity is Severity.CAUTION and "Movantik" in caution.summary
+    assert caution.severity is Severity.CAUTION and name in caution.summary
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [("lofexidine 0.18 mg tid", "lofexidine"), ("Lucemyra 0.54 mg QID", "Lucemyra")],
+)
+def test_an_opioid_withdrawal_treatment_asks_for_the_last_opioid_dose(line: str, name: str) -> None:
+    # Lofexidine eases opioid withdrawal: the patient is probably stopping an opioid now.
+    result = run(medication_list=f"duloxetine 60 mg daily\n{line}")
+    assert result.verdict is Verdict.ELIGIBLE
+    caution = next(f for f in result.findings if f.code == "opioid_withdrawal_treatment_in_list")
+    assert caution.severity is Severity.CAUTION and name in caution.summary
+    assert "line 2" in caution.summary and "last opioid dose" in caution.summary
+    assert "opioid_indicator_in_list" not in result.codes
 
 
 @pytest.mark.parametrize("line", ["gabapentine 300 mg tid", "Magnacet 7.5/400 1 tab q6h prn"])

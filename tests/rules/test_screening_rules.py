@@ -771,6 +771,7 @@ def test_every_catalogue_finding_is_reachable_by_some_rule_table_row() -> None:
         "opioid_stopped_history",
         "opioid_allergy_recorded",
         "opioid_indicator_in_list",
+        "opioid_withdrawal_treatment_in_list",
         "medication_lines_unrecognised",
         "medication_lines_unread",
     }  # covered in test_medication_rules
