@@ -122,9 +122,11 @@ def schema_errors(resource: dict[str, Any]) -> list[str]:
 
 def fhirpath(resource: dict[str, Any], expression: str) -> list[Any]:
     from fhirpathpy import evaluate
+    from fhirpathpy.models import models
 
-    # %resource is the resource itself, as in FHIR's own invariants.
-    result: list[Any] = evaluate(resource, expression, {"resource": resource})
+    # %resource is the resource itself, as in FHIR's own invariants; the R4 model resolves
+    # choice elements (value -> valueInteger) and ofType().
+    result: list[Any] = evaluate(resource, expression, {"resource": resource}, models["r4"])
     return result
 
 

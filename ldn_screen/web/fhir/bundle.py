@@ -20,7 +20,7 @@ from typing import Any
 
 from ...rules import DosePlan, Finding, ScreeningResult
 from ...rules.findings import surgery_stop_row
-from ...rules.sheet_text import calendar
+from ...rules.sheet_text import CalendarRow, calendar
 from ...rules.units import fmt_mg, fmt_ml
 from ...rules.wording import DOSE_TIMING, VERDICT_TITLES, plan_description, plan_wording
 from . import terms
@@ -49,7 +49,7 @@ def _mg(dose_mg: float) -> dict[str, Any]:
     return {"value": dose_mg, "unit": "mg", "system": terms.UCUM, "code": "mg"}
 
 
-def _dosage(row: Any) -> dict[str, Any]:
+def _dosage(row: CalendarRow) -> dict[str, Any]:
     bounds = {"start": row.starts_on.isoformat()}
     if row.ends_on is not None:  # the last step runs on until the review
         bounds["end"] = row.ends_on.isoformat()
@@ -57,8 +57,8 @@ def _dosage(row: Any) -> dict[str, Any]:
     if row.volume_ml is not None:
         amount = f"{amount} ({fmt_ml(row.volume_ml)})"
     return {
-        "sequence": row.number,
-        "text": f"Step {row.number}: {amount}. {DOSE_TIMING}",
+        "sequence": row.step,
+        "text": f"Step {row.step}: {amount}. {DOSE_TIMING}",
         "timing": {"repeat": {"boundsPeriod": bounds, **ONCE_A_DAY}},
         "doseAndRate": [{"doseQuantity": _mg(row.dose_mg)}],
     }
