@@ -125,13 +125,8 @@ def detected_issue(
         "extension": extensions,
         "status": "final",
         "code": {
-            "coding": [
-                {
-                    "system": terms.local_system(base, "ldn-finding"),
-                    "code": finding.code,
-                    "display": finding.summary,
-                }
-            ],
+            # The summary carries this patient's dates, so it is the text, not the display.
+            "coding": [{"system": terms.local_system(base, "ldn-finding"), "code": finding.code}],
             "text": finding.summary,
         },
         "severity": terms.ISSUE_SEVERITY[finding.severity],
