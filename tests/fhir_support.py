@@ -120,13 +120,13 @@ def schema_errors(resource: dict[str, Any]) -> list[str]:
     return problems
 
 
-def fhirpath(resource: dict[str, Any], expression: str) -> list[Any]:
+def fhirpath(resource: dict[str, Any], expression: str, **env: Any) -> list[Any]:
     from fhirpathpy import evaluate
     from fhirpathpy.models import models
 
     # %resource is the resource itself, as in FHIR's own invariants; the R4 model resolves
     # choice elements (value -> valueInteger) and ofType().
-    result: list[Any] = evaluate(resource, expression, {"resource": resource}, models["r4"])
+    result: list[Any] = evaluate(resource, expression, {"resource": resource, **env}, models["r4"])
     return result
 
 

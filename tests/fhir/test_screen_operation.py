@@ -76,14 +76,26 @@ BUNDLE_INVARIANTS = (
 )
 
 
+# The response's questions are all questions of the Questionnaire.
+LINK_IDS_KNOWN = (
+    "QuestionnaireResponse.repeat(item).linkId.all($this in %questionnaire.repeat(item).linkId)"
+)
+
+
+def test_link_id_invariant_fails_on_an_unknown_question(questionnaire: dict[str, Any]) -> None:
+    response = questionnaire_response(answers(), item_types(questionnaire))
+    assert fhirpath(response, LINK_IDS_KNOWN, questionnaire=questionnaire) == [True]
+    response["item"].append({"linkId": "shoe_size"})
+    assert fhirpath(response, LINK_IDS_KNOWN, questionnaire=questionnaire) == [False]
+
+
 def check_bundle(bundle: dict[str, Any], questionnaire: dict[str, Any]) -> None:
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
     assert schema_errors(bundle) == []
     for expression in BUNDLE_INVARIANTS:
         assert fhirpath(bundle, expression) == [True], expression
-    link_ids = {item["linkId"] for item in questionnaire["item"]}
     (echoed,) = resources(bundle, "QuestionnaireResponse")
-    assert {item["linkId"] for item in echoed["item"]} <= link_ids
+    assert fhirpath(echoed, LINK_IDS_KNOWN, questionnaire=questionnaire) == [True]
     steps = [
         d["sequence"]
         for r in resources(bundle, "MedicationRequest")

@@ -5,6 +5,7 @@ form's own behaviour."""
 from __future__ import annotations
 
 import html
+import json
 from typing import Any
 
 import pytest
@@ -296,13 +297,6 @@ def test_a_missing_required_answer_is_refused_never_read_as_no(
         assert where(link_id) in expressions, link_id
 
 
-def test_optional_questions_may_be_left_out(
-    fhir_client: FlaskClient, questionnaire: dict[str, Any]
-) -> None:
-    response = fhir_post(fhir_client, SCREEN_PATH, qr(questionnaire, medication_list=None))
-    assert response.status_code == 200
-
-
 # --- Every enableWhen, against the form's behaviour ----------------------------------------
 
 # Two different answers for each conditional question, and the other answers each trigger
@@ -391,3 +385,65 @@ def test_required_when_enabled(fhir_client: FlaskClient, questionnaire: dict[str
                 # (the kind of opioid, after "Stopped recently").
                 assert (link_id, value) == ("opioid_type", "recent")
     assert checked == 3
+
+
+def test_every_optional_question_may_be_left_out(
+    fhir_client: FlaskClient, questionnaire: dict[str, Any]
+) -> None:
+    optional = [
+        i["linkId"]
+        for i in questionnaire["item"]
+        if not i["required"] and "enableWhen" not in i and i["linkId"] in valid_answers()
+    ]
+    assert optional == ["medication_list"]
+    for link_id in optional:
+        response = fhir_post(fhir_client, SCREEN_PATH, qr(questionnaire, **{link_id: None}))
+        assert response.status_code == 200, link_id
+
+
+# --- The optional 2016 criteria: repeating answers, and all or nothing -----------------------
+
+CRITERIA = {
+    "wpi_left_upper": ["jaw_left", "shoulder_left"],
+    "wpi_right_upper": ["upper_arm_right"],
+    "wpi_axial": ["neck", "upper_back", "lower_back"],
+    "sss_fatigue": "2",
+    "sss_waking_unrefreshed": "2",
+    "sss_cognitive": "1",
+    "sss_headaches": "yes",
+    "sss_lower_abdominal": "no",
+    "sss_depression": "no",
+    "symptoms_3_months": "yes",
+}
+
+
+def test_the_criteria_are_read_with_every_ticked_area(
+    fhir_app: Flask, questionnaire: dict[str, Any]
+) -> None:
+    read = patient_answers(fhir_app, qr(questionnaire, **CRITERIA))
+    assert read is not None and read.acr_2016 is not None
+    areas = {a.value for a in read.acr_2016.painful_areas}
+    assert areas == {a for v in CRITERIA.values() if isinstance(v, list) for a in v}
+    assert read.acr_2016.fatigue == 2 and read.acr_2016.headaches is True
+
+
+def test_started_criteria_need_every_part(
+    fhir_client: FlaskClient, questionnaire: dict[str, Any]
+) -> None:
+    response = fhir_post(fhir_client, SCREEN_PATH, qr(questionnaire, wpi_none=["none"]))
+    assert response.status_code == 422
+    exprs = {e for _, x in issues_of(response.get_json(force=True)) for e in x}
+    assert exprs == {where(q) for q in CRITERIA if q.startswith("sss_")} | {
+        where("symptoms_3_months")
+    }
+
+
+@pytest.mark.parametrize("depth", [900, 5000])
+def test_deeply_nested_json_is_not_a_server_error(
+    fhir_client: FlaskClient, questionnaire: dict[str, Any], depth: int
+) -> None:
+    text = json.dumps(qr(questionnaire))
+    nested = text[:-1] + ', "contained": ' + "[" * depth + "]" * depth + "}"
+    response = fhir_post(fhir_client, SCREEN_PATH, data=nested)
+    assert response.status_code in {200, 400}
+    assert response.mimetype == "application/fhir+json"

@@ -11,7 +11,6 @@ The entries, in order:
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import uuid
 from collections.abc import Callable
@@ -146,7 +145,9 @@ def echoed_response(
 ) -> dict[str, Any]:
     """The posted response, with the settings version and verdict it was screened with
     (any such extensions it came with are replaced: the server's are the ones that count)."""
-    echoed = copy.deepcopy(response)
+    # A shallow copy: only the top-level extensions change (and a deep copy of a deeply
+    # nested body could exhaust the recursion limit).
+    echoed = dict(response)
     ours = {terms.extension_url(base, "settings-version"), terms.extension_url(base, "verdict")}
     posted = echoed.get("extension")
     kept = [
