@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ldn_screen.rules import Severity, screen
+from ldn_screen.store.db import make_engine
 from ldn_screen.web.forms.screening import ScreeningForm
 from ldn_screen.web.stores import current_reading
 from tests.fhir_support import (
@@ -308,3 +310,32 @@ def test_the_answers_are_not_logged(
     )
     for secret in ("zebrafinch", "quokkamycin", "medication_list"):
         assert secret not in text
+
+
+def test_store_down_after_a_version_was_loaded_warns_in_the_bundle(
+    fhir_app: Flask, fhir_client: FlaskClient, questionnaire: dict[str, Any], tmp_path: Path
+) -> None:
+    assert post(fhir_client, questionnaire)[0] == 200  # version 1 is now loaded
+    store = fhir_app.extensions["ldn_settings"]
+    store.engine = make_engine(f"sqlite:///{tmp_path / 'missing-folder' / 'gone.sqlite3'}")
+    status, bundle = post(fhir_client, questionnaire)
+    assert status == 200
+    check_bundle(bundle, questionnaire)
+    (outcome,) = resources(bundle, "OperationOutcome")
+    (issue,) = outcome["issue"]
+    assert issue["severity"] == "warning"
+    assert "could not be read, so this page uses version 1" in issue["details"]["text"]
+
+
+def test_store_down_before_any_version_is_a_503_outcome(
+    fhir_app: Flask, questionnaire: dict[str, Any], tmp_path: Path
+) -> None:
+    body = questionnaire_response(answers(), item_types(questionnaire))
+    fresh = fhir_app.extensions["ldn_settings"].__class__(
+        make_engine(f"sqlite:///{tmp_path / 'missing-folder' / 'gone.sqlite3'}")
+    )
+    fhir_app.extensions["ldn_settings"] = fresh
+    response = fhir_post(fhir_app.test_client(), SCREEN_PATH, body)
+    assert response.status_code == 503
+    assert response.mimetype == "application/fhir+json"
+    assert response.get_json(force=True)["resourceType"] == "OperationOutcome"

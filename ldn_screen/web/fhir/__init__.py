@@ -147,7 +147,9 @@ def screen_operation() -> Response:
     reading = current_reading()
     result = screen(form.to_answers(), reading.active.settings)
     stamp = SettingsStamp(reading.active.number, reading.active.created_at)
-    bundle = result_bundle(terms.canonical_base(), body, result, stamp, today)
+    bundle = result_bundle(
+        terms.canonical_base(), body, result, stamp, today, warning=reading.warning
+    )
     return fhir_response(bundle)
 
 

@@ -6,7 +6,9 @@ The entries, in order:
   extensions;
 - a MedicationRequest (intent ``proposal``) for LDN when the rules made a dose plan, one
   ``dosageInstruction`` per titration step, in order;
-- a DetectedIssue for each stop, wait or review finding, citing its source.
+- a DetectedIssue for each stop, wait or review finding, citing its source;
+- an OperationOutcome with a warning, only when the settings were read from this worker's
+  memory because the store failed.
 """
 
 from __future__ import annotations
@@ -181,9 +183,12 @@ def result_bundle(
     settings: SettingsStamp,
     today: dt.date,
     new_id: Callable[[], str] = _uuid,
+    warning: str | None = None,
 ) -> dict[str, Any]:
     """The Bundle for one screening. ``new_id`` makes the entry ids (random by default; the
-    documentation's example passes a counter so the file does not change)."""
+    documentation's example passes a counter so the file does not change). ``warning`` (the
+    settings store failed and an earlier loaded version was used, as the page also says)
+    adds an OperationOutcome entry with that warning."""
     response_id = new_id()
     entries: list[tuple[str, dict[str, Any]]] = [
         (response_id, echoed_response(base, response, result, settings))
@@ -206,6 +211,18 @@ def result_bundle(
                     ),
                 )
             )
+    if warning:
+        entries.append(
+            (
+                new_id(),
+                {
+                    "resourceType": "OperationOutcome",
+                    "issue": [
+                        {"severity": "warning", "code": "transient", "details": {"text": warning}}
+                    ],
+                },
+            )
+        )
     return {
         "resourceType": "Bundle",
         "type": "collection",
