@@ -188,3 +188,21 @@ def test_an_invariant_fails_on_a_bad_questionnaire(questionnaire: dict[str, Any]
         "item": [{**questionnaire["item"][3], "enableWhen": [{"question": "nope"}]}],
     }
     assert fhirpath(dangling, INVARIANTS["enable-when-target"]) == [False]
+
+
+def test_choices_are_drawn_as_on_the_page(fhir_app: Flask, questionnaire: dict[str, Any]) -> None:
+    form = _form(fhir_app)
+    control = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
+    for link_id, item in _items(questionnaire).items():
+        codes = [
+            c["code"]
+            for e in item.get("extension", [])
+            if e["url"] == control
+            for c in e["valueCodeableConcept"]["coding"]
+        ]
+        if item["type"] != "choice":
+            assert codes == []
+        elif isinstance(form[link_id], Radios):
+            assert codes == ["radio-button"] and not item.get("repeats")
+        else:
+            assert codes == ["check-box"] and item["repeats"] is True

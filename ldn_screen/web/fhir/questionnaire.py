@@ -59,6 +59,8 @@ class ItemSpec:
     options: tuple[tuple[str, str], ...] = ()
     values: dict[tuple[str, str], str] = field(default_factory=dict)
     enable_when: tuple[str, tuple[str, ...]] | None = None
+    # How the page draws a choice (SDC itemControl): radio-button or check-box.
+    control: str | None = None
 
 
 def coding_for(base: str, link_id: str, value: str) -> tuple[str, str]:
@@ -67,19 +69,19 @@ def coding_for(base: str, link_id: str, value: str) -> tuple[str, str]:
     return standard or (terms.local_system(base, link_id), value)
 
 
-def _kind(name: str, item: Any) -> tuple[str, bool]:
-    """(item type, repeats) of a form field; an unknown kind of field is an error."""
+def _kind(name: str, item: Any) -> tuple[str, bool, str | None]:
+    """(item type, repeats, item control) of a form field; an unknown kind is an error."""
     if isinstance(item, DateInput):
-        return "date", False
+        return "date", False, None
     if isinstance(item, Text):
         numeric = (item.render_kw or {}).get("inputmode") == "numeric"
-        return ("integer" if numeric else "string"), False
+        return ("integer" if numeric else "string"), False, None
     if isinstance(item, TextArea):
-        return "text", False
+        return "text", False, None
     if isinstance(item, Radios):
-        return "choice", False
+        return "choice", False, "radio-button"
     if isinstance(item, Checkboxes):
-        return "choice", True
+        return "choice", True, "check-box"
     raise TypeError(f"no Questionnaire item type for form field {name!r} ({type(item)})")
 
 
@@ -100,7 +102,7 @@ def screening_items(form: ScreeningForm, base: str) -> tuple[ItemSpec, ...]:
             continue
         if isinstance(item, ConditionList | Hidden):
             raise TypeError(f"form field {name!r} is neither asked nor listed in NOT_ASKED")
-        kind, repeats = _kind(name, item)
+        kind, repeats, control = _kind(name, item)
         options: tuple[tuple[str, str], ...] = tuple(getattr(item, "options", ()))
         specs.append(
             ItemSpec(
@@ -114,9 +116,17 @@ def screening_items(form: ScreeningForm, base: str) -> tuple[ItemSpec, ...]:
                 options=options,
                 values={coding_for(base, name, value): value for value, _ in options},
                 enable_when=ENABLE_WHEN.get(name),
+                control=control,
             )
         )
     return tuple(specs)
+
+
+def _control(code: str) -> dict[str, Any]:
+    return {
+        "url": terms.ITEM_CONTROL,
+        "valueCodeableConcept": {"coding": [{"system": terms.ITEM_CONTROL_SYSTEM, "code": code}]},
+    }
 
 
 def _help(spec: ItemSpec) -> dict[str, Any]:
@@ -124,19 +134,14 @@ def _help(spec: ItemSpec) -> dict[str, Any]:
         "linkId": f"{spec.link_id}.help",
         "type": "display",
         "text": spec.hint,
-        "extension": [
-            {
-                "url": terms.ITEM_CONTROL,
-                "valueCodeableConcept": {
-                    "coding": [{"system": terms.ITEM_CONTROL_SYSTEM, "code": "help"}]
-                },
-            }
-        ],
+        "extension": [_control("help")],
     }
 
 
 def _item(base: str, spec: ItemSpec, by_id: dict[str, ItemSpec]) -> dict[str, Any]:
     item: dict[str, Any] = {"linkId": spec.link_id, "text": spec.text, "type": spec.type}
+    if spec.control:
+        item["extension"] = [_control(spec.control)]
     if spec.enable_when:
         question, enabling = spec.enable_when
         trigger = by_id[question]
