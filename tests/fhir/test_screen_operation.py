@@ -75,6 +75,17 @@ BUNDLE_INVARIANTS = (
     "%resource.entry.fullUrl)",
     # bdl-7: fullUrl is unique
     "Bundle.entry.fullUrl.isDistinct()",
+    # Cardinalities of R4 that the JSON Schema does not enforce (it requires only a few).
+    "Bundle.type.exists() and Bundle.entry.all(resource.exists() and fullUrl.exists())",
+    "Bundle.entry.resource.ofType(MedicationRequest).all(status.exists() and intent.exists() "
+    "and medication.exists() and subject.exists())",
+    "Bundle.entry.resource.ofType(DetectedIssue).all(status.exists())",
+    "Bundle.entry.resource.ofType(QuestionnaireResponse).all(status.exists())",
+    # Each step has dated bounds; per-1: a period's start is not after its end.
+    "Bundle.entry.resource.ofType(MedicationRequest).dosageInstruction.all("
+    "timing.repeat.bounds.start.exists())",
+    "Bundle.entry.resource.ofType(MedicationRequest).dosageInstruction.timing.repeat.bounds"
+    ".all(end.exists().not() or start <= end)",
 )
 
 

@@ -153,6 +153,31 @@ def test_another_questionnaire_or_version_is_refused(
     assert fhir_post(fhir_client, SCREEN_PATH, body).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (None, 422),
+        ("entered-in-error", 422),
+        ("stopped", 422),
+        ("in-progress", 200),
+        ("amended", 200),
+    ],
+)
+def test_the_responses_status(
+    fhir_client: FlaskClient, questionnaire: dict[str, Any], status: str | None, code: int
+) -> None:
+    body = qr(questionnaire)
+    if status is None:
+        del body["status"]
+    else:
+        body["status"] = status
+    response = fhir_post(fhir_client, SCREEN_PATH, body)
+    assert response.status_code == code
+    if code == 422:
+        ((_, expressions),) = issues_of(response.get_json(force=True))
+        assert expressions == ["QuestionnaireResponse.status"]
+
+
 # --- Bad requests: an OperationOutcome, never a 500 ------------------------------------------
 
 

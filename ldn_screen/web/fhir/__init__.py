@@ -45,6 +45,10 @@ WRONG_VERSION = (
     "{current}. Fetch the questionnaire again and answer it"
 )
 WRONG_TYPE = "Send the body as application/fhir+json"
+# A response being filled in may be screened (the form asks for what is missing); one
+# withdrawn as entered in error, or abandoned, may not.
+SCREENABLE_STATUSES = ("in-progress", "completed", "amended")
+WRONG_STATUS = "The response's status must be in-progress, completed or amended"
 
 
 def fhir_response(resource: dict[str, Any], status: int = 200, **headers: str) -> Response:
@@ -112,18 +116,25 @@ def _read_body() -> dict[str, Any] | Response:
     return body
 
 
-def _questionnaire_issues(response: dict[str, Any], url: str, version: str) -> list[Issue]:
+def _response_issues(response: dict[str, Any], url: str, version: str) -> list[Issue]:
+    """What is wrong with the response itself, before its answers: its status and which
+    questionnaire it answers."""
+    issues = []
+    status = response.get("status")
+    if status not in SCREENABLE_STATUSES:
+        code = "required" if status is None else "value"
+        issues.append(Issue(WRONG_STATUS, code=code, path="QuestionnaireResponse.status"))
     given = response.get("questionnaire")
     if given is None:
-        return []  # the operation is called on this Questionnaire: that says which one
-    if not isinstance(given, str):
-        return [Issue(WRONG_QUESTIONNAIRE.format(url=url), code="value")]
-    given_url, _, given_version = given.partition("|")
+        return issues  # the operation is called on this Questionnaire: that says which one
+    where = "QuestionnaireResponse.questionnaire"
+    given_url, _, given_version = given.partition("|") if isinstance(given, str) else ("", "", "")
     if given_url != url:
-        return [Issue(WRONG_QUESTIONNAIRE.format(url=url), code="value")]
-    if given_version and given_version != version:
-        return [Issue(WRONG_VERSION.format(given=given_version, current=version), code="value")]
-    return []
+        issues.append(Issue(WRONG_QUESTIONNAIRE.format(url=url), code="value", path=where))
+    elif given_version and given_version != version:
+        message = WRONG_VERSION.format(given=given_version, current=version)
+        issues.append(Issue(message, code="value", path=where))
+    return issues
 
 
 @bp.route(f"/Questionnaire/ldn-screening/${terms.OPERATION_CODE}", methods=ALL_METHODS)
@@ -135,7 +146,7 @@ def screen_operation() -> Response:
         return body
     items, resource = screening_questionnaire()
     today = dt.date.today()
-    issues = _questionnaire_issues(body, resource["url"], resource["version"])
+    issues = _response_issues(body, resource["url"], resource["version"])
     formdata, reading_issues = answers_from_questionnaire_response(body, items)
     form, errors = validate_screening(formdata, today)
     issues += reading_issues + form_issues(errors, formdata)

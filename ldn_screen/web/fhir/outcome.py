@@ -8,13 +8,15 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem. ``link_ids`` name the questions it concerns (none: the whole request);
-    ``code`` is from FHIR's issue-type list (required, value, structure, invalid...)."""
+    """One problem. ``link_ids`` name the questions it concerns, or ``path`` the element
+    (neither: the whole request); ``code`` is from FHIR's issue-type list (required, value,
+    structure, invalid...)."""
 
     message: str
     link_ids: tuple[str, ...] = ()
     code: str = "invalid"
     severity: str = "error"
+    path: str | None = None
 
 
 def expression(link_id: str) -> str:
@@ -32,5 +34,7 @@ def operation_outcome(issues: list[Issue]) -> dict[str, Any]:
         }
         if issue.link_ids:
             entry["expression"] = [expression(link_id) for link_id in issue.link_ids]
+        elif issue.path:
+            entry["expression"] = [issue.path]
         entries.append(entry)
     return {"resourceType": "OperationOutcome", "issue": entries}
