@@ -108,7 +108,11 @@ def test_operation_definition(fhir_client: FlaskClient) -> None:
     assert body["instance"] is True
     params = {(p["name"], p["use"], p["type"]) for p in body["parameter"]}
     assert params == {("response", "in", "QuestionnaireResponse"), ("return", "out", "Bundle")}
-    # opd-? : a parameter has a type or parts; min/max set.
+    required = "name, status, kind, code, system, type, instance"
+    assert fhirpath(
+        body, " and ".join(f"OperationDefinition.{e}.exists()" for e in required.split(", "))
+    ) == [True]
+    # a parameter has a type (no parts here), and its cardinality.
     assert fhirpath(body, "OperationDefinition.parameter.all(type.exists() and max.exists())") == [
         True
     ]

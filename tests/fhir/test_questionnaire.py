@@ -169,6 +169,12 @@ INVARIANTS = {
     "enableBehavior.exists())",
     # que-2: linkIds are unique
     "que-2": "Questionnaire.repeat(item).linkId.isDistinct()",
+    # R4 cardinalities the JSON Schema leaves out
+    "cardinality": "Questionnaire.status.exists() and Questionnaire.repeat(item).all("
+    "linkId.exists() and type.exists())",
+    # que-7: enableWhen with operator 'exists' takes a boolean answer (none here use it)
+    "que-7": "Questionnaire.repeat(item).enableWhen.all(operator = 'exists' implies "
+    "(answer is Boolean))",
     # every enableWhen names a question that exists
     "enable-when-target": "Questionnaire.repeat(item).enableWhen.all(question in "
     "%resource.repeat(item).linkId)",
