@@ -82,6 +82,8 @@ def test_every_problem_is_listed_in_the_forms_words(
     assert messages[where("start_on")] == "The start date must be today or in the future"
     assert messages[where("schedule")] == "Select the standard or gentle schedule"
     assert where("favourite_colour") in messages
+    # Each problem once: the schedule's code off the list is not also "missing".
+    assert len(found) == len({(t, tuple(e)) for t, e in found}) == 5
     codes = {i["expression"][0]: i["code"] for i in response.get_json(force=True)["issue"]}
     assert codes[where("baseline_pain_nrs")] == "required"
     assert codes[where("age_years")] == "value"

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
+from ...rules import screen
 from ...store.settings_store import SettingsUnavailable
 from ..stores import current_reading
 from . import terms
@@ -149,11 +150,12 @@ def screen_operation() -> Response:
     issues = _response_issues(body, resource["url"], resource["version"])
     formdata, reading_issues = answers_from_questionnaire_response(body, items)
     form, errors = validate_screening(formdata, today)
-    issues += reading_issues + form_issues(errors, formdata)
+    issues += reading_issues
+    # An answer off the list is reported once, not again as a missing answer.
+    said = {(i.message, i.link_ids) for i in reading_issues}
+    issues += [i for i in form_issues(errors, formdata) if (i.message, i.link_ids) not in said]
     if issues:
         return outcome(422, issues)
-
-    from ...rules import screen
 
     reading = current_reading()
     result = screen(form.to_answers(), reading.active.settings)
