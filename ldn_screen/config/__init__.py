@@ -29,6 +29,10 @@ DEFAULTS: dict[str, Any] = {
     "LDN_TLS": False,
     "LDN_ENV": "development",
     "LDN_AUTO_MIGRATE": None,  # None: only for the default SQLite database
+    # The deployment's public https address (no trailing slash), and the canonical base of
+    # its FHIR artefacts (the Questionnaire is f"{base}/Questionnaire/ldn-screening").
+    "LDN_PUBLIC_URL": None,
+    "LDN_FHIR_CANONICAL_BASE": None,
 }
 
 _ENV_KEYS: dict[str, Callable[[str], Any]] = {
@@ -42,7 +46,9 @@ _ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "LDN_PROXY_ADDRESSES": str,
     "LDN_TRUSTED_HOSTS": str,
     "LDN_RATELIMIT_STORAGE_URI": str,
-    "LDN_STORE_PROBE_SECONDS": float,  # /healthz: test the store's writability at most this often
+    "LDN_STORE_PROBE_SECONDS": float,
+    "LDN_PUBLIC_URL": str,
+    "LDN_FHIR_CANONICAL_BASE": str,  # /healthz: test the store's writability at most this often
 }
 
 KNOWN_WEAK_SECRETS = KNOWN_WEAK

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
         admin,
         edge,
         errors,
+        fhir,
         followup,
         health,
         screening,
@@ -24,4 +25,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(sheet.bp)
     app.register_blueprint(followup.bp)
+    app.register_blueprint(fhir.bp)
     admin.init_app(app)

@@ -51,6 +51,11 @@ NOT_PAGES = {
     "health.favicon",
     "admin.auth.logout",
     "admin.auth.end_all_sessions",
+    # FHIR answers application/fhir+json only, never an HTML page (tests/fhir checks them).
+    "fhir.get_questionnaire",
+    "fhir.get_operation_definition",
+    "fhir.screen_operation",
+    "fhir.unknown",
 }
 
 
