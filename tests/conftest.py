@@ -12,6 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
+from jinja2 import BytecodeCache, Environment
+from jinja2.bccache import Bucket
 
 from ldn_screen import create_app
 from tests.helpers import PageCheckingClient
@@ -22,6 +24,48 @@ hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 _skipped: list[str] = []
+
+
+class _SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept in memory for the whole test process.
+
+    The suite builds a new app for almost every test, and each new app would parse and
+    compile every page it renders again: that was most of a web test's time. Jinja checks each
+    cached entry against the template's source, so an edited template is compiled again; the
+    key also holds the environment's options, so an app configured otherwise never gets code
+    compiled for another one. Rendering still runs the real templates on every request.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def get_bucket(
+        self, environment: Environment, name: str, filename: str | None, source: str
+    ) -> Bucket:
+        options = (
+            environment.trim_blocks,
+            environment.lstrip_blocks,
+            environment.keep_trailing_newline,
+            environment.newline_sequence,
+            environment.optimized,
+            environment.autoescape(name)
+            if callable(environment.autoescape)
+            else environment.autoescape,
+            tuple(sorted(environment.extensions)),
+        )
+        return super().get_bucket(environment, f"{name}{options!r}", filename, source)
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+# Every app the tests build (create_app makes a Flask) shares the one cache.
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _SharedTemplateCode()}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
