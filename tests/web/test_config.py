@@ -110,7 +110,9 @@ def production(tmp_path: Path, secret: str) -> None:
         ("0123456789abcdef" * 4, "a shorter string repeated"),
         ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH" * 2, "a shorter string repeated"),
         ("correct-horse-battery-staple-2024", "at most 198 bits"),
-        (secrets.token_hex(16), "at most 128 bits"),  # 16 random bytes: half of what is needed
+        # 16 random bytes: half of what is needed. A fixed id: every xdist worker must collect
+        # the same test names.
+        pytest.param(secrets.token_hex(16), "at most 128 bits", id="16-random-bytes"),
         ("CHANGEME", "placeholder"),
     ],
 )
