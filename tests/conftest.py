@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from jinja2 import BytecodeCache, Environment
 from jinja2.bccache import Bucket
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from tests.helpers import PageCheckingClient
 
 # In CI the property tests draw the same examples on every run, so a red build can always be
