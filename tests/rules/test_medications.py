@@ -717,6 +717,7 @@ def _cut_short_opioid_names() -> frozenset[str]:
     return frozenset(o[:k] for o in names for k in range(5, len(o)))
 
 
+@pytest.mark.slow  # exhaustive (about 2,200 variants through the reader): CI runs it
 def test_no_one_edit_variant_of_a_non_opioid_name_reads_as_an_opioid() -> None:
     """A one-edit variant of a known non-opioid name (5+ letters) is one edit from it, so no
     opioid name is closer: whatever opioid it is within reach of, it is too ambiguous to call.
