@@ -1,5 +1,12 @@
 """Shared fixtures: an app on a copy of a migrated SQLite instance, and its client (helpers
-that tests import live in tests/helpers.py)."""
+that tests import live in tests/helpers.py).
+
+The suite runs on several processes (pytest-xdist; `--dist loadfile` keeps each file on one
+worker). What keeps a test safe there: files under tmp_path (each worker has its own base
+folder, and its own template instance), ports from the kernel (tests/pg_support.free_port),
+artifacts named after their test, and the same test ids on every worker (no random values in
+parametrize ids). Module-level state such as a fuzzer's example counter stays in its file.
+"""
 
 from __future__ import annotations
 
