@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
 from jinja2 import BytecodeCache, Environment
 from jinja2.bccache import Bucket
+from sqlalchemy import Engine, event
 
 from ldn_screen.app import create_app
 from tests.helpers import PageCheckingClient
@@ -73,6 +75,15 @@ class _SharedTemplateCode(BytecodeCache):
 
 # Every app the tests build (create_app makes a Flask) shares the one cache.
 Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _SharedTemplateCode()}
+
+
+@event.listens_for(Engine, "connect")
+def _no_fsync_in_tests(dbapi_connection: object, _record: object) -> None:
+    """Test databases are thrown away, so SQLite need not wait for the disk at each commit
+    (as the test PostgreSQL clusters run with fsync=off, tests/pg_support.py). Everything a
+    test reads back is the same; only a power cut would lose it."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
