@@ -1,6 +1,7 @@
-"""The app factory, ``create_app``: configuration, storage, the web layer and CLI commands.
+"""The app factory, ``create_app``: configuration, storage and the web layer.
 
-Imported as ``from ldn_screen import create_app`` (loaded on first use, see __init__.py).
+gunicorn calls it as ``ldn_screen.app:create_app()``. The command line (``ldn_screen.cli``)
+builds the app through it; the app never imports the command line.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class OutdatedSchema(RuntimeError):
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: configuration, storage, blueprints, error pages and CLI commands."""
+    """Build the app: configuration, storage, blueprints and error pages."""
     overrides = dict(config or {})
     if not overrides.get("TESTING"):
         # The medication vocabulary first, while the heap is still small: the memory its
@@ -61,11 +62,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _init_store(app)
 
-    from .cli import add_commands
     from .web import register
 
     register(app)
-    add_commands(app)
     if not app.testing:  # the test suite builds hundreds of apps; servers build one
         _warm_up(app)
     return app
@@ -133,8 +132,7 @@ def _instance_lock(instance_path: str) -> Iterator[None]:
 
 
 OUTDATED_MESSAGE = (
-    "The database schema is older than this release. Run "
-    "'flask --app ldn_screen db-upgrade' (or 'ldn-screen db-upgrade') first."
+    "The database schema is older than this release. Run 'ldn-screen db-upgrade' first."
 )
 
 

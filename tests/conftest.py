@@ -1,10 +1,18 @@
 """Shared fixtures: an app on a copy of a migrated SQLite instance, and its client (helpers
-that tests import live in tests/helpers.py)."""
+that tests import live in tests/helpers.py).
+
+The suite runs on several processes (pytest-xdist; `--dist loadfile` keeps each file on one
+worker). What keeps a test safe there: files under tmp_path (each worker has its own base
+folder, and its own template instance), ports from the kernel (tests/pg_support.free_port),
+artifacts named after their test, and the same test ids on every worker (no random values in
+parametrize ids). Module-level state such as a fuzzer's example counter stays in its file.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,8 +20,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
+from jinja2 import BytecodeCache, Environment
+from jinja2.bccache import Bucket
+from sqlalchemy import Engine, event
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from tests.helpers import PageCheckingClient
 
 # In CI the property tests draw the same examples on every run, so a red build can always be
@@ -22,6 +33,57 @@ hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 _skipped: list[str] = []
+
+
+class _SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept in memory for the whole test process.
+
+    The suite builds a new app for almost every test, and each new app would parse and
+    compile every page it renders again: that was most of a web test's time. Jinja checks each
+    cached entry against the template's source, so an edited template is compiled again; the
+    key also holds the environment's options, so an app configured otherwise never gets code
+    compiled for another one. Rendering still runs the real templates on every request.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def get_bucket(
+        self, environment: Environment, name: str, filename: str | None, source: str
+    ) -> Bucket:
+        options = (
+            environment.trim_blocks,
+            environment.lstrip_blocks,
+            environment.keep_trailing_newline,
+            environment.newline_sequence,
+            environment.optimized,
+            environment.autoescape(name)
+            if callable(environment.autoescape)
+            else environment.autoescape,
+            tuple(sorted(environment.extensions)),
+        )
+        return super().get_bucket(environment, f"{name}{options!r}", filename, source)
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+# Every app the tests build (create_app makes a Flask) shares the one cache.
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _SharedTemplateCode()}
+
+
+@event.listens_for(Engine, "connect")
+def _no_fsync_in_tests(dbapi_connection: object, _record: object) -> None:
+    """Test databases are thrown away, so SQLite need not wait for the disk at each commit
+    (as the test PostgreSQL clusters run with fsync=off, tests/pg_support.py). Everything a
+    test reads back is the same; only a power cut would lose it."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -1,54 +1,49 @@
 """``ldn-screen``: start the app, and the operator's commands (schema, admins, settings files).
 
-Every command is here. ``create_app`` adds all but ``serve`` to the app's own command group
-(``add_commands``), so ``flask --app ldn_screen COMMAND`` runs them too.
+Every command is here, and this is where the app and its commands meet: the ``ldn-screen``
+group builds the app with ``ldn_screen.app.create_app`` and runs each command in its app
+context. The app itself knows nothing of the command line, so imports only run downwards
+(cli → app → web → forms/store → rules). Tests run a command on their own app with
+``app.test_cli_runner().invoke(cli, args=[...])``.
 """
 
 from __future__ import annotations
 
 from importlib.metadata import version
-from typing import TYPE_CHECKING
 
 import click
 from flask.cli import FlaskGroup, routes_command, shell_command
 
-if TYPE_CHECKING:
-    from flask import Flask
+from ..app import create_app
+from .accounts import create_admin, reset_password, sign_out_everywhere
+from .schema import db_upgrade
+from .serve import serve_command
+from .settings_files import export_settings, import_settings
+
+__all__ = ["cli", "main"]
 
 
-def add_commands(app: Flask) -> None:
-    from .accounts import create_admin, reset_password, sign_out_everywhere
-    from .schema import db_upgrade
-    from .settings_files import export_settings, import_settings
-
-    for command in (
-        db_upgrade,
-        create_admin,
-        reset_password,
-        sign_out_everywhere,
-        export_settings,
-        import_settings,
-    ):
-        app.cli.add_command(command)
-
-
-def _create_app() -> Flask:
-    from .. import create_app
-
-    return create_app()
+cli = FlaskGroup(
+    name="ldn-screen",
+    create_app=create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    help="ldn-screen: LDN screening for a fibromyalgia clinic.",
+)
+for _command in (
+    serve_command,
+    shell_command,
+    routes_command,
+    db_upgrade,
+    create_admin,
+    reset_password,
+    sign_out_everywhere,
+    export_settings,
+    import_settings,
+):
+    cli.add_command(_command)
 
 
 def main() -> None:
-    from .serve import serve_command
-
-    group = FlaskGroup(
-        create_app=_create_app,
-        add_default_commands=False,
-        add_version_option=False,
-        help="ldn-screen: LDN screening for a fibromyalgia clinic.",
-    )
-    group.add_command(serve_command)
-    group.add_command(shell_command)
-    group.add_command(routes_command)
-    group = click.version_option(version("ldn-screen"), prog_name="ldn-screen")(group)
+    group = click.version_option(version("ldn-screen"), prog_name="ldn-screen")(cli)
     group(prog_name="ldn-screen")

@@ -2,7 +2,7 @@
 
 Flask's own development server (``flask run``) is deliberately not offered: the app is always
 served by gunicorn. An installed wheel has no top-level wsgi.py, so gunicorn is given the
-factory itself (``ldn_screen:create_app()``); a checkout can also run ``gunicorn wsgi:app``.
+factory itself (``ldn_screen.app:create_app()``); a checkout can also run ``gunicorn wsgi:app``.
 """
 
 from __future__ import annotations
@@ -43,6 +43,6 @@ def serve_command(host: str, port: int) -> None:
             "python:ldn_screen.config.gunicorn",
             "--bind",
             f"{host}:{port}",
-            "ldn_screen:create_app()",
+            "ldn_screen.app:create_app()",
         ],
     )

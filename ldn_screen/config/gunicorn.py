@@ -45,7 +45,7 @@ def on_starting(server: object) -> None:
     message. It runs in a child process so the master (and every worker forked from it)
     stays small."""
     subprocess.run(  # this interpreter, fixed arguments
-        [sys.executable, "-c", "from ldn_screen import create_app; create_app()"], check=True
+        [sys.executable, "-c", "from ldn_screen.app import create_app; create_app()"], check=True
     )
 
 

@@ -306,19 +306,31 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
     ``limit + 1``."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    cap = limit + 1
+    # Only the cells within ``limit`` of the diagonal can hold a distance within the limit
+    # (reaching cell i, j takes at least |i - j| edits): the rest stay at the cap. The typo
+    # reader compares every unknown word with many names, so this is its inner loop.
     prev_prev: list[int] = []
-    prev = list(range(len(b) + 1))
+    prev = [min(j, cap) for j in range(len(b) + 1)]
     for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev_prev[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
+        cur = [cap] * (len(b) + 1)
+        cur[0] = min(i, cap)
+        low = cur[0]
+        char = a[i - 1]
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
+            value = prev[j - 1] + (char != b[j - 1])
+            if prev[j] + 1 < value:
+                value = prev[j] + 1
+            if cur[j - 1] + 1 < value:
+                value = cur[j - 1] + 1
+            if i > 1 and j > 1 and char == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, prev_prev[j - 2] + 1)
+            cur[j] = min(value, cap)
+            low = min(low, cur[j])
+        if low > limit:
+            return cap
         prev_prev, prev = prev, cur
-    return min(prev[-1], limit + 1)
+    return prev[-1]
 
 
 def tokens_of(text: str) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, serve
 
 

@@ -28,7 +28,7 @@ from flask import Flask, request
 from playwright.sync_api import Browser, Cookie, Page, Response, expect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from tests.admin_support import PASSWORD, create_admin
 from tests.browser.helpers import serious_axe_violations, serve
 from tests.browser.test_admin_browser import sign_in

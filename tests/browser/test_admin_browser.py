@@ -11,7 +11,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from tests.admin_support import PASSWORD, create_admin
 from tests.browser.helpers import screenshot, serious_axe_violations
 from tests.browser.test_screening_browser import fill_valid

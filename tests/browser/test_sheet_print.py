@@ -20,7 +20,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from ldn_screen.rules import DEFAULT_SETTINGS, DosePlan, Formulation, RuleSettings, Schedule
 from ldn_screen.rules.dosing import build_dose_plan
 from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml

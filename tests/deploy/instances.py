@@ -140,7 +140,7 @@ def _launch(name: str, env: dict[str, str], workers: int, logs: Path) -> Instanc
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--no-control-socket",
-                "ldn_screen:create_app()",
+                "ldn_screen.app:create_app()",
             ],
             env=env,
             stdout=out,

@@ -116,7 +116,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
     tmp = tmp_path_factory.mktemp("edge")
     env = app_env("", tmp / "instance")
     env.pop("DATABASE_URL")  # SQLite in the instance folder
-    with gunicorn("ldn_screen:create_app()", env, tmp) as instance:
+    with gunicorn("ldn_screen.app:create_app()", env, tmp) as instance:
         yield instance
 
 

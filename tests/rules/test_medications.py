@@ -666,6 +666,10 @@ def _deletion_keys(word: str, depth: int) -> set[str]:
     return keys
 
 
+def _letter_set(word: str) -> frozenset[str]:
+    return frozenset(word)
+
+
 def _one_edit_variants(word: str) -> Iterator[str]:
     letters = string.ascii_lowercase
     for i in range(len(word) + 1):
@@ -713,6 +717,7 @@ def _cut_short_opioid_names() -> frozenset[str]:
     return frozenset(o[:k] for o in names for k in range(5, len(o)))
 
 
+@pytest.mark.slow  # exhaustive (about 2,200 variants through the reader): CI runs it
 def test_no_one_edit_variant_of_a_non_opioid_name_reads_as_an_opioid() -> None:
     """A one-edit variant of a known non-opioid name (5+ letters) is one edit from it, so no
     opioid name is closer: whatever opioid it is within reach of, it is too ambiguous to call.
@@ -736,10 +741,17 @@ def test_no_one_edit_variant_of_a_non_opioid_name_reads_as_an_opioid() -> None:
         near |= {o for key in _deletion_keys(medicine, 2) for o in keys[1].get(key, ())}
         if not near:
             continue
+        near_masks = [(o, _typo_reach(o), _letter_set(o)) for o in near]
         for variant in set(_one_edit_variants(medicine)) - checked:
             if _is_known_word(variant):
                 continue
-            if not any(edit_distance(variant, o, _typo_reach(o)) <= _typo_reach(o) for o in near):
+            letters = _letter_set(variant)
+            # Each edit adds or removes at most two letters from a word's set of letters, so a
+            # name whose letters differ by more than twice its reach is out of reach.
+            if not any(
+                len(letters ^ o_letters) <= 2 * reach and edit_distance(variant, o, reach) <= reach
+                for o, reach, o_letters in near_masks
+            ):
                 continue
             checked.add(variant)
             hits = vocab.find([variant])
@@ -758,13 +770,20 @@ def test_one_edit_variants_of_opioid_names_read_as_possible_unless_ambiguous() -
     rng = random.Random(20261201)
     opioids = _single_word_names(MatchKind.OPIOID)
     chart = {w.lower() for w in _chart_words()}
+    # Two words one edit apart are left equal by deleting at most one letter from each, so
+    # only medicines sharing such a deletion key with a variant need the exact comparison.
+    by_key: dict[str, set[str]] = {}
+    for medicine in medicines:
+        for key in _deletion_keys(medicine, 1):
+            by_key.setdefault(key, set()).add(medicine)
     possible = ambiguous = 0
     for opioid in rng.sample(list(opioids), 60):
         for variant in rng.sample(sorted(set(_one_edit_variants(opioid))), 8):
             if len(variant) < 5 or _is_known_word(variant) or variant in chart:
                 continue  # the policy reads words of five letters or more
             hits = vocab.find([variant])
-            near_medicine = any(edit_distance(variant, m, 1) <= 1 for m in medicines)
+            candidates = {m for key in _deletion_keys(variant, 1) for m in by_key.get(key, ())}
+            near_medicine = any(edit_distance(variant, m, 1) <= 1 for m in candidates)
             if near_medicine:
                 ambiguous += 1
                 assert not any(h.entry.kind is MatchKind.OPIOID for h in hits), variant
@@ -1273,6 +1292,33 @@ def test_edit_distance_counts_swaps_as_one_and_caps_at_the_limit() -> None:
     assert edit_distance("oxycodone", "oxycodone") == 0
     assert edit_distance("oxycodone", "oxcdne", limit=2) == 3
     assert edit_distance("a", "abcdef", limit=2) == 3
+
+
+def _full_osa_distance(a: str, b: str) -> int:
+    """The textbook optimal string alignment distance, every cell computed: the reference for
+    the reader's banded, capped one."""
+    rows = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        rows[i][0] = i
+    for j in range(len(b) + 1):
+        rows[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[-1][-1]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet="abcdo", max_size=9),
+    st.text(alphabet="abcdo", max_size=9),
+    st.integers(min_value=0, max_value=4),
+)
+def test_edit_distance_is_the_full_distance_capped_at_the_limit(a: str, b: str, limit: int) -> None:
+    assert edit_distance(a, b, limit) == min(_full_osa_distance(a, b), limit + 1)
 
 
 # --- the vocabulary data ------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import Engine
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from ldn_screen.store.db import make_engine, upgrade
 from tests.helpers import PageCheckingClient
 from tests.pg_support import reset_postgres, throwaway_cluster

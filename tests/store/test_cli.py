@@ -11,6 +11,7 @@ import pytest
 from click.testing import Result
 from flask import Flask
 
+from ldn_screen.cli import cli as ldn_screen_command
 from ldn_screen.rules import DEFAULT_SETTINGS
 from ldn_screen.rules.reference_cases import reference_cases
 from ldn_screen.store.audit import AuditLog
@@ -22,7 +23,7 @@ PASSWORD = "correct horse battery staple"
 
 
 def cli(app: Flask, *args: str, input: str | None = None) -> Result:
-    return app.test_cli_runner().invoke(args=list(args), input=input)
+    return app.test_cli_runner().invoke(ldn_screen_command, args=list(args), input=input)
 
 
 def store(app: Flask) -> SettingsStore:

@@ -13,6 +13,7 @@ import pytest
 from click.testing import Result
 from flask import Flask
 
+from ldn_screen.cli import cli as ldn_screen_command
 from ldn_screen.rules import DEFAULT_SETTINGS
 from ldn_screen.rules.settings import validate_values
 from ldn_screen.store.audit import AuditLog
@@ -74,7 +75,7 @@ def app(app: Flask) -> Flask:
 
 def run_import(app: Flask, path: Path) -> Result:
     args = ["import-settings", str(path), "--author", "alice", "--reason", "Test", "--yes"]
-    return app.test_cli_runner().invoke(args=args)
+    return app.test_cli_runner().invoke(ldn_screen_command, args=args)
 
 
 @pytest.mark.parametrize("case", sorted(BAD_FILES))

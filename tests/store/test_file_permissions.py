@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 
 
 @pytest.fixture(autouse=True)

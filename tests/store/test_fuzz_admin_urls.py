@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from tests.admin_support import PASSWORD, create_admin, login, publish
 from tests.helpers import check_page, csrf_token
 from tests.pg_support import reset_postgres

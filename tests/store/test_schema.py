@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from ldn_screen import create_app
-from ldn_screen.app import OutdatedSchema
+from ldn_screen.app import OutdatedSchema, create_app
 from ldn_screen.store.audit import AuditEntry, AuditLog
 from ldn_screen.store.db import (
     HEAD_REVISION,
@@ -66,7 +65,7 @@ def test_db_upgrade_command_fixes_an_outdated_schema(db_url: str, tmp_path: Path
         "LDN_AUTO_MIGRATE": "0",
         "LDN_INSTANCE_PATH": str(tmp_path / "instance"),
     }
-    flask = [sys.executable, "-m", "flask", "--app", "ldn_screen"]
+    flask = [str(Path(sys.executable).parent / "ldn-screen")]  # the README's command
     refused = subprocess.run(
         [*flask, "create-admin", "bob", "--password-stdin"],
         env=env,
@@ -130,7 +129,7 @@ def test_the_recorded_head_revision_is_alembics_head() -> None:
 
 def test_a_serving_worker_does_not_import_alembic(tmp_path: Path) -> None:
     start = (
-        "from ldn_screen import create_app\n"
+        "from ldn_screen.app import create_app\n"
         f"app = create_app({{'INSTANCE_PATH': {str(tmp_path)!r}}})\n"
     )
     subprocess.run([sys.executable, "-c", start], check=True)  # first start: creates the schema
@@ -174,7 +173,7 @@ def test_serving_never_loads_the_orm_or_the_migration_tooling(tmp_path: Path) ->
     alembic load only where a migration runs."""
     script = (
         "import sys\n"
-        "from ldn_screen import create_app\n"
+        "from ldn_screen.app import create_app\n"
         "app = create_app()\n"
         "client = app.test_client()\n"
         "for path in ('/', '/followup', '/sheet', '/healthz', '/admin/login'):\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from ldn_screen.store.db import make_engine
 from tests.admin_support import create_admin, login, publish, text_of
 from tests.helpers import check_page, post_screening

@@ -19,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from limits.errors import ConfigurationError
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from ldn_screen.store.audit import AuditLog
 from tests.admin_support import PASSWORD, create_admin, login, text_of
 from tests.helpers import check_page, csrf_token, post_screening

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from tests.admin_support import PASSWORD, create_admin, form_fields
 from tests.helpers import csrf_token, valid_answers
 
@@ -86,7 +86,7 @@ def gunicorn(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             str(access_log),
             "--access-logformat",
             "%(p)s %(m)s %(U)s %(s)s",
-            "ldn_screen:create_app()",
+            "ldn_screen.app:create_app()",
         ],
         env=env,
         stdout=subprocess.DEVNULL,

@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
+from ldn_screen.cli import cli as ldn_screen_command
 from ldn_screen.store.audit import AuditLog
 from ldn_screen.store.models import admin_sessions
 from tests.admin_support import create_admin, login, publish, text_of
@@ -143,7 +144,7 @@ def test_sign_out_everywhere_from_the_command_line(app: Flask) -> None:
     create_admin(app)
     create_admin(app, "bob")
     alice, bob = signed_in(app), signed_in(app, "bob")
-    result = app.test_cli_runner().invoke(args=["sign-out-everywhere", "Alice"])
+    result = app.test_cli_runner().invoke(ldn_screen_command, args=["sign-out-everywhere", "Alice"])
     assert result.exit_code == 0, result.output
     assert "Every session of 'alice' has ended (1 open)." in result.output
     assert alice.get("/admin/").status_code == 302
@@ -151,7 +152,9 @@ def test_sign_out_everywhere_from_the_command_line(app: Flask) -> None:
     [row] = audit_rows(app, "logout_everywhere")
     assert row.actor.startswith("cli:") and row.client == "command line"
     assert (row.outcome, row.detail["username"], row.detail["sessions"]) == ("success", "alice", 1)
-    missing = app.test_cli_runner().invoke(args=["sign-out-everywhere", "nobody"])
+    missing = app.test_cli_runner().invoke(
+        ldn_screen_command, args=["sign-out-everywhere", "nobody"]
+    )
     assert missing.exit_code != 0 and "There is no account called 'nobody'" in missing.output
 
 
@@ -160,7 +163,9 @@ def test_a_password_reset_ends_the_sessions_on_the_server(app: Flask) -> None:
     admin = signed_in(app)
     thief = copy_of(app, admin)
     result = app.test_cli_runner().invoke(
-        args=["reset-password", "alice", "--password-stdin"], input="a brand new passphrase\n"
+        ldn_screen_command,
+        args=["reset-password", "alice", "--password-stdin"],
+        input="a brand new passphrase\n",
     )
     assert result.exit_code == 0, result.output
     assert thief.get("/admin/").status_code == 302

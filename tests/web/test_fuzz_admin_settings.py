@@ -34,7 +34,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from ldn_screen.rules import DEFAULT_SETTINGS, SETTING_SPECS, RuleSettings
 from ldn_screen.rules.settings import SettingSpec, departures, validate_values
 from ldn_screen.store.settings_store import SettingsStore

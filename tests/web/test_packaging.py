@@ -47,7 +47,7 @@ def test_installed_wheel_serves_the_form_and_its_css(tmp_path: Path) -> None:
     probe = textwrap.dedent(
         f"""
         import ldn_screen
-        from ldn_screen import create_app
+        from ldn_screen.app import create_app
         assert {str(ROOT)!r} not in ldn_screen.__file__, ldn_screen.__file__
         app = create_app({{"INSTANCE_PATH": {str(tmp_path / "instance")!r}}})
         assert app.template_folder.startswith({target!r}), app.template_folder

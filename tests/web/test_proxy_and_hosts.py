@@ -14,7 +14,7 @@ import pytest
 from flask import Flask, request
 from flask.testing import FlaskClient
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from ldn_screen.config import UnsafeConfiguration
 from ldn_screen.store.audit import AuditLog
 from tests.admin_support import PASSWORD, create_admin, login, text_of
