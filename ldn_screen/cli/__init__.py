@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 def add_commands(app: Flask) -> None:
     from .accounts import create_admin, reset_password, sign_out_everywhere
+    from .api_clients import api_client
     from .schema import db_upgrade
     from .settings_files import export_settings, import_settings
 
@@ -28,6 +29,7 @@ def add_commands(app: Flask) -> None:
         sign_out_everywhere,
         export_settings,
         import_settings,
+        api_client,
     ):
         app.cli.add_command(command)
 

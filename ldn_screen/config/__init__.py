@@ -29,6 +29,10 @@ DEFAULTS: dict[str, Any] = {
     "LDN_TLS": False,
     "LDN_ENV": "development",
     "LDN_AUTO_MIGRATE": None,  # None: only for the default SQLite database
+    # The JSON API: origins allowed to call it from a browser (comma-separated; None: CORS
+    # off), and each API client's rate limit, in the notation of the ``limits`` library.
+    "LDN_API_CORS_ORIGINS": None,
+    "LDN_API_RATE_LIMIT": "300 per minute",
 }
 
 _ENV_KEYS: dict[str, Callable[[str], Any]] = {
@@ -42,6 +46,8 @@ _ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "LDN_PROXY_ADDRESSES": str,
     "LDN_TRUSTED_HOSTS": str,
     "LDN_RATELIMIT_STORAGE_URI": str,
+    "LDN_API_CORS_ORIGINS": str,
+    "LDN_API_RATE_LIMIT": str,
     "LDN_STORE_PROBE_SECONDS": float,  # /healthz: test the store's writability at most this often
 }
 

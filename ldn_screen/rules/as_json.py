@@ -322,9 +322,7 @@ def setting_json(spec: SettingSpec, value: Any) -> JSON:
     }
 
 
-def settings_json(
-    settings: RuleSettings, *, number: int, created_at: dt.datetime
-) -> JSON:
+def settings_json(settings: RuleSettings, *, number: int, created_at: dt.datetime) -> JSON:
     """The published thresholds of one settings version, each with its unit and source."""
     return {
         "version": number,
