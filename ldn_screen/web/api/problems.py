@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, json, request
+from flask import Response, current_app, json, request
 
 PROBLEM_TYPE = "application/problem+json"
 # The documentation page names each problem type by anchor: a relative URI reference, which
@@ -84,5 +84,10 @@ def as_problem(response: Response) -> Response:
         for name in ("Retry-After", "Allow", "WWW-Authenticate"):
             if name in response.headers:
                 replacement.headers[name] = response.headers[name]
+        if response.status_code == 405 and "Allow" not in replacement.headers:
+            # The house error page drops the Allow header RFC 9110 asks for; rebuild it.
+            adapter = current_app.url_map.bind("", script_name=request.script_root)
+            allowed = sorted(adapter.allowed_methods(request.path))
+            replacement.headers["Allow"] = ", ".join(allowed)
         return replacement
     return response
