@@ -46,9 +46,7 @@ def test_a_typical_patient_gets_the_whole_result(client: FlaskClient, token: str
     assert {line["kind"] for line in result["medication_list"]} == {"medicine"}
 
 
-def test_the_verdict_and_chart_note_are_the_html_summary_s(
-    client: FlaskClient, token: str
-) -> None:
+def test_the_verdict_and_chart_note_are_the_html_summary_s(client: FlaskClient, token: str) -> None:
     page = html.unescape(post_screening(client).get_data(as_text=True))
     result = call(client, token, "/screenings", screening_json()).get_json()
     assert result["verdict_title"] in page
@@ -124,9 +122,7 @@ def test_the_settings_version_is_the_one_in_force(
     assert f"Settings version {active.number} of" in result["chart_note"]
 
 
-def test_a_recent_opioid_gives_not_yet_with_the_start_date(
-    client: FlaskClient, token: str
-) -> None:
+def test_a_recent_opioid_gives_not_yet_with_the_start_date(client: FlaskClient, token: str) -> None:
     last = TODAY - dt.timedelta(days=2)
     body = screening_json(
         opioid_use="recent", opioid_type="short_acting", last_opioid_dose_on=last.isoformat()
@@ -147,7 +143,10 @@ def test_form_errors_come_in_the_form_s_own_words(client: FlaskClient, token: st
     for answers in cases:
         expected = form_errors(client, **answers)
         body = screening_json(
-            **{k: int(v) if k in {"age_years", "baseline_pain_nrs"} else v for k, v in answers.items()}
+            **{
+                k: int(v) if k in {"age_years", "baseline_pain_nrs"} else v
+                for k, v in answers.items()
+            }
         )
         got = field_errors(call(client, token, "/screenings", body))
         assert {k: v[0] for k, v in got.items()} == expected, answers
@@ -243,8 +242,9 @@ def test_errors_outside_the_views_are_problems_too(client: FlaskClient, token: s
     wrong = call(client, token, "/screenings", method="GET")
     assert wrong.status_code == 405 and wrong.mimetype == "application/problem+json"
     assert "POST" in wrong.headers["Allow"]
-    huge = call(client, token, "/screenings", data="x" * (3 * 1024 * 1024),
-                content_type="application/json")
+    huge = call(
+        client, token, "/screenings", data="x" * (3 * 1024 * 1024), content_type="application/json"
+    )
     assert huge.status_code == 413 and huge.get_json()["status"] == 413
 
 
