@@ -51,6 +51,8 @@ class Number:
     exclusive_minimum: float | None = None
     multiple_of: float | None = None
     note: str = ""
+    # The maximum is the settings' (a cited default here): the form checks the value in force.
+    maximum_from_settings: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +276,7 @@ def _followup() -> ApiForm:
             exclusive_minimum=0,
             multiple_of=DOSE_STEP_MG,
             note=f"At most the maximum daily dose in the settings ({max_dose} mg by default).",
+            maximum_from_settings=True,
         ),
         **{name: Number(True, *PAIN_RANGE) for name in (*PAIN_FIELDS_NRS, *PAIN_FIELDS_PEG)},
     }

@@ -28,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 
 from ...rules import PatientAnswers, RuleSettings
 from ...rules.followup import FollowupAnswers
+from ..forms.fields import on_step
 from ..forms.followup import FollowupForm
 from ..forms.screening import CONDITION_GROUPS, ScreeningForm
 from .declarations import FOLLOWUP, SCREENING, ApiField, ApiForm
@@ -89,6 +90,27 @@ def _type_error(field: ApiField, value: Any) -> str | None:
     if field.max_length is not None and len(value) > field.max_length:
         return None  # the form says it, in its own words
     return None
+
+
+def _range_error(field: ApiField, value: Any) -> str | None:
+    """A number outside the range the document declares. The form checks the numbers it uses
+    (in its own words, first); this holds the ones it ignores (a PEG score sent with the NRS)
+    to the same document, so a client is never told a value is fine that is not."""
+    number = field.number
+    text = _number_text(value, field.kind == "integer")
+    if number is None or text is None:
+        return None
+    amount = float(text)
+    low_ok = number.minimum is None or amount >= number.minimum
+    low_ok = low_ok and (number.exclusive_minimum is None or amount > number.exclusive_minimum)
+    high_ok = number.maximum is None or number.maximum_from_settings or amount <= number.maximum
+    step_ok = number.multiple_of is None or on_step(amount, number.multiple_of)
+    if low_ok and high_ok and step_ok:
+        return None
+    low = number.minimum if number.minimum is not None else f"more than {number.exclusive_minimum}"
+    high = "" if number.maximum_from_settings else f" to {number.maximum:g}"
+    step = f", in steps of {number.multiple_of:g}" if number.multiple_of else ""
+    return f"'{field.label}' must be from {low}{high}{step}, even where it is not used"
 
 
 def _as_formdata(form: ApiForm, data: dict[str, Any], today: dt.date) -> MultiDict[str, str]:
@@ -159,8 +181,18 @@ def _bind(api_form: ApiForm, data: Any, today: dt.date, **form_args: Any) -> Any
         today=today,
         **form_args,
     )
-    if not form.validate():
-        return _form_errors(api_form, form) or [FieldError("", "The answers are not valid")]
+    valid = form.validate()
+    errors = _form_errors(api_form, form) if not valid else []
+    named = {e.name for e in errors}
+    errors += [
+        FieldError(field.name, message)
+        for field in api_form.fields
+        if field.name in data
+        and field.name not in named
+        and (message := _range_error(field, data[field.name]))
+    ]
+    if errors or not valid:
+        return errors or [FieldError("", "The answers are not valid")]
     return form
 
 
