@@ -23,7 +23,6 @@ from ...rules.wording import verdict_title
 from ..stores import current_reading
 from . import auth
 from .declarations import FOLLOWUP, SCREENING
-from .openapi import build
 from .problems import PROBLEM_TYPE, as_problem, problem
 from .validation import FieldError, validate_followup, validate_screening
 
@@ -138,6 +137,8 @@ def openapi_document() -> dict[str, Any]:
     """Built once per process: it depends on the code only."""
     document = current_app.extensions.get(OPENAPI)
     if document is None:
+        from .openapi import build  # only when the document is asked for
+
         document = current_app.extensions[OPENAPI] = build()
     return document
 
