@@ -261,3 +261,18 @@ def test_a_server_error_is_a_problem_and_logs_no_answer(
     assert response.status_code == 500
     assert response.mimetype == "application/problem+json"
     assert "zebrafinch" not in response.get_data(as_text=True)
+
+
+def test_unreadable_settings_give_a_503_problem(
+    app: Flask, client: FlaskClient, token: str, monkeypatch
+) -> None:
+    from ldn_screen.store.settings_store import SettingsUnavailable
+
+    def unavailable(*_args, **_kwargs):
+        raise SettingsUnavailable("no version")
+
+    monkeypatch.setattr(app.extensions["ldn_settings"], "read", unavailable)
+    response = call(client, token, "/screenings", screening_json())
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["type"].endswith("#problem-unavailable")

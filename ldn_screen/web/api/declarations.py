@@ -100,7 +100,7 @@ def api_fields(
     *,
     numbers: dict[str, Number],
     required: set[str],
-    default_today: set[str] = frozenset(),  # type: ignore[assignment]
+    default_today: frozenset[str] | set[str] = frozenset(),
     text_limits: dict[str, int] | None = None,
 ) -> tuple[ApiField, ...]:
     limits = text_limits or {}
