@@ -16,6 +16,7 @@ from flask.cli import FlaskGroup, routes_command, shell_command
 
 from ..app import create_app
 from .accounts import create_admin, reset_password, sign_out_everywhere
+from .api_clients import api_client
 from .schema import db_upgrade
 from .serve import serve_command
 from .settings_files import export_settings, import_settings
@@ -40,6 +41,7 @@ for _command in (
     sign_out_everywhere,
     export_settings,
     import_settings,
+    api_client,
 ):
     cli.add_command(_command)
 

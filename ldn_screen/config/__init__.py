@@ -33,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     # its FHIR artefacts (the Questionnaire is f"{base}/Questionnaire/ldn-screening").
     "LDN_PUBLIC_URL": None,
     "LDN_FHIR_CANONICAL_BASE": None,
+    # The JSON API: origins allowed to call it from a browser (comma-separated; None: CORS
+    # off), and each API client's rate limit, in the notation of the ``limits`` library.
+    "LDN_API_CORS_ORIGINS": None,
+    "LDN_API_RATE_LIMIT": "300 per minute",
 }
 
 _ENV_KEYS: dict[str, Callable[[str], Any]] = {
@@ -46,9 +50,11 @@ _ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "LDN_PROXY_ADDRESSES": str,
     "LDN_TRUSTED_HOSTS": str,
     "LDN_RATELIMIT_STORAGE_URI": str,
-    "LDN_STORE_PROBE_SECONDS": float,
+    "LDN_STORE_PROBE_SECONDS": float,  # /healthz: test the store's writability at most this often
     "LDN_PUBLIC_URL": str,
-    "LDN_FHIR_CANONICAL_BASE": str,  # /healthz: test the store's writability at most this often
+    "LDN_FHIR_CANONICAL_BASE": str,
+    "LDN_API_CORS_ORIGINS": str,
+    "LDN_API_RATE_LIMIT": str,
 }
 
 KNOWN_WEAK_SECRETS = KNOWN_WEAK

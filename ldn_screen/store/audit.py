@@ -24,6 +24,10 @@ ACTIONS: dict[str, str] = {
     "import": "Import settings",
     "user_created": "Account created",
     "password_changed": "Password changed",
+    "api_client_created": "API client created",
+    "api_client_revoked": "API client revoked",
+    # Audited once per client per day (the first call), never with what was sent.
+    "api_request": "API used",
 }
 OUTCOMES: dict[str, str] = {
     "success": "Success",

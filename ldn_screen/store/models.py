@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -100,4 +101,20 @@ login_throttle = Table(
     # Who and where the period's first audit row named, for the row with its count.
     Column("refused_actor", String(80), nullable=True),
     Column("refused_client", String(64), nullable=True),
+)
+
+# A program allowed to call the JSON API (migration 0005), created and revoked from the
+# command line. Only the SHA-256 of its bearer token is kept (store/api_clients.py says why
+# that is enough for a random token), so a read of this table gives no usable token. A revoked
+# client keeps its row, so the audit log's names always resolve and a name is never reused.
+api_clients = Table(
+    "api_clients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(80), nullable=False, unique=True),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    # The last day (UTC) a call was audited: use is audited once per client per day.
+    Column("last_used_on", Date, nullable=True),
 )

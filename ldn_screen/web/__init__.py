@@ -8,6 +8,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from . import (
         admin,
+        api,
         edge,
         errors,
         fhir,
@@ -27,3 +28,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(followup.bp)
     app.register_blueprint(fhir.bp)
     admin.init_app(app)
+    api.init_app(app)  # after admin: the API's rate limit shares the sign-in limiter's store

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
 
+from ..store.api_clients import ApiClientStore
 from ..store.audit import AuditLog
 from ..store.settings_store import Reading, SettingsStore
 from ..store.throttle import LoginThrottle
@@ -18,6 +19,7 @@ ENGINE = "ldn_engine"
 SETTINGS = "ldn_settings"
 USERS = "ldn_users"
 AUDIT = "ldn_audit"
+API_CLIENTS = "ldn_api_clients"
 THROTTLE = "ldn_throttle"  # set by the admin sign-in (web/admin/auth.py), with its limits
 # Set while the schema is older than the code: every command but db-upgrade refuses to run.
 SCHEMA_OUTDATED = "ldn_schema_outdated"
@@ -29,6 +31,7 @@ def init_app(app: Flask, engine: Engine, settings: SettingsStore) -> None:
     # Cheap password hashing when TESTING; the RFC 9106 profile otherwise (store/users.py).
     app.extensions[USERS] = UserStore(engine, password_hasher(app.config))
     app.extensions[AUDIT] = AuditLog(engine)
+    app.extensions[API_CLIENTS] = ApiClientStore(engine)
 
 
 def engine() -> Engine:
@@ -45,6 +48,10 @@ def users() -> UserStore:
 
 def audit_log() -> AuditLog:
     return current_app.extensions[AUDIT]
+
+
+def api_clients() -> ApiClientStore:
+    return current_app.extensions[API_CLIENTS]
 
 
 def login_throttle() -> LoginThrottle:

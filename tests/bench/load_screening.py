@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import json
 import os
 import re
 import shutil
@@ -33,6 +34,7 @@ from typing import IO
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.api.support import screening_json as api_screening_json  # noqa: E402
 from tests.bench import reference_app  # noqa: E402
 from tests.helpers import valid_answers  # noqa: E402
 
@@ -118,14 +120,22 @@ def session_and_token(base: str, path: str = "/") -> tuple[str, str]:
     return cookie, token.group(1)
 
 
-def wrk_script(lua: Path, cookie: str, body: str | None = None) -> Path:
-    """A wrk script that sends the session cookie, and POSTs ``body`` when given."""
-    lines = [f'wrk.headers["Cookie"] = {lua_string(cookie)}']
+def wrk_script(
+    lua: Path,
+    cookie: str | None,
+    body: str | None = None,
+    content_type: str = "application/x-www-form-urlencoded",
+    headers: dict[str, str] | None = None,
+) -> Path:
+    """A wrk script that sends the session cookie (if any) and ``headers``, and POSTs
+    ``body`` when given."""
+    lines = [f'wrk.headers["Cookie"] = {lua_string(cookie)}'] if cookie else []
+    lines += [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in (headers or {}).items()]
     if body is not None:
         lines += [
             'wrk.method = "POST"',
             f"wrk.body = {lua_string(body)}",
-            'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
+            f'wrk.headers["Content-Type"] = {lua_string(content_type)}',
         ]
     lua.write_text("\n".join(lines) + "\n")
     return lua
@@ -189,10 +199,21 @@ def measure(base: str, tmp: Path, duration: int, connections: int, repeats: int)
     bad_request = urllib.request.Request(base + "/", data=bad.encode(), headers={"Cookie": cookie})
     if "There is a problem" not in urllib.request.urlopen(bad_request, timeout=5).read().decode():
         raise RuntimeError("the bad-input POST did not show the error summary")
+    # The JSON API: a typical patient, with a client's bearer token (made by the CLI).
+    api_headers = {"Authorization": f"Bearer {api_token()}"}
+    api_body = json.dumps(api_screening_json())
+    api_request = urllib.request.Request(
+        base + "/api/v1/screenings",
+        data=api_body.encode(),
+        headers={**api_headers, "Content-Type": "application/json"},
+    )
+    if json.loads(urllib.request.urlopen(api_request, timeout=5).read())["verdict"] != "eligible":
+        raise RuntimeError("the benchmark API POST did not screen the patient as eligible")
     # Warm both workers up (each serves some of these), so wrk measures the steady state.
     for _ in range(20):
         urllib.request.urlopen(request, timeout=5).read()
         urllib.request.urlopen(base + "/", timeout=5).read()
+        urllib.request.urlopen(api_request, timeout=5).read()
     return {
         # wrk sends no cookie: every request is a new visitor, who also gets a new session.
         "GET /": repeat(base + "/", duration, connections, repeats),
@@ -205,7 +226,32 @@ def measure(base: str, tmp: Path, duration: int, connections: int, repeats: int)
         "POST / (bad input)": repeat(
             base + "/", duration, connections, repeats, wrk_script(tmp / "bad.lua", cookie, bad)
         ),
+        "POST /api/v1/screenings": repeat(
+            base + "/api/v1/screenings",
+            duration,
+            connections,
+            repeats,
+            wrk_script(tmp / "api.lua", None, api_body, "application/json", api_headers),
+        ),
     }
+
+
+CLI_ENV: dict[str, str] = {}
+
+
+def api_token() -> str:
+    """A new API client's token, made with the CLI on the benchmark's own instance."""
+    cli = shutil.which("ldn-screen", path=os.path.dirname(sys.executable)) or "ldn-screen"
+    name = f"bench-{time.time_ns()}"
+    out = subprocess.run(
+        [cli, "api-client", "create", name],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=CLI_ENV or None,
+    ).stdout
+    return next(line for line in out.splitlines() if line.startswith("ldn_"))
 
 
 def measure_reference(
@@ -227,6 +273,13 @@ def measure_reference(
     if len(urllib.request.urlopen(request40, timeout=5).read()) < 14_000:
         raise RuntimeError("the 40-question reference POST did not validate")
     script40 = wrk_script(tmp / "ref-post40.lua", cookie, forty)
+    json_body = json.dumps(reference_app.JSON_ANSWERS)
+    json_request = urllib.request.Request(
+        base + "/json40", data=json_body.encode(), headers={"Content-Type": "application/json"}
+    )
+    if not 1_800 <= len(urllib.request.urlopen(json_request, timeout=5).read()) <= 2_600:
+        raise RuntimeError("the bare JSON POST did not return about 2 KB")
+    script_json = wrk_script(tmp / "ref-json.lua", None, json_body, "application/json")
     return {
         "bare hello": repeat(base + "/hello", duration, connections, repeats),
         "bare 25-field form": repeat(base + "/form", duration, connections, repeats),
@@ -234,6 +287,9 @@ def measure_reference(
         "bare CSRF POST 15 KB": repeat(base + "/submit", duration, connections, repeats, script),
         "bare 40-question POST": repeat(
             base + "/submit40", duration, connections, repeats, script40
+        ),
+        "bare JSON 40-field POST": repeat(
+            base + "/json40", duration, connections, repeats, script_json
         ),
     }
 
@@ -244,7 +300,7 @@ def repeat(
     return median_run([wrk(url, duration, connections, script) for _ in range(repeats)])
 
 
-TARGETS = {"GET /": 0.5, "POST / (summary)": 0.35}
+TARGETS = {"GET /": 0.5, "POST / (summary)": 0.35, "POST /api/v1/screenings": 0.5}
 
 
 @dataclass
@@ -268,7 +324,15 @@ def run(duration: int = 10, connections: int = 32, repeats: int = 3) -> Report:
     rss: list[float] = []
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        env = {**os.environ, "LDN_INSTANCE_PATH": str(tmp / "instance"), "LDN_ENV": "development"}
+        env = {
+            **os.environ,
+            "LDN_INSTANCE_PATH": str(tmp / "instance"),
+            "LDN_ENV": "development",
+            # One client sends every call: its rate limit must not be what is measured.
+            "LDN_API_RATE_LIMIT": "100000000 per minute",
+        }
+        CLI_ENV.clear()
+        CLI_ENV.update(env)  # api_token's CLI call works on the same instance
         for app, measure_fn in (
             ("reference_app:app", measure_reference),
             ("wsgi:app", measure),

@@ -6,13 +6,16 @@ Three endpoints: a "hello", a 25-field WTForms page, and a CSRF-checked POST tha
   (the least any form page with CSRF protection can do; ldn-screen's GET / works this way);
 - "/submit40": the CSRF-checked POST and 15 KB page, with a 40-question WTForms form (33
   radio groups and 7 text fields, the screening form's shape) bound and validated.
+- "/json40": the ceiling for a JSON API POST: parse a JSON body, check 40 answers by hand
+  (33 listed values, 7 whole numbers in range) and return about 2 KB of JSON, with no form
+  library, no CSRF and no session.
 Templates are compiled once, as ``render_template`` does with template files. Start it with:
 gunicorn --pythonpath tests/bench reference_app:app
 """
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from jinja2 import DictLoader
@@ -115,3 +118,27 @@ def submit40():  # type: ignore[no-untyped-def]
 def token() -> str:
     # The token is URL-safe base64: nothing in it needs escaping.
     return f'<input name="csrf_token" value="{SmallForm().csrf_token.current_token}">'
+
+
+JSON_CHOICES = frozenset({"yes", "no", "unsure"})
+JSON_ANSWERS = {f"q{i}": "yes" if i < 33 else 42 for i in range(40)}
+JSON_FILLER = [{"code": f"finding_{i}", "summary": FILLER} for i in range(22)]
+
+
+@app.post("/json40")
+def json40():  # type: ignore[no-untyped-def]
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify({"title": "The body is not a JSON object"}), 400
+    errors = []
+    for i in range(40):
+        value = data.get(f"q{i}")
+        if i < 33:
+            if value not in JSON_CHOICES:
+                errors.append(f"q{i}")
+        elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 120:
+            errors.append(f"q{i}")
+    if errors:
+        return jsonify({"errors": errors}), 422
+    # About 2 KB of JSON, like a small result.
+    return jsonify({"verdict": "eligible", "findings": JSON_FILLER})

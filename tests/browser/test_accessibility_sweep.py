@@ -56,6 +56,11 @@ NOT_PAGES = {
     "fhir.get_operation_definition",
     "fhir.screen_operation",
     "fhir.unknown",
+    # The JSON API answers JSON (its documentation page, api.docs, is swept).
+    "api.screenings",
+    "api.followups",
+    "api.current_settings",
+    "api.openapi",
 }
 
 
@@ -317,6 +322,12 @@ def change_answers(page: Page, s: Servers) -> Response:
     response = navigate(page, button(page, "Change answers"))
     expect_h1(page, FORM_H1)
     expect(page.locator("#age_years")).to_have_value("61")  # the answers came back
+    return response
+
+
+def api_docs(page: Page, s: Servers) -> Response:
+    response = goto(page, s.base + "/api/v1/docs")
+    expect_h1(page, "JSON API, version 1")
     return response
 
 
@@ -687,6 +698,7 @@ STATES = [
     State("summary-do-not-start", summary_do_not_start, 200, "screening.form"),
     State("change-answers", change_answers, 200, "screening.edit"),
     State("sheet-chooser", sheet_chooser, 200, "sheet.choose"),
+    State("api-docs", api_docs, 200, "api.docs"),
     State("sheet-chooser-errors", sheet_chooser_errors, 400, "sheet.sheet"),
     State("sheet-bad-link", sheet_bad_link, 400, "sheet.sheet"),
     State("sheet-standard-capsule", sheet_standard, 200, "sheet.sheet"),

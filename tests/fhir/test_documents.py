@@ -120,7 +120,7 @@ def test_operation_definition(fhir_client: FlaskClient) -> None:
 
 SERVING_CHECK = """
 import json, sys, tempfile
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 app = create_app({"INSTANCE_PATH": tempfile.mkdtemp() + "/i", "TESTING": True})
 client = app.test_client()
 client.get("/fhir/Questionnaire/ldn-screening")

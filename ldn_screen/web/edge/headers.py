@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask.wrappers import Response
 
@@ -80,4 +80,6 @@ class NoCookieOnServerError(SecureCookieSessionInterface):
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if response.status_code >= 500:
             return
+        if request.path.startswith("/api/"):
+            return  # the JSON API has no session: no cookie, and no "Vary: Cookie" either
         super().save_session(app, session, response)

@@ -50,6 +50,9 @@ from .fields import (
 
 MEDICATION_LIST_MAX_CHARS = 20_000
 MEDICATION_LIST_MAX_LINES = 400
+# The whole numbers the form accepts (the JSON API documents the same ranges).
+AGE_RANGE = (0, 120)
+PAIN_RANGE = (0, 10)
 # The question text doubles as the summary-list label on the results page.
 QUESTIONS: dict[str, str] = {
     "age_years": "Age",
@@ -487,14 +490,13 @@ class ScreeningForm(BaseForm):
 
     def validate_age_years(self, field: Field) -> None:
         require_whole_number(
-            field, 0, 120, "Enter the patient's age in years", "Age must be between 0 and 120"
+            field, *AGE_RANGE, "Enter the patient's age in years", "Age must be between 0 and 120"
         )
 
     def validate_baseline_pain_nrs(self, field: Field) -> None:
         require_whole_number(
             field,
-            0,
-            10,
+            *PAIN_RANGE,
             "Enter the patient's average pain from 0 to 10",
             "Pain must be a whole number from 0 to 10",
         )
