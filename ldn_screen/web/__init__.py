@@ -8,7 +8,9 @@ from flask import Flask
 def register(app: Flask) -> None:
     from . import (
         admin,
+        cds_feedback,
         edge,
+        ehr_trust,
         errors,
         followup,
         health,
@@ -25,3 +27,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(sheet.bp)
     app.register_blueprint(followup.bp)
     admin.init_app(app)
+    cds_feedback.init_app(app)
+    ehr_trust.init_cors(app)

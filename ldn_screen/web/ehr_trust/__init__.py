@@ -7,6 +7,7 @@
   preflights excepted: a browser sends them without credentials), the result in
   ``g.cds_client``.
 - ``endpoint_url(request)``: the URL the token's ``aud`` must name.
+- ``init_cors(app)``: CORS on ``/cds-services`` only, for LDN_CDS_CORS_ORIGINS (cors.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask import Blueprint, Flask, Request, abort, current_app, g, request
 from flask.wrappers import Response
 
 from ...config import UnsafeConfiguration
+from .cors import init_cors
 from .issuers import IssuerConfigError, parse_issuers
 from .state import TrustState, replay_storage_uri
 from .verify import Refused, ReplayStoreDown, VerifiedClient, bearer_token, check_token
@@ -25,6 +27,7 @@ __all__ = [
     "VerifiedClient",
     "endpoint_url",
     "init_app",
+    "init_cors",
     "require_ehr_jwt",
     "verify_cds_jwt",
 ]
