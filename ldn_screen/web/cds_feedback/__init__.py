@@ -93,7 +93,7 @@ def feedback(service_id: str) -> ResponseReturnValue:
         return jsonify(error=str(exc)), 400
     stored, unknown = feedback_store().add(service_id, items)
     log.info("CDS feedback for %s: %d stored, %d on unknown cards", service_id, stored, unknown)
-    return "", 200
+    return jsonify({}), 200  # the spec asks for 200 only; an empty object keeps it JSON
 
 
 def parse_feedback(body: Any) -> list[FeedbackItem]:

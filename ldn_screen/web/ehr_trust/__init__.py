@@ -92,12 +92,16 @@ def verify_cds_jwt(req: Request, endpoint: str) -> VerifiedClient:
         return check_token(bearer_token(header), endpoint, state)
     except Refused as refused:
         log.info("CDS call refused: %s", refused.reason)
-        abort(Response(b"", 401, {"WWW-Authenticate": "Bearer", "Cache-Control": "no-store"}))
+        abort(_bare(401, {"WWW-Authenticate": "Bearer"}))
     except ReplayStoreDown:
         # The replay check could not be made: never let the token through. 503, so the EHR
         # knows to try again rather than that its token is bad.
         log.warning("CDS call refused: the jti replay store is unreachable")
-        abort(Response(b"", 503, {"Retry-After": "5", "Cache-Control": "no-store"}))
+        abort(_bare(503, {"Retry-After": "5"}))
+
+
+def _bare(status: int, headers: dict[str, str]) -> Response:
+    return Response(b"", status, {**headers, "Cache-Control": "no-store"}, mimetype="text/plain")
 
 
 def require_ehr_jwt(blueprint: Blueprint) -> None:

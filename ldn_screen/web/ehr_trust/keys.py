@@ -51,11 +51,11 @@ class IssuerKeys:
         self,
         issuer: Issuer,
         fetch: Callable[[str], dict[str, Any]] = fetch_jwks,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.issuer = issuer
         self.fetch = fetch
-        self.clock = clock
+        self.clock = clock or (lambda: time.monotonic())
         self._lock = threading.Lock()
         self._keys: dict[str, Any] = {}
         self._fetched_at: float | None = None
