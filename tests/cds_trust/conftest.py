@@ -2,3 +2,4 @@
 folder uses them the same way, with one line in its conftest.py."""
 
 from tests.cds_support_jwt import ehr_app, ehr_key  # noqa: F401
+from tests.deploy.conftest import redis_url  # noqa: F401  (a Redis of the test's own)

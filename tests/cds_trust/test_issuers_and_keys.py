@@ -27,17 +27,7 @@ from tests.cds_support_jwt import (
     trust_issuer,
     url,
 )
-
-PATH = "/cds-services/ldn-order/feedback"
-BODY = {
-    "feedback": [
-        {
-            "card": "no-such-card",
-            "outcome": "overridden",
-            "outcomeTimestamp": "2026-11-30T10:00:00Z",
-        }
-    ]
-}
+from tests.cds_trust.support import PATH, status_of
 
 
 class JwksServer:
@@ -85,17 +75,12 @@ def with_url_issuer(app: Flask, jwks_url: str, **fields: Any) -> TrustState:
     return state
 
 
-def call(app: Flask, token: str, path: str = PATH) -> int:
-    client = app.test_client()
-    return client.post(path, json=BODY, headers={"Authorization": f"Bearer {token}"}).status_code
-
-
 def test_keys_come_from_the_issuers_jwks_url(app: Flask, jwks_server: JwksServer) -> None:
     key = SigningKey.ec()
     jwks_server.body = jwks(key)
     with_url_issuer(app, jwks_server.url)
-    assert call(app, ehr_jwt(key, url(PATH))) == 200
-    assert call(app, ehr_jwt(key, url(PATH))) == 200
+    assert status_of(app, ehr_jwt(key, url(PATH))) == 200
+    assert status_of(app, ehr_jwt(key, url(PATH))) == 200
     assert jwks_server.hits == 1  # the set is cached
 
 
@@ -107,20 +92,20 @@ def test_a_rotated_key_is_fetched_once_on_its_first_token(
     with_url_issuer(app, jwks_server.url)
     clock = [1000.0]
     monkeypatch.setattr(keys.time, "monotonic", lambda: clock[0])
-    assert call(app, ehr_jwt(old, url(PATH))) == 200
+    assert status_of(app, ehr_jwt(old, url(PATH))) == 200
     # The EHR rotates: its set now holds the new key. Within the refetch interval a token with
     # an unknown kid fetches nothing (a stream of made-up kids cannot flood the EHR)...
     jwks_server.body = jwks(old, new)
     clock[0] += keys.REFETCH_SECONDS / 2
-    assert call(app, ehr_jwt(new, url(PATH))) == 401
+    assert status_of(app, ehr_jwt(new, url(PATH))) == 401
     assert jwks_server.hits == 1
     # ...after it, the unknown kid makes one refetch, and the new key verifies.
     clock[0] += keys.REFETCH_SECONDS
-    assert call(app, ehr_jwt(new, url(PATH))) == 200
+    assert status_of(app, ehr_jwt(new, url(PATH))) == 200
     assert jwks_server.hits == 2
     made_up = SigningKey.ec()
-    assert call(app, ehr_jwt(made_up, url(PATH))) == 401
-    assert call(app, ehr_jwt(made_up, url(PATH))) == 401
+    assert status_of(app, ehr_jwt(made_up, url(PATH))) == 401
+    assert status_of(app, ehr_jwt(made_up, url(PATH))) == 401
     assert jwks_server.hits == 2
 
 
@@ -133,10 +118,10 @@ def test_the_set_is_refreshed_after_its_lifetime(
     with_url_issuer(app, jwks_server.url)
     clock = [1000.0]
     monkeypatch.setattr(keys.time, "monotonic", lambda: clock[0])
-    assert call(app, ehr_jwt(key, url(PATH))) == 200
+    assert status_of(app, ehr_jwt(key, url(PATH))) == 200
     jwks_server.body = {"keys": []}
     clock[0] += keys.CACHE_SECONDS + 1
-    assert call(app, ehr_jwt(key, url(PATH))) == 401
+    assert status_of(app, ehr_jwt(key, url(PATH))) == 401
     assert jwks_server.hits == 2
 
 
@@ -151,7 +136,7 @@ def test_an_unreachable_jwks_url_refuses_within_the_timeout(app: Flask) -> None:
     try:
         with_url_issuer(app, f"http://127.0.0.1:{silent.getsockname()[1]}/jwks.json")
         started = time.monotonic()
-        assert call(app, ehr_jwt(SigningKey.ec(), url(PATH))) == 401
+        assert status_of(app, ehr_jwt(SigningKey.ec(), url(PATH))) == 401
         assert time.monotonic() - started < keys.FETCH_TIMEOUT_SECONDS + 1.5
     finally:
         silent.close()
@@ -165,7 +150,7 @@ def test_the_tokens_jku_is_never_fetched(app: Flask, jwks_server: JwksServer) ->
     jwks_server.body = jwks(attacker)
     for header in ({"jku": jwks_server.url}, {"x5u": jwks_server.url}):
         token = ehr_jwt(attacker, url(PATH), headers=header)
-        assert call(app, token) == 401
+        assert status_of(app, token) == 401
     assert jwks_server.hits == 0
 
 
@@ -273,7 +258,7 @@ def test_issuers_from_the_environment_reach_the_app(tmp_path) -> None:
         }
     )
     try:
-        assert call(app, ehr_jwt(key, url(PATH))) == 200
+        assert status_of(app, ehr_jwt(key, url(PATH))) == 200
     finally:
         app.extensions["ldn_engine"].dispose()
 
@@ -293,14 +278,14 @@ def test_a_demo_issuer_is_not_held_to_the_audience(app: Flask) -> None:
     app.extensions[EXTENSION] = TrustState(
         parse_issuers(config, False), app.extensions["ldn_engine"], None
     )
-    assert call(app, ehr_jwt(demo, "sand_man", iss="https://sandbox.cds-hooks.org")) == 200
+    assert status_of(app, ehr_jwt(demo, "sand_man", iss="https://sandbox.cds-hooks.org")) == 200
     # Only that issuer: the other is still held to the exact URL.
-    assert call(app, ehr_jwt(strict, "sand_man")) == 401
+    assert status_of(app, ehr_jwt(strict, "sand_man")) == 401
     # Everything else is still checked for the demo issuer: its signature, expiry, replay.
     token = ehr_jwt(demo, "sand_man", iss="https://sandbox.cds-hooks.org")
-    assert call(app, token) == 200
-    assert call(app, token) == 401
-    assert call(app, ehr_jwt(strict, "sand_man", iss="https://sandbox.cds-hooks.org")) == 401
+    assert status_of(app, token) == 200
+    assert status_of(app, token) == 401
+    assert status_of(app, ehr_jwt(strict, "sand_man", iss="https://sandbox.cds-hooks.org")) == 401
 
 
 def test_discovery_without_a_token_only_while_a_demo_issuer_is_configured(app: Flask) -> None:

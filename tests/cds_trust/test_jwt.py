@@ -21,17 +21,7 @@ from tests.cds_support_jwt import (
     trust_issuer,
     url,
 )
-
-PATH = "/cds-services/ldn-order/feedback"
-BODY = {
-    "feedback": [
-        {
-            "card": "no-such-card",
-            "outcome": "overridden",
-            "outcomeTimestamp": "2026-11-30T10:00:00Z",
-        }
-    ]
-}
+from tests.cds_trust.support import BODY, PATH
 
 
 def call(client: FlaskClient, token: str | None, path: str = PATH):
