@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from ldn_screen import create_app
 from ldn_screen.config import UnsafeConfiguration
@@ -35,9 +36,9 @@ def cors_app(tmp_path: Path, _template_instance: Path) -> Iterator[Flask]:
     app.extensions["ldn_engine"].dispose()
 
 
-def preflight(app: Flask, origin: str, path: str = PATH):  # type: ignore[no-untyped-def]
+def preflight(app: Flask, origin: str, path: str = PATH) -> TestResponse:
     client = app.test_client()
-    client.check_pages = False  # an OPTIONS answer has no page
+    client.check_pages = False  # type: ignore[attr-defined]  # an OPTIONS answer has no page
     return client.options(
         path,
         headers={
