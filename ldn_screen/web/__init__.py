@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
         cds_feedback,
         edge,
         ehr_trust,
+        embedding,
         errors,
         followup,
         health,
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
         templating,
     )
 
+    embedding.init_app(app)  # first: the edge's headers depend on it
     edge.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
