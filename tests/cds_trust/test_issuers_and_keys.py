@@ -36,11 +36,18 @@ class JwksServer:
     def __init__(self) -> None:
         self.body: dict[str, Any] = {"keys": []}
         self.hits = 0
+        self.redirect_to: str | None = None
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 owner.hits += 1
+                if owner.redirect_to:
+                    self.send_response(302)
+                    self.send_header("Location", owner.redirect_to)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 data = json.dumps(owner.body).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -152,6 +159,20 @@ def test_the_tokens_jku_is_never_fetched(app: Flask, jwks_server: JwksServer) ->
         token = ehr_jwt(attacker, url(PATH), headers=header)
         assert status_of(app, token) == 401
     assert jwks_server.hits == 0
+
+
+def test_a_redirecting_jwks_url_is_not_followed(app: Flask, jwks_server: JwksServer) -> None:
+    """The keys come from the configured address only, not wherever it points."""
+    key = SigningKey.ec()
+    target = JwksServer()
+    try:
+        target.body = jwks(key)
+        jwks_server.redirect_to = target.url
+        with_url_issuer(app, jwks_server.url)
+        assert status_of(app, ehr_jwt(key, url(PATH))) == 401
+        assert (jwks_server.hits, target.hits) == (1, 0)
+    finally:
+        target.close()
 
 
 def test_a_private_or_symmetric_key_in_the_set_is_ignored(app: Flask) -> None:

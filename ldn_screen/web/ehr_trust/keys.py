@@ -30,11 +30,23 @@ class KeyNotFound(LookupError):
     pass
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an error: the key set comes from the configured address only."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def fetch_jwks(url: str, timeout: float = FETCH_TIMEOUT_SECONDS) -> dict[str, Any]:
-    # The URL comes from the operator's configuration (https, checked at start-up), never
-    # from a token. The timeout bounds each step.
+    # The URL comes from the operator's configuration (checked at start-up), never from a
+    # token; checked again here so that no other scheme (file:, ftp:) is ever opened.
+    if not url.startswith(("https://", "http://")):
+        raise ValueError("a JWKS URL must be http(s)")
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+    with _OPENER.open(request, timeout=timeout) as response:  # nosec B310 (scheme checked)
         body = response.read(MAX_JWKS_BYTES + 1)
     if len(body) > MAX_JWKS_BYTES:
         raise ValueError("JWK Set too large")
