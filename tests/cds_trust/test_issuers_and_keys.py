@@ -195,9 +195,13 @@ def test_a_private_or_symmetric_key_in_the_set_is_ignored(app: Flask) -> None:
 def test_an_rsa_key_never_verifies_an_es_token() -> None:
     from jwt import PyJWK
 
-    rsa_key = PyJWK(SigningKey.rsa("RS384").public_jwk())
-    with pytest.raises(verify.Refused):
-        verify._check_key_fits(rsa_key, "ES384")
+    data = SigningKey.rsa("RS384").public_jwk()
+    del data["alg"]  # the key states no algorithm of its own: its type still decides
+    rsa_key = keys.PublicKey(PyJWK(data).key, data)
+    for alg in ("ES384", "ES256"):
+        with pytest.raises(verify.Refused):
+            verify._check_key_fits(rsa_key, alg)
+    verify._check_key_fits(rsa_key, "RS384")
 
 
 # --- Configuration -------------------------------------------------------------------------

@@ -66,7 +66,10 @@ def endpoint_url(req: Request) -> str:
     URL (scheme, host, path; no query): its host is one of LDN_TRUSTED_HOSTS and its scheme
     comes from a trusted proxy only (web/edge/proxy.py), so a client cannot choose it; behind
     a proxy that is not configured it reads http://, no token names it, and calls fail
-    closed rather than open.
+    closed rather than open. (In development, without LDN_TRUSTED_HOSTS, the Host header is
+    the client's choice: a token an EHR issued for another service could then be presented
+    with that service's host name. Production requires LDN_TRUSTED_HOSTS; LDN_PUBLIC_URL
+    removes the question entirely.)
     """
     public = current_app.config.get("LDN_PUBLIC_URL")
     if public:

@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .issuers import Issuer
@@ -28,6 +29,14 @@ MAX_JWKS_BYTES = 256 * 1024
 
 class KeyNotFound(LookupError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class PublicKey:
+    """A key of the issuer's set: PyJWT's key, and the JWK's own fields (kty, crv, alg)."""
+
+    key: Any  # the cryptography public key
+    data: dict[str, Any]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -69,13 +78,13 @@ class IssuerKeys:
         self.fetch = fetch
         self.clock = clock or (lambda: time.monotonic())
         self._lock = threading.Lock()
-        self._keys: dict[str, Any] = {}
+        self._keys: dict[str, PublicKey] = {}
         self._fetched_at: float | None = None
         if issuer.jwks is not None:
             self._keys = _parse(issuer.jwks, issuer.iss)
 
-    def key(self, kid: str) -> Any:
-        """The PyJWK with this ``kid``; raises KeyNotFound."""
+    def key(self, kid: str) -> PublicKey:
+        """The key with this ``kid``; raises KeyNotFound."""
         if self.issuer.jwks_url is None:
             if kid in self._keys:
                 return self._keys[kid]
@@ -106,11 +115,11 @@ class IssuerKeys:
             )
 
 
-def _parse(jwks: dict[str, Any], iss: str) -> dict[str, Any]:
+def _parse(jwks: dict[str, Any], iss: str) -> dict[str, PublicKey]:
     from jwt import PyJWK
     from jwt.exceptions import PyJWKError
 
-    keys: dict[str, Any] = {}
+    keys: dict[str, PublicKey] = {}
     for data in jwks.get("keys", []):
         if not isinstance(data, dict) or not isinstance(data.get("kid"), str):
             continue  # a key without a kid can never be chosen: tokens must name theirs
@@ -120,7 +129,7 @@ def _parse(jwks: dict[str, Any], iss: str) -> dict[str, Any]:
             log.warning("CDS issuer %s publishes a private key; it is ignored", iss)
             continue
         try:
-            keys[data["kid"]] = PyJWK(data)
+            keys[data["kid"]] = PublicKey(PyJWK(data).key, dict(data))
         except PyJWKError:
             log.warning("CDS issuer %s has a key PyJWT cannot read; it is ignored", iss)
     return keys

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .issuers import ALGORITHMS, Issuer
-from .keys import KeyNotFound
+from .keys import KeyNotFound, PublicKey
 
 if TYPE_CHECKING:
     from .state import TrustState
@@ -129,10 +129,10 @@ def check_token(
     return _check_claims(claims, issuer, state, now)
 
 
-def _check_key_fits(jwk: Any, alg: str) -> None:
+def _check_key_fits(jwk: PublicKey, alg: str) -> None:
     """The key's own type (and curve, and ``alg`` if it states one) must fit the token's
     algorithm: an RSA key never verifies an ES token, a P-256 key never an ES384 one."""
-    data = getattr(jwk, "_jwk_data", {})
+    data = jwk.data
     if data.get("alg") and data["alg"] != alg:
         raise Refused("key-algorithm")
     if data.get("kty") == "EC":
