@@ -67,6 +67,22 @@ def test_the_form_and_its_summary_may_be_framed_by_the_configured_origins(
     assert frame_policy(summary) == expected
 
 
+def test_the_sheet_from_the_embedded_summary_prints_without_a_cookie(embed_app: Flask) -> None:
+    """The summary's sheet button opens a new tab: a top-level page where the frame's
+    cookies never were. The cookie-free token works there too."""
+    client = embed_app.test_client(use_cookies=False)
+    summary = screen(client, SAME_ORIGIN)
+    token = csrf_token(summary.get_data(as_text=True))
+    sheet = client.post(
+        "/sheet/patient",
+        data={"csrf_token": token, **valid_answers()},
+        headers={"Sec-Fetch-Site": "same-origin"},
+    )
+    assert sheet.status_code == 200
+    assert "Your low-dose naltrexone (LDN) plan" in html.unescape(sheet.get_data(as_text=True))
+    assert "Set-Cookie" not in sheet.headers
+
+
 def test_other_pages_stay_unframeable_when_embedding_is_on(embed_app: Flask) -> None:
     client = embed_app.test_client()
     for path in ("/followup", "/admin/login", "/sheet", "/no-such-page"):
