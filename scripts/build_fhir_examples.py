@@ -68,7 +68,7 @@ def _ids() -> Callable[[], str]:
 
 def examples() -> dict[str, dict[str, Any]]:
     """File name -> resource, built by the app's own code."""
-    from ldn_screen import create_app
+    from ldn_screen.app import create_app
     from ldn_screen.rules import DEFAULT_SETTINGS, screen
     from ldn_screen.web.fhir import screening_questionnaire
     from ldn_screen.web.fhir.bundle import SettingsStamp, result_bundle

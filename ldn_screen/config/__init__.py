@@ -37,6 +37,11 @@ DEFAULTS: dict[str, Any] = {
     # off), and each API client's rate limit, in the notation of the ``limits`` library.
     "LDN_API_CORS_ORIGINS": None,
     "LDN_API_RATE_LIMIT": "300 per minute",
+    # EHR integration (CDS Hooks); everything off until configured.
+    "LDN_CDS_ISSUERS": None,  # a JSON file's path, or inline JSON (web/ehr_trust/issuers.py)
+    "LDN_CDS_CORS_ORIGINS": None,  # comma-separated origins allowed to call /cds-services
+    "LDN_CDS_REPLAY_STORAGE_URI": None,  # redis://… for the jti replay store; else the database
+    "LDN_FRAME_ANCESTORS": None,  # space- or comma-separated origins that may frame the form
 }
 
 _ENV_KEYS: dict[str, Callable[[str], Any]] = {
@@ -51,10 +56,14 @@ _ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "LDN_TRUSTED_HOSTS": str,
     "LDN_RATELIMIT_STORAGE_URI": str,
     "LDN_STORE_PROBE_SECONDS": float,  # /healthz: test the store's writability at most this often
-    "LDN_PUBLIC_URL": str,
     "LDN_FHIR_CANONICAL_BASE": str,
     "LDN_API_CORS_ORIGINS": str,
     "LDN_API_RATE_LIMIT": str,
+    "LDN_PUBLIC_URL": lambda v: v.rstrip("/") or None,
+    "LDN_CDS_ISSUERS": str,
+    "LDN_CDS_CORS_ORIGINS": str,
+    "LDN_CDS_REPLAY_STORAGE_URI": str,
+    "LDN_FRAME_ANCESTORS": str,
 }
 
 KNOWN_WEAK_SECRETS = KNOWN_WEAK

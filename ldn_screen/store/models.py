@@ -118,3 +118,45 @@ api_clients = Table(
     # The last day (UTC) a call was audited: use is audited once per client per day.
     Column("last_used_on", Date, nullable=True),
 )
+
+# CDS Hooks (migration 0006). Seen JWT ids, so a captured token cannot be replayed: the key is
+# a SHA-256 of issuer and jti (bounded length; no token content kept), unique, and the row is
+# kept until the token expires (tokens may live at most an hour, web/ehr_trust/verify.py).
+cds_seen_jti = Table(
+    "cds_seen_jti",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# One small row per card the CDS services issue, so feedback (which names only the card's
+# uuid) can be counted per finding code and settings version. No patient data: the card's
+# uuid, its service, the finding code, the settings version, and labels of its suggestions.
+cds_issued_cards = Table(
+    "cds_issued_cards",
+    metadata,
+    Column("uuid", String(64), primary_key=True),
+    Column("service_id", String(64), nullable=False),
+    Column("finding_code", String(80), nullable=False),
+    Column("settings_version", Integer, nullable=False),
+    Column("suggestions", JSON, nullable=False, default=dict),
+    Column("issued_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# What the prescriber did with a card (CDS Hooks feedback). Never the patient, the comment's
+# text or the JWT: only whether a comment was written.
+cds_feedback = Table(
+    "cds_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("card_uuid", String(64), nullable=False, index=True),
+    Column("service_id", String(64), nullable=False),
+    Column("finding_code", String(80), nullable=False, index=True),
+    Column("settings_version", Integer, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("accepted_suggestion", String(100), nullable=True),
+    Column("override_reason", String(100), nullable=True),
+    Column("comment_present", Boolean, nullable=False),
+    Column("outcome_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)

@@ -9,7 +9,10 @@ def register(app: Flask) -> None:
     from . import (
         admin,
         api,
+        cds_feedback,
         edge,
+        ehr_trust,
+        embedding,
         errors,
         fhir,
         followup,
@@ -19,6 +22,7 @@ def register(app: Flask) -> None:
         templating,
     )
 
+    embedding.init_app(app)  # first: the edge's headers depend on it
     edge.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
@@ -29,3 +33,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(fhir.bp)
     admin.init_app(app)
     api.init_app(app)  # after admin: the API's rate limit shares the sign-in limiter's store
+    cds_feedback.init_app(app)
+    ehr_trust.init_cors(app)

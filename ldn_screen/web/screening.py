@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, current_app, render_template, request
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ..rules import ScreeningResult, Verdict, screen
@@ -16,6 +15,7 @@ from ..rules.medication_wording import medication_table
 from ..rules.sheet_text import calendar
 from ..rules.wording import VERDICT_LOOKS, plan_wording, verdict_title
 from .csrf import edit_notice, token_expired
+from .embedding import form_token
 from .forms.fields import SCHEDULE_OPTIONS
 from .forms.screening import CSRF_EXPIRED_MESSAGE, ScreeningForm
 from .stores import current_reading, settings_store
@@ -54,7 +54,7 @@ def form():
     if request.method in {"GET", "HEAD"}:  # HEAD: a GET without the body
         if not settings_store().loaded:
             current_reading()  # a worker with no version shows "settings unavailable" now
-        return _empty_form_page(dt.date.today()).replace(_SLOT, generate_csrf(), 1)
+        return _empty_form_page(dt.date.today()).replace(_SLOT, form_token(), 1)
 
     reading = current_reading()
     form = ScreeningForm()

@@ -61,6 +61,8 @@ NOT_PAGES = {
     "api.followups",
     "api.current_settings",
     "api.openapi",
+    # JSON for EHRs (CDS Hooks feedback), behind their JWT: no page.
+    "cds_feedback.feedback",
 }
 
 
@@ -613,6 +615,52 @@ def admin_audit_errors(page: Page, s: Servers) -> Response:
     return response
 
 
+def admin_cds_feedback_empty(page: Page, s: Servers) -> Response:
+    response = admin(page, s, "/admin/cds-feedback?version=999")
+    expect_h1(page, "EHR card feedback")
+    expect(page.locator("main")).to_contain_text("No feedback yet for version 999")
+    return response
+
+
+def add_cds_feedback(s: Servers) -> None:
+    """An overridden and an accepted card, as the EHR would report them."""
+    import uuid
+
+    from ldn_screen.store.cds_feedback import FeedbackItem, FeedbackStore, IssuedCard
+
+    store = FeedbackStore(s.app.extensions["ldn_engine"])
+    now = dt.datetime.now(dt.UTC)
+    one, two = str(uuid.uuid4()), str(uuid.uuid4())
+    store.record_issued(
+        [
+            IssuedCard(one, "ldn-order", "opioid_current", 1),
+            IssuedCard(two, "ldn-order", "opioid_current", 1, {"s1": "start date"}),
+        ]
+    )
+    store.add(
+        "ldn-order",
+        [
+            FeedbackItem(one, "overridden", None, "opioid-stopped", True, now),
+            FeedbackItem(two, "accepted", "s1", None, False, now),
+        ],
+    )
+
+
+def admin_preview_with_cds_feedback(page: Page, s: Servers) -> Response:
+    add_cds_feedback(s)
+    response = admin_preview(page, s)
+    expect(page.locator("table.feedback-table tbody tr").first).to_be_visible()
+    return response
+
+
+def admin_cds_feedback(page: Page, s: Servers) -> Response:
+    add_cds_feedback(s)
+    response = admin(page, s, "/admin/cds-feedback")
+    expect_h1(page, "EHR card feedback")
+    expect(page.locator("table.feedback-table tbody tr").first).to_be_visible()
+    return response
+
+
 def error_404(page: Page, s: Servers) -> Response:
     response = goto(page, s.base + "/no-such-page")
     expect_house_error(page, "Page not found")
@@ -732,6 +780,14 @@ STATES = [
     State("admin-audit", admin_audit, 200, "admin.audit.index"),
     State("admin-audit-filtered", admin_audit_filtered, 200, "admin.audit.index"),
     State("admin-audit-errors", admin_audit_errors, 400, "admin.audit.index"),
+    State("admin-cds-feedback-empty", admin_cds_feedback_empty, 200, "admin.feedback.index"),
+    State("admin-cds-feedback", admin_cds_feedback, 200, "admin.feedback.index"),
+    State(
+        "admin-preview-with-cds-feedback",
+        admin_preview_with_cds_feedback,
+        200,
+        "admin.settings.preview",
+    ),
     State("error-400", error_400, 400, "screening.edit"),
     State("error-404", error_404, 404, ""),
     State("error-404-admin", admin_error_404, 404, "admin.history.version"),

@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ...rules.sheet_text import missing_clinic_details
+from ..cds_feedback import admin_page as cds_feedback_page
 from ..stores import current_reading
 from . import audit_log, auth, history, origin, settings
 
@@ -22,6 +23,7 @@ bp.register_blueprint(auth.bp)
 bp.register_blueprint(settings.bp)
 bp.register_blueprint(history.bp)
 bp.register_blueprint(audit_log.bp)
+bp.register_blueprint(cds_feedback_page.bp)
 
 
 @bp.before_request

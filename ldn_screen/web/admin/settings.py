@@ -18,6 +18,7 @@ from ...rules.reference_cases import CaseImpact, impact
 from ...rules.settings import departures
 from ...store.diff import Change, diff_values
 from ...store.settings_store import ActiveSettings, PublishConflict
+from ..cds_feedback.admin_page import feedback_rows, finding_label
 from ..csrf import token_expired
 from ..forms.admin import PublishForm, SettingsForm, SettingsFormBase
 from ..stores import settings_store
@@ -104,6 +105,9 @@ def render_preview(
         less_safe_cases=[i for i in impacts if i.less_safe],
         departures=found,
         total_cases=len(impacts),
+        # What prescribers did with the EHR cards, to weigh beside the impact.
+        cds_feedback=feedback_rows(),
+        finding_label=finding_label,
         notice=notice,
         page_has_errors=bool(notice)
         or bool(form.reason.errors)

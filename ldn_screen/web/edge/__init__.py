@@ -32,7 +32,12 @@ def init_app(app: Flask) -> None:
     configure_logging(app)
     static_prefix = f"{app.static_url_path}/"
     wsgi: WsgiApp = RequestLog(app.wsgi_app, static_prefix)
-    wsgi = SecurityHeaders(wsgi, static_prefix, bool(app.config.get("LDN_TLS")))
+    wsgi = SecurityHeaders(
+        wsgi,
+        static_prefix,
+        bool(app.config.get("LDN_TLS")),
+        frame_ancestors=app.config.get("LDN_FRAME_ANCESTOR_ORIGINS") or (),
+    )
     if hosts := app.config.get("TRUSTED_HOSTS"):
         wsgi = HostCheck(wsgi, hosts)
     if hops := int(app.config.get("LDN_PROXY_HOPS") or 0):

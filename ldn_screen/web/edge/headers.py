@@ -34,16 +34,26 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def response_headers(tls: bool, page: bool) -> list[tuple[str, str]]:
-    """The headers every response carries; ``page`` adds no-store (anything but a static file)."""
+def response_headers(
+    tls: bool, page: bool, frame_ancestors: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    """The headers every response carries; ``page`` adds no-store (anything but a static file).
+
+    ``frame_ancestors``: for the pages an EHR may frame (web/embedding.py), the origins that
+    may; X-Frame-Options is then left out (it can only say DENY or SAMEORIGIN, and browsers
+    that know CSP ignore it when frame-ancestors is present)."""
+    csp = CSP
+    if frame_ancestors:
+        csp = CSP.replace("frame-ancestors 'none'", "frame-ancestors " + " ".join(frame_ancestors))
     headers = [
-        ("Content-Security-Policy", CSP),
+        ("Content-Security-Policy", csp),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer"),
-        ("X-Frame-Options", "DENY"),
         ("Permissions-Policy", PERMISSIONS_POLICY),
         ("Cross-Origin-Opener-Policy", "same-origin"),
     ]
+    if not frame_ancestors:
+        headers.insert(3, ("X-Frame-Options", "DENY"))
     if tls:
         headers.append(("Strict-Transport-Security", HSTS))
     if page:
@@ -55,11 +65,20 @@ def response_headers(tls: bool, page: bool) -> list[tuple[str, str]]:
 class SecurityHeaders:
     """WSGI wrapper: replaces any same-named header with the fixed value."""
 
-    def __init__(self, app: WsgiApp, static_prefix: str, tls: bool) -> None:
+    def __init__(
+        self,
+        app: WsgiApp,
+        static_prefix: str,
+        tls: bool,
+        frame_ancestors: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.static_prefix = static_prefix
         self.page = response_headers(tls, page=True)
         self.static = response_headers(tls, page=False)
+        # The pages an EHR may frame, marked in the environ by web/embedding.py.
+        self.framed = response_headers(tls, page=True, frame_ancestors=frame_ancestors)
+        self.framed_names = {name.lower() for name, _ in self.page}
         # Static files keep their own caching headers (Flask's revalidation, or the operator's
         # SEND_FILE_MAX_AGE_DEFAULT); only pages are forced to no-store.
         self.page_names = {name.lower() for name, _ in self.page}
@@ -70,8 +89,11 @@ class SecurityHeaders:
         fixed, names = (self.static, self.static_names) if static else (self.page, self.page_names)
 
         def _start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            kept = [h for h in headers if h[0].lower() not in names]
-            return start_response(status, kept + fixed, exc_info)
+            chosen, drop = fixed, names
+            if environ.get("ldn.embeddable") and not static:  # set while the app ran
+                chosen, drop = self.framed, self.framed_names
+            kept = [h for h in headers if h[0].lower() not in drop]
+            return start_response(status, kept + chosen, exc_info)
 
         return self.app(environ, _start)
 

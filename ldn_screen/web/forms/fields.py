@@ -33,6 +33,7 @@ from wtforms.validators import ValidationError
 
 from ...rules import Answer, Formulation, Schedule
 from ...rules.units import fmt_date
+from ..embedding import EmbeddableCSRF
 
 # Longest number any form reads: "4.5", "0.125", "120" all fit, a pasted paragraph does not.
 NUMBER_MAX_CHARS = 6
@@ -404,6 +405,10 @@ class BaseForm(FlaskForm):
     the error summary's fields, the answers list and the hidden answers."""
 
     class Meta(DefaultMeta):
+        # The usual session-bound token, or the cookie-free one on the pages an EHR may frame
+        # while LDN_FRAME_ANCESTORS is set (web/embedding.py).
+        csrf_class = EmbeddableCSRF
+
         def bind_field(  # type: ignore[override]  # the stub's generic signature; same call
             self, form: Any, unbound_field: Any, options: dict[str, Any]
         ) -> Field:
