@@ -29,6 +29,11 @@ DEFAULTS: dict[str, Any] = {
     "LDN_TLS": False,
     "LDN_ENV": "development",
     "LDN_AUTO_MIGRATE": None,  # None: only for the default SQLite database
+    # EHR integration (README "Integrating"): all off by default.
+    "LDN_PUBLIC_URL": None,  # the deployment's public https address, no trailing slash
+    "LDN_FHIR_CANONICAL_BASE": None,  # canonical base of the FHIR artefacts
+    "LDN_CDS_REVIEW_SERVICE": False,  # list and answer the patient-view ldn-review service
+    "LDN_CDS_FETCH_SECONDS": 0.3,  # time budget for fetching missing prefetch, per hook call
 }
 
 _ENV_KEYS: dict[str, Callable[[str], Any]] = {
@@ -42,7 +47,11 @@ _ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "LDN_PROXY_ADDRESSES": str,
     "LDN_TRUSTED_HOSTS": str,
     "LDN_RATELIMIT_STORAGE_URI": str,
-    "LDN_STORE_PROBE_SECONDS": float,  # /healthz: test the store's writability at most this often
+    "LDN_STORE_PROBE_SECONDS": float,
+    "LDN_PUBLIC_URL": lambda v: v.rstrip("/") or None,
+    "LDN_FHIR_CANONICAL_BASE": lambda v: v.rstrip("/") or None,
+    "LDN_CDS_REVIEW_SERVICE": lambda v: v.lower() in {"1", "true", "yes"},
+    "LDN_CDS_FETCH_SECONDS": float,  # /healthz: test the store's writability at most this often
 }
 
 KNOWN_WEAK_SECRETS = KNOWN_WEAK

@@ -8,6 +8,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     from . import (
         admin,
+        cds,
         edge,
         errors,
         followup,
@@ -25,3 +26,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(sheet.bp)
     app.register_blueprint(followup.bp)
     admin.init_app(app)
+    cds.init_app(app)
