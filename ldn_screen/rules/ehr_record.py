@@ -20,7 +20,7 @@ from typing import Any
 
 from .medications import OpioidCategory
 from .model import Answer, Check, OpioidType, OpioidUse, PatientAnswers
-from .orders import OrderKind, OrderReading, Resource, read_order
+from .orders import OrderKind, OrderReading, Resource, dig, items, read_order
 from .settings import RuleSettings
 from .units import fmt_date
 
@@ -132,61 +132,49 @@ def age_on(birth_date: Any, today: dt.date) -> int | None:
 
 
 def _codes(concept: Any) -> list[tuple[str, str]]:
-    if not isinstance(concept, Mapping):
-        return []
     return [
         (str(c.get("system") or ""), str(c.get("code") or ""))
-        for c in concept.get("coding") or ()
-        if isinstance(c, Mapping)
+        for c in items(dig(concept, "coding"))
     ]
 
 
 def _text(concept: Any) -> str:
-    if not isinstance(concept, Mapping):
-        return ""
-    words = [concept.get("text")] + [
-        c.get("display") for c in concept.get("coding") or () if isinstance(c, Mapping)
-    ]
+    words = [dig(concept, "text")] + [c.get("display") for c in items(dig(concept, "coding"))]
     return " ".join(w for w in words if isinstance(w, str))
 
 
 def order_start(order: Resource) -> dt.date | None:
     """Where a MedicationRequest says it starts (dosage bounds, else the validity period)."""
-    for dosage in order.get("dosageInstruction") or ():
-        if isinstance(dosage, Mapping):
-            bounds = ((dosage.get("timing") or {}).get("repeat") or {}).get("boundsPeriod")
-            if isinstance(bounds, Mapping) and (day := parse_date(bounds.get("start"))):
-                return day
-    validity = (order.get("dispenseRequest") or {}).get("validityPeriod")
-    if isinstance(validity, Mapping):
-        return parse_date(validity.get("start"))
-    return None
+    for dosage in items(order.get("dosageInstruction")):
+        if day := parse_date(dig(dosage, "timing", "repeat", "boundsPeriod", "start")):
+            return day
+    return parse_date(dig(order, "dispenseRequest", "validityPeriod", "start"))
 
 
 def _supply_end(resource: Resource) -> dt.date | None:
     """The last day the record's supply covers, read the late way round (safer for washout)."""
     if resource.get("resourceType") == "MedicationDispense":
         handed = parse_date(resource.get("whenHandedOver"), latest=True)
-        days = (resource.get("daysSupply") or {}).get("value")
-        if handed and isinstance(days, int | float) and not isinstance(days, bool):
-            return handed + dt.timedelta(days=int(days))
-        return None
+        days = _days(dig(resource, "daysSupply", "value"))
+        return handed + dt.timedelta(days=days) if handed and days is not None else None
     ends: list[dt.date] = []
-    for dosage in resource.get("dosageInstruction") or ():
-        if isinstance(dosage, Mapping):
-            bounds = ((dosage.get("timing") or {}).get("repeat") or {}).get("boundsPeriod")
-            if isinstance(bounds, Mapping) and (end := parse_date(bounds.get("end"), True)):
-                ends.append(end)
-    request = resource.get("dispenseRequest") or {}
-    validity = request.get("validityPeriod")
-    if isinstance(validity, Mapping) and (end := parse_date(validity.get("end"), True)):
+    for dosage in items(resource.get("dosageInstruction")):
+        if end := parse_date(dig(dosage, "timing", "repeat", "boundsPeriod", "end"), True):
+            ends.append(end)
+    if end := parse_date(dig(resource, "dispenseRequest", "validityPeriod", "end"), True):
         ends.append(end)
-    supply = request.get("expectedSupplyDuration") or {}
+    supply = dig(resource, "dispenseRequest", "expectedSupplyDuration")
     authored = parse_date(resource.get("authoredOn"), latest=True)
-    days = supply.get("value")
-    if authored and isinstance(days, int | float) and supply.get("code", "d") == "d":
-        ends.append(authored + dt.timedelta(days=int(days)))
+    days = _days(dig(supply, "value"))
+    if authored and days is not None and (dig(supply, "code") or "d") == "d":
+        ends.append(authored + dt.timedelta(days=days))
     return max(ends) if ends else None
+
+
+def _days(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 3660:
+        return None
+    return int(value)
 
 
 def medication_entries(
@@ -198,7 +186,7 @@ def medication_entries(
 ) -> list[MedicationEntry]:
     entries: list[MedicationEntry] = []
     for resource in resources:
-        if resource.get("id") in exclude_ids:
+        if not isinstance(resource, Mapping) or resource.get("id") in exclude_ids:
             continue
         status = str(resource.get("status") or "unknown")
         if status in _IGNORED_STATUS:
@@ -262,7 +250,7 @@ def read_record(
     checks: list[Check] = []
     values: dict[str, Any] = {"assessed_on": today, "start_on": start_on}
 
-    age = age_on((record.patient or {}).get("birthDate"), today)
+    age = age_on(dig(record.patient, "birthDate"), today)
     if age is None:
         not_checked.append(TOPIC_AGE)
         age = settings.minimum_age_years

@@ -33,6 +33,25 @@ RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 Resource = Mapping[str, Any]
 
 
+def dig(value: Any, *path: str) -> Any:
+    """``value[path[0]][path[1]]…``, or None where a step is missing or not an object: EHR
+    payloads put lists, strings and numbers where the spec has objects."""
+    for key in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
+def items(value: Any) -> list[Mapping[str, Any]]:
+    """The objects of a FHIR list element (a single object counts as a list of one)."""
+    if isinstance(value, Mapping):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, Mapping)]
+    return []
+
+
 class OrderKind(StrEnum):
     LDN = "ldn"
     NALTREXONE_OTHER = "naltrexone_other"  # full-dose tablet, injection, Contrave
@@ -74,10 +93,7 @@ _PER_DAY = {"d": 1.0, "h": 1 / 24, "wk": 7.0, "mo": 30.0, "min": 1 / 1440, "s": 
 
 
 def _codings(concept: Any) -> Iterator[Mapping[str, Any]]:
-    if isinstance(concept, Mapping):
-        for coding in concept.get("coding") or ():
-            if isinstance(coding, Mapping):
-                yield coding
+    yield from items(dig(concept, "coding"))
 
 
 def _concept_texts(concept: Any) -> list[str]:
@@ -105,8 +121,8 @@ def referenced_medication(order: Resource, medications: Mapping[str, Resource]) 
         return None
     target = ref["reference"]
     if target.startswith("#"):
-        for contained in order.get("contained") or ():
-            if isinstance(contained, Mapping) and contained.get("id") == target[1:]:
+        for contained in items(order.get("contained")):
+            if contained.get("id") == target[1:]:
                 return contained
         return None
     # "Medication/123", or an absolute "https://ehr.example/fhir/Medication/123".
@@ -140,10 +156,8 @@ def order_texts(
 
 
 def _dosages(order: Resource) -> list[Mapping[str, Any]]:
-    dosages = order.get("dosageInstruction") or order.get("dosage") or []
-    if isinstance(dosages, Mapping):  # a single Dosage where the spec has a list
-        dosages = [dosages]
-    return [d for d in dosages if isinstance(d, Mapping)]
+    # A single Dosage where the spec has a list is read too.
+    return items(order.get("dosageInstruction") or order.get("dosage"))
 
 
 def _number(value: Any) -> float | None:
@@ -162,9 +176,7 @@ def daily_dose_mg(order: Resource, texts: Iterable[str]) -> float | None:
     best: float | None = None
     for dosage in _dosages(order):
         per_day = _per_day(dosage.get("timing"))
-        for dose_and_rate in dosage.get("doseAndRate") or ():
-            if not isinstance(dose_and_rate, Mapping):
-                continue
+        for dose_and_rate in items(dosage.get("doseAndRate")):
             quantity = dose_and_rate.get("doseQuantity")
             if not isinstance(quantity, Mapping):
                 continue

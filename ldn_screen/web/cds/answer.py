@@ -19,7 +19,7 @@ from ...rules.ehr_record import (
     read_record,
 )
 from ...rules.model import Formulation, ScreeningResult, Verdict
-from ...rules.orders import OrderKind, OrderReading, read_order, referenced_medication
+from ...rules.orders import OrderKind, OrderReading, dig, read_order, referenced_medication
 from ...rules.override_reasons import OverrideReason, parse_override_reasons
 from ...rules.settings import RuleSettings
 from ...rules.units import fmt_date
@@ -61,7 +61,7 @@ def _medications(orders: Sequence[dict[str, Any]], prefetcher: Prefetcher) -> di
         for resource in resources_of(order.get("contained")):
             if resource.get("resourceType") == "Medication" and resource.get("id"):
                 found.setdefault(f"Medication/{resource['id']}", resource)
-        ref = (order.get("medicationReference") or {}).get("reference")
+        ref = dig(order, "medicationReference", "reference")
         if isinstance(ref, str) and referenced_medication(order, found) is None:
             key = "/".join(ref.split("/")[-2:])
             if fetched := prefetcher.medication(key):
@@ -98,7 +98,7 @@ def _read_orders(
     for order in orders:
         reading = read_order(order, ctx.settings.max_dose_mg, medications, ctx.today)
         if reading.kind is OrderKind.UNREADABLE:
-            ref = (order.get("medicationReference") or {}).get("reference")
+            ref = dig(order, "medicationReference", "reference")
             if isinstance(ref, str):
                 raise BadHookRequest(
                     f"Order MedicationRequest/{order.get('id')} references {ref}, which was "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -94,5 +95,13 @@ def call(service_id: str) -> tuple[Response, int] | Response:
         return _error(400, "The request body must be JSON (Content-Type: application/json).")
     hook_request = parse(body, service.hooks)
     budget = float(current_app.config.get("LDN_CDS_FETCH_SECONDS") or 0.3)
-    cards = HANDLERS[service.id](hook_request, _context(), budget)
+    context = _context()
+    try:
+        cards = HANDLERS[service.id](hook_request, context, budget)
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:
+        # A shape no variant test foresaw. Never a 500 for the EHR: a 400 with a reason.
+        # Log the type and the stack only, never the payload (it holds patient data).
+        stack = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("unreadable CDS request: %s\n%s", exc.__class__.__name__, stack)
+        return _error(400, "Part of the request could not be read as FHIR R4.")
     return jsonify({"cards": cards})
