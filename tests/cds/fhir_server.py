@@ -25,7 +25,7 @@ def fhir_server(answers: dict[str, Any], delay: float = 0.0) -> Iterator[FhirStu
     stub = FhirStub(answers, delay)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        def do_GET(self) -> None:
             stub.requests.append((self.path, self.headers.get("Authorization")))
             if stub.delay:
                 time.sleep(stub.delay)

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from tests.cds.fhir_server import fhir_server
 from tests.cds.invariants import response_problems
+from tests.cds.test_ldn_order import by_topic, cards_for
 from tests.cds_support import (
     bundle,
     call_service,
@@ -19,7 +20,6 @@ from tests.cds_support import (
     med_request,
     order_request,
 )
-from tests.cds.test_ldn_order import by_topic, cards_for
 
 LDN = med_request("o1", "naltrexone 1.5 mg capsule (compounded)")
 ACTIVE_OXY = med_request("m1", "oxycodone 5 mg tablet", status="active")
