@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from ldn_screen.rules import DEFAULT_SETTINGS
 from ldn_screen.rules.dosing import titration_doses
 from ldn_screen.rules.units import fmt_date
-from tests.cds.test_ldn_order import by_topic, cards_for, publish
+from tests.cds.test_ldn_order import cards_for, publish
 from tests.cds_support import (
     bundle,
     call_service,

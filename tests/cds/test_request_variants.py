@@ -176,7 +176,16 @@ def test_a_slow_fhir_server_is_abandoned_and_reported_as_not_checked(
         (lambda p: p.pop("hookInstance"), 400, "hookInstance"),
         (lambda p: p.pop("context"), 400, "context"),
         (lambda p: p["context"].pop("draftOrders"), 400, "draftOrders"),
-        (lambda p: p["context"].pop("selections"), 400, "selections"),
+        (
+            lambda p: (
+                p["context"].pop("selections"),
+                p["context"]["draftOrders"]["entry"].append(
+                    {"resource": med_request("o2", "lisinopril 10 mg")}
+                ),
+            ),
+            400,
+            "selections",
+        ),
         (lambda p: p["context"].update(selections=["MedicationRequest/zz"]), 400, "zz"),
         (lambda p: p["context"].update(patientId=["p1"]), 400, "patientId"),
         (lambda p: p.update(hook="patient-view"), 400, "patient-view"),
@@ -219,6 +228,12 @@ def test_unreadable_requests_get_a_reason(
     body = response.get_json()
     assert body["resourceType"] == "OperationOutcome"
     assert reason in body["issue"][0]["diagnostics"]
+
+
+def test_one_draft_order_without_selections_counts_as_selected(client: FlaskClient) -> None:
+    payload = order_request("order-select", [LDN], prefetch=full_prefetch(ACTIVE_OXY))
+    del payload["context"]["selections"]
+    assert "opioid_current" in by_topic(cards_for(client, payload))
 
 
 @pytest.mark.parametrize("raw", [b"", b"{not json", b"[1, 2]", b"null", b'"text"'])

@@ -77,6 +77,10 @@ def current_orders(request: HookRequest) -> list[dict[str, Any]]:
         raise BadHookRequest("'context.draftOrders' is missing.")
     if request.hook == "order-select":
         selections = request.context.get("selections")
+        if selections is None and len(drafts) == 1:
+            # Older payloads (the CDC opioid examples) leave selections out when the one
+            # draft order is the one being chosen: unambiguous, so it counts as selected.
+            selections = [f"{drafts[0].get('resourceType')}/{drafts[0].get('id')}"]
         if not isinstance(selections, list) or not all(isinstance(s, str) for s in selections):
             raise BadHookRequest("'context.selections' must list the selected order ids.")
         by_ref = {f"{d.get('resourceType')}/{d.get('id')}": d for d in drafts}
