@@ -88,6 +88,7 @@ _INJECTION = re.compile(
 )
 # A strength written on the product: "4.5 mg", "4.5MG". Not "mg/mL" (a concentration).
 _STRENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*mg(?!\s*/)", re.IGNORECASE)
+_CONCENTRATION = re.compile(r"(\d+(?:\.\d+)?)\s*mg\s*/\s*ml", re.IGNORECASE)
 _DOSAGE_MARK = "sig: "  # how order_texts marks a dosage text, so a label never is one
 _PER_DAY = {"d": 1.0, "h": 1 / 24, "wk": 7.0, "mo": 30.0, "min": 1 / 1440, "s": 1 / 86400}
 
@@ -170,9 +171,12 @@ def daily_dose_mg(order: Resource, texts: Iterable[str]) -> float | None:
     """The largest daily dose the structured dosage gives, in mg; None when it does not say.
 
     A dose in mg is taken as written; a dose in units (capsules, tablets) is multiplied by the
-    single strength the texts name. Several dosages (a titration) give their largest day."""
+    single strength the texts name, a dose in mL by the single mg/mL concentration they name.
+    Several dosages (a titration) give their largest day."""
     strengths = {float(m) for t in texts for m in _STRENGTH.findall(t)}
     strength = strengths.pop() if len(strengths) == 1 else None
+    concentrations = {float(m) for t in texts for m in _CONCENTRATION.findall(t)}
+    concentration = concentrations.pop() if len(concentrations) == 1 else None
     best: float | None = None
     for dosage in _dosages(order):
         per_day = _per_day(dosage.get("timing"))
@@ -188,6 +192,8 @@ def daily_dose_mg(order: Resource, texts: Iterable[str]) -> float | None:
                 amount = value
             elif unit == "ug" or unit == "mcg":
                 amount = value / 1000
+            elif unit == "ml" and concentration is not None:
+                amount = value * concentration  # a liquid: mL x the mg/mL written on it
             elif strength is not None and unit not in {"ml", "l", "g"}:
                 amount = value * strength
             else:
