@@ -6,6 +6,7 @@ It starts the bare reference app (reference_app.py), then ldn-screen on a throwa
 database, takes a real CSRF token and session cookie from the form, and measures each path
 three times: GET / as a new visitor (no cookie) and as a returning one, the screening POST
 (valid answers, full summary) and a POST with a bad answer (the form again, with errors).
+It also measures CDS Hooks discovery and an ldn-order call with full prefetch.
 It prints the medians (requests per second, the ratio to the bare hello, p50 and p99
 latency, non-2xx and socket errors) and each worker's RSS after the run. Needs wrk.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import json
 import os
 import re
 import shutil
@@ -34,6 +36,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.bench import reference_app  # noqa: E402
+from tests.cds_support import (  # noqa: E402
+    days_from_today,
+    full_prefetch,
+    med_request,
+    order_request,
+)
 from tests.helpers import valid_answers  # noqa: E402
 
 
@@ -118,14 +126,21 @@ def session_and_token(base: str, path: str = "/") -> tuple[str, str]:
     return cookie, token.group(1)
 
 
-def wrk_script(lua: Path, cookie: str, body: str | None = None) -> Path:
-    """A wrk script that sends the session cookie, and POSTs ``body`` when given."""
-    lines = [f'wrk.headers["Cookie"] = {lua_string(cookie)}']
+def wrk_script(
+    lua: Path,
+    cookie: str,
+    body: str | None = None,
+    content_type: str = "application/x-www-form-urlencoded",
+    headers: dict[str, str] | None = None,
+) -> Path:
+    """A wrk script that sends the session cookie (if any), and POSTs ``body`` when given."""
+    lines = [f'wrk.headers["Cookie"] = {lua_string(cookie)}'] if cookie else []
+    lines += [f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in (headers or {}).items()]
     if body is not None:
         lines += [
             'wrk.method = "POST"',
             f"wrk.body = {lua_string(body)}",
-            'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"',
+            f'wrk.headers["Content-Type"] = {lua_string(content_type)}',
         ]
     lua.write_text("\n".join(lines) + "\n")
     return lua
@@ -194,6 +209,7 @@ def measure(base: str, tmp: Path, duration: int, connections: int, repeats: int)
         urllib.request.urlopen(request, timeout=5).read()
         urllib.request.urlopen(base + "/", timeout=5).read()
     return {
+        **measure_cds(base, tmp, duration, connections, repeats),
         # wrk sends no cookie: every request is a new visitor, who also gets a new session.
         "GET /": repeat(base + "/", duration, connections, repeats),
         "GET / (returning)": repeat(
@@ -206,6 +222,48 @@ def measure(base: str, tmp: Path, duration: int, connections: int, repeats: int)
             base + "/", duration, connections, repeats, wrk_script(tmp / "bad.lua", cookie, bad)
         ),
     }
+
+
+def cds_payload() -> str:
+    """An ldn-order call with every prefetch key filled: a compounded LDN order, a stopped
+    opioid (so the washout card, its start suggestion and the titration card are all built)."""
+    ldn = med_request("o1", "naltrexone 1.5 mg capsule (compounded)", sig="1.5 mg at bedtime")
+    oxy = med_request("m1", "oxycodone 5 mg tablet", status="completed", end=days_from_today(-3))
+    others = [
+        med_request(f"m{i}", name, status="active")
+        for i, name in enumerate(
+            ("duloxetine 60 mg", "pregabalin 75 mg", "vitamin D 1000 IU", "omeprazole 20 mg"), 2
+        )
+    ]
+    return json.dumps(order_request("order-select", [ldn], prefetch=full_prefetch(oxy, *others)))
+
+
+def measure_cds(base: str, tmp: Path, duration: int, connections: int, repeats: int) -> dict:
+    """Discovery and ldn-order with full prefetch. The EHR's credentials (a signed JWT once the
+    trust checks are wired in) go in CDS_HEADERS; each request then needs its own jti."""
+    body = cds_payload()
+    request = urllib.request.Request(
+        base + "/cds-services/ldn-order",
+        data=body.encode(),
+        headers={"Content-Type": "application/json", **CDS_HEADERS},
+    )
+    cards = json.loads(urllib.request.urlopen(request, timeout=5).read())["cards"]
+    topics = {c["source"]["topic"]["code"] for c in cards}
+    if not {"opioid_washout", "cds_titration"} <= topics:
+        raise RuntimeError(f"the benchmark ldn-order call gave {sorted(topics)}")
+    for _ in range(20):  # warm both workers
+        urllib.request.urlopen(request, timeout=5).read()
+    post = wrk_script(tmp / "cds.lua", "", body, "application/json", CDS_HEADERS)
+    get = wrk_script(tmp / "cds-get.lua", "", None, headers=CDS_HEADERS)
+    return {
+        "GET /cds-services": repeat(base + "/cds-services", duration, connections, repeats, get),
+        "POST ldn-order (full)": repeat(
+            base + "/cds-services/ldn-order", duration, connections, repeats, post
+        ),
+    }
+
+
+CDS_HEADERS: dict[str, str] = {}
 
 
 def measure_reference(
@@ -244,7 +302,13 @@ def repeat(
     return median_run([wrk(url, duration, connections, script) for _ in range(repeats)])
 
 
-TARGETS = {"GET /": 0.5, "POST / (summary)": 0.35}
+TARGETS = {
+    "GET /": 0.5,
+    "POST / (summary)": 0.35,
+    "GET /cds-services": 0.8,
+    "POST ldn-order (full)": 0.4,  # and p99 at most P99_TARGETS_MS at 32 connections
+}
+P99_TARGETS_MS = {"POST ldn-order (full)": 50.0}
 
 
 @dataclass

@@ -24,6 +24,8 @@ def test_the_load_benchmark_runs_every_path_without_an_error() -> None:
         "GET / (returning)",
         "POST / (summary)",
         "POST / (bad input)",
+        "GET /cds-services",
+        "POST ldn-order (full)",
     }
     assert set(TARGETS) <= set(report.results)
     for label, result in report.results.items():

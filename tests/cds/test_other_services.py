@@ -162,3 +162,11 @@ def test_review_card_when_due_in_the_next_14_days(app: Flask, client: FlaskClien
     # Already past: quiet (the follow-up form is the place for it).
     start = today - offset - dt.timedelta(days=1)
     assert cards_for(client, _review_payload(start), "ldn-review") == []
+
+
+def test_the_load_benchmark_payload_builds_every_ldn_order_card(client: FlaskClient) -> None:
+    from tests.bench.load_screening import cds_payload
+
+    response = call_service(client, "ldn-order", None, raw=cds_payload().encode())
+    topics = {c["source"]["topic"]["code"] for c in response.get_json()["cards"]}
+    assert {"opioid_washout", "cds_titration", "cds_screening_not_documented"} <= topics
