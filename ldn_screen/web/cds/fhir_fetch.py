@@ -39,6 +39,11 @@ class FhirClient:
             self.headers["Authorization"] = f"{kind} {token}"
 
     def _get(self, url: str) -> Any:
+        # Imported here: urllib.request brings http.client and ssl, a few MiB that a worker
+        # which never fetches (full prefetch, the usual case) need not carry.
+        import urllib.error
+        import urllib.request
+
         remaining = self.deadline - time.monotonic()
         if remaining <= 0.005:
             raise FetchFailed("time budget spent")
