@@ -32,9 +32,10 @@ CDS_CATALOGUE: dict[str, FindingSpec] = {
         "Patient takes low-dose naltrexone: this opioid may not relieve pain.",
         "The active medications show {ldn_lines}, and {order} is being ordered. Naltrexone "
         "blocks opioid receptors: the label lists patients receiving opioid analgesics as a "
-        "contraindication, and where opioid analgesia is needed during the blockade it warns "
-        "that more opioid than usual may be required, with deeper and longer respiratory "
-        "depression. Before planned surgery this clinic stops LDN {hold} days ahead.",
+        "contraindication, and for patients on fully blocking doses who need opioid analgesia "
+        "it warns that more opioid than usual may be required, with deeper and longer "
+        "respiratory depression. Before planned surgery this clinic stops LDN {hold} days "
+        "ahead.",
         "label_emergency_pain",
     ),
     "cds_ldn_not_checked": FindingSpec(

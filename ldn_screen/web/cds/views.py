@@ -60,7 +60,7 @@ def _bad(exc: BadHookRequest) -> tuple[Response, int]:
 @bp.errorhandler(HTTPException)
 def _http(exc: HTTPException) -> Response | tuple[Response, int]:
     if exc.code == 401:  # a bare 401: never say why a token failed
-        return Response(status=401)
+        return Response(status=401, mimetype="text/plain")
     return _error(exc.code or 500, exc.description or "")
 
 

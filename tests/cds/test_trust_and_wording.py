@@ -1,0 +1,53 @@
+"""The one trust call at the top of every CDS request, and the CDS wording's limits."""
+
+from __future__ import annotations
+
+import pytest
+from flask import abort
+from flask.testing import FlaskClient
+
+from ldn_screen.rules.cds_findings import CDS_CATALOGUE, make_cds_finding
+from ldn_screen.rules.findings import SUMMARY_MAX_CHARS
+from ldn_screen.web.cds import trust_hook
+from tests.cds_support import call_service, discover, med_request, order_request
+
+
+def test_every_cds_request_passes_the_trust_hook_first(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+
+    def refuse() -> None:
+        calls.append("verify")
+        abort(401)
+
+    monkeypatch.setattr(trust_hook, "verify", refuse)
+    response = discover(client)
+    assert response.status_code == 401 and response.get_data() == b""  # a bare 401
+    payload = order_request("order-select", [med_request("o1", "LDN 1.5 mg")])
+    for service in ("ldn-order", "opioid-on-ldn", "no-such-service"):
+        response = call_service(client, service, payload)
+        assert response.status_code == 401 and response.get_data() == b""
+    assert calls == ["verify"] * 4
+
+
+def test_cds_summaries_stay_under_the_limit_with_long_values() -> None:
+    long = "Wednesday 30 September 2026"
+    params = {
+        "topics": "x" * 500,
+        "schedule": "standard",
+        "start": long,
+        "reasons": "",
+        "steps": "",
+        "review_on": long,
+        "schedule_source": "hdrx_dosing",
+        "ldn_lines": "",
+        "order": "y" * 80,
+        "hold": 14,
+        "review_period": "12 weeks",
+        "responder_pct": 30,
+    }
+    for code in CDS_CATALOGUE:
+        finding = make_cds_finding(code, **params)
+        assert len(finding.summary) < SUMMARY_MAX_CHARS, code
+        assert finding.source.label
