@@ -175,8 +175,17 @@ def test_no_prefetch_and_no_fhir_access_is_never_an_eligible_answer(client: Flas
     screening = cards["cds_screening_not_documented"]
     assert "not sent, and the EHR gave no FHIR access" in screening["detail"]
     assert "age (no birth date)" in screening["detail"]
-    # Every card that could read as "go ahead" is absent or outweighed by a warning.
+    # No dated plan while the opioid check could not be done: nothing reads as "go ahead".
+    assert "cds_titration" not in cards
     assert any(c["indicator"] != "info" for c in cards.values())
+
+
+def test_stopped_opioid_with_no_date_gives_no_dated_plan(client: FlaskClient) -> None:
+    tramadol = med_request("m1", "tramadol 50 mg tablet", status="stopped")
+    payload = order_request("order-select", [LDN], prefetch=full_prefetch(tramadol))
+    cards = by_topic(cards_for(client, payload))
+    assert cards["opioid_stopped_date_unknown"]["indicator"] == "warning"
+    assert "cds_titration" not in cards
 
 
 @pytest.mark.parametrize(

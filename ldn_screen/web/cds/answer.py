@@ -13,12 +13,13 @@ from ...rules.cds_findings import make_cds_finding
 from ...rules.dosing import build_dose_plan
 from ...rules.ehr_record import (
     EhrRecord,
+    RecordReading,
     medication_entries,
     order_start,
     parse_date,
     read_record,
 )
-from ...rules.model import Formulation, ScreeningResult, Verdict
+from ...rules.model import Formulation, OpioidUse, ScreeningResult, Verdict
 from ...rules.orders import OrderKind, OrderReading, dig, read_order, referenced_medication
 from ...rules.override_reasons import OverrideReason, parse_override_reasons
 from ...rules.settings import RuleSettings
@@ -177,7 +178,7 @@ def ldn_order(request: HookRequest, ctx: Context, budget: float) -> list[dict[st
                     finding,
                     ctx.version,
                     order_line=line,
-                    matched=record_reading.opioid_lines if "opioid" in finding.code else (),
+                    matched=_matched(finding.code, record_reading),
                     override_reasons=reasons,
                     suggestions=suggestions,
                 )
@@ -199,9 +200,23 @@ def ldn_order(request: HookRequest, ctx: Context, budget: float) -> list[dict[st
                 links=[cards.screening_link(ctx.form_url, request.hook_instance)],
             )
         )
-        if titration := _titration_card(order, result, ctx, line):
+        # A dated plan reads as "go ahead": only when the opioid check was done and gave a
+        # start date (never when opioid use, or the last dose's date, is not known).
+        if record_reading.answers.opioid_use in (OpioidUse.NONE, OpioidUse.RECENT) and (
+            titration := _titration_card(order, result, ctx, line)
+        ):
             out.append(titration)
     return out
+
+
+def _matched(code: str, reading: RecordReading) -> tuple[str, ...]:
+    """The record lines a finding rests on: opioids for the opioid findings, LDN for the
+    "already taking naltrexone" one."""
+    if "opioid" in code:
+        return reading.opioid_lines
+    if "naltrexone" in code:
+        return reading.ldn_lines
+    return ()
 
 
 def _titration_card(
