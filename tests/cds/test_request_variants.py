@@ -290,3 +290,40 @@ def test_dates_in_the_order_decide_the_plan_start(client: FlaskClient) -> None:
     )["cds_titration"]
     dosages = card["suggestions"][0]["actions"][0]["resource"]["dosageInstruction"]
     assert dosages[0]["timing"]["repeat"]["boundsPeriod"]["start"] == start
+
+
+def _referencing(rid: str) -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationRequest",
+        "id": "o1",
+        "status": "draft",
+        "medicationReference": {"reference": f"Medication/{rid}"},
+    }
+
+
+def test_referenced_medication_beside_the_draft_orders(client: FlaskClient) -> None:
+    medication = {
+        "resourceType": "Medication",
+        "id": "med1",
+        "code": {"text": "naltrexone 1.5 mg capsule (compounded)"},
+    }
+    payload = order_request(
+        "order-select", [_referencing("med1")], prefetch=full_prefetch(ACTIVE_OXY)
+    )
+    payload["context"]["draftOrders"]["entry"].append({"resource": medication})
+    assert "opioid_current" in by_topic(cards_for(client, payload))
+
+
+def test_referenced_medication_is_fetched_when_not_sent(client: FlaskClient) -> None:
+    medication = {"resourceType": "Medication", "id": "med2", "code": {"text": "LDN 3 mg"}}
+    with fhir_server({"Medication/med2": medication}) as fhir:
+        payload = order_request(
+            "order-select",
+            [_referencing("med2")],
+            prefetch=full_prefetch(ACTIVE_OXY),
+            fhirServer=fhir.base,
+            fhirAuthorization={"access_token": "abc", "token_type": "Bearer"},
+        )
+        cards = by_topic(cards_for(client, payload))
+    assert "opioid_current" in cards
+    assert "LDN 3 mg" in cards["opioid_current"]["detail"]

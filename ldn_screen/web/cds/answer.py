@@ -52,9 +52,11 @@ def _reasons(settings: RuleSettings) -> tuple[OverrideReason, ...]:
 
 
 def _medications(orders: Sequence[dict[str, Any]], prefetcher: Prefetcher) -> dict[str, Any]:
-    """Medication resources the orders may reference: sent, contained or fetched."""
+    """Medication resources the orders may reference: sent (in prefetch or beside the draft
+    orders), contained, or fetched."""
     found: dict[str, Any] = {}
-    for value in prefetcher.request.prefetch.values():
+    sent = [*prefetcher.request.prefetch.values(), prefetcher.request.context.get("draftOrders")]
+    for value in sent:
         for resource in resources_of(value):
             if resource.get("resourceType") == "Medication" and resource.get("id"):
                 found[f"Medication/{resource['id']}"] = resource
