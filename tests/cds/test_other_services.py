@@ -170,3 +170,18 @@ def test_the_load_benchmark_payload_builds_every_ldn_order_card(client: FlaskCli
     response = call_service(client, "ldn-order", None, raw=cds_payload().encode())
     topics = {c["source"]["topic"]["code"] for c in response.get_json()["cards"]}
     assert {"opioid_washout", "cds_titration", "cds_screening_not_documented"} <= topics
+
+
+def test_settings_unavailable_is_a_503_never_an_empty_card_list(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ldn_screen.store.settings_store import SettingsUnavailable
+
+    def broken() -> None:
+        raise SettingsUnavailable("no version")
+
+    monkeypatch.setattr(app.extensions["ldn_settings"], "read", broken)
+    payload = order_request("order-select", [OXY], prefetch=full_prefetch(ACTIVE_LDN))
+    response = call_service(client, "opioid-on-ldn", payload)
+    assert response.status_code == 503
+    assert "nothing was checked" in response.get_json()["issue"][0]["diagnostics"]

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from ...store.settings_store import SettingsUnavailable
 from ..stores import current_reading
 from . import answer, trust_hook
 from .hook_request import BadHookRequest, HookRequest, parse
@@ -55,6 +56,13 @@ def _error(status: int, reason: str) -> tuple[Response, int]:
 @bp.errorhandler(BadHookRequest)
 def _bad(exc: BadHookRequest) -> tuple[Response, int]:
     return _error(exc.status, exc.reason)
+
+
+@bp.errorhandler(SettingsUnavailable)
+def _no_settings(exc: SettingsUnavailable) -> tuple[Response, int]:
+    # Never an empty card list (which an EHR shows as "all clear") when nothing was checked.
+    log.error("settings unavailable: %s", exc.__class__.__name__)
+    return _error(503, "The clinical settings cannot be read, so nothing was checked.")
 
 
 @bp.errorhandler(HTTPException)
