@@ -327,3 +327,25 @@ def test_referenced_medication_is_fetched_when_not_sent(client: FlaskClient) -> 
         cards = by_topic(cards_for(client, payload))
     assert "opioid_current" in cards
     assert "LDN 3 mg" in cards["opioid_current"]["detail"]
+
+
+def test_no_payload_content_or_token_reaches_the_logs(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "Zebediah-Quarrington"
+    order = med_request("o1", f"LDN 1.5 mg for {secret}")
+    prefetch = full_prefetch(ACTIVE_OXY, patient={"resourceType": "Patient", "name": secret})
+    weird = order_request(
+        "order-select",
+        [order],
+        prefetch=prefetch,
+        fhirServer="http://127.0.0.1:9/fhir",
+        fhirAuthorization={"access_token": secret, "token_type": "Bearer"},
+    )
+    weird["context"]["draftOrders"]["entry"][0]["resource"]["dosageInstruction"] = [
+        {"timing": {"repeat": {"boundsPeriod": {"start": secret}}}}
+    ]
+    for payload in (weird, {"hook": secret}):
+        call_service(client, "ldn-order", payload)
+    logged = caplog.text + "".join(capsys.readouterr())
+    assert secret not in logged
