@@ -42,6 +42,7 @@ TOPIC_PLANNING = "planning a pregnancy"
 TOPIC_ALLERGY = "allergy to naltrexone or naloxone"
 TOPIC_NALTREXONE_NOW = "naltrexone taken now"
 TOPIC_DISPENSES = "pharmacy dispenses"
+TOPIC_HISTORY = "recently stopped prescriptions"
 
 # Pregnancy status (LOINC 82810-3) answers: the LOINC answer list and the SNOMED CT codes
 # US Core uses for the same three values.
@@ -83,6 +84,8 @@ class EhrRecord:
     allergies: Sequence[Resource] | None = None
     pregnancy: Sequence[Resource] | None = None
     medications: Mapping[str, Resource] = field(default_factory=dict)
+    # False when only the active prescriptions came: a recently stopped opioid could be missing.
+    history_available: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +267,11 @@ def read_record(
     if record.dispenses is None:
         not_checked.append(TOPIC_DISPENSES)
     entries = medication_entries(resources, settings, record.medications, today, exclude_order_ids)
-    opioid, opioid_lines = _opioid_answers(entries, available, start, settings)
+    opioid, opioid_lines = _opioid_answers(
+        entries, available and record.history_available, start, settings
+    )
+    if available and not record.history_available:
+        not_checked.append(TOPIC_HISTORY)
     values.update(opioid)
     if available:
         checks.append(

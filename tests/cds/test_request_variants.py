@@ -349,3 +349,13 @@ def test_no_payload_content_or_token_reaches_the_logs(
         call_service(client, "ldn-order", payload)
     logged = caplog.text + "".join(capsys.readouterr())
     assert secret not in logged
+
+
+def test_active_medications_without_the_history_are_not_a_clean_opioid_check(
+    client: FlaskClient,
+) -> None:
+    prefetch = full_prefetch()
+    del prefetch["recentMeds"]
+    cards = by_topic(cards_for(client, order_request("order-select", [LDN], prefetch=prefetch)))
+    assert "opioid_use_unsure" in cards
+    assert "recently stopped prescriptions" in cards["cds_screening_not_documented"]["detail"]

@@ -200,3 +200,12 @@ def test_override_reasons_setting() -> None:
     assert override_reasons_error("x = one; y = two;") is None
     values = {**DEFAULT_SETTINGS.as_dict(), "cds_override_reasons": "bad"}
     assert "cds_override_reasons" in validate_values(values)
+
+
+def test_active_prescriptions_only_leave_recent_stops_not_checked() -> None:
+    partial = EhrRecord(medication_requests=[mr("lisinopril 10 mg")], history_available=False)
+    reading = read_record(partial, DEFAULT_SETTINGS, TODAY)
+    assert reading.answers.opioid_use is OpioidUse.UNSURE
+    assert "recently stopped prescriptions" in reading.not_checked
+    current = EhrRecord(medication_requests=[mr("oxycodone 5 mg")], history_available=False)
+    assert read_record(current, DEFAULT_SETTINGS, TODAY).answers.opioid_use is OpioidUse.CURRENT

@@ -146,6 +146,7 @@ def _record(prefetcher: Prefetcher, keys: Sequence[str]) -> tuple[EhrRecord, lis
             conditions=fetched.get("conditions"),
             allergies=fetched.get("allergies"),
             pregnancy=fetched.get("pregnancy"),
+            history_available=recent is not None,
         ),
         notes,
     )
