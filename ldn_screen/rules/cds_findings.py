@@ -73,5 +73,23 @@ SETTINGS_LINE = "Settings version {version}."
 ORDER_LINE = "Order: {order} ({why})."
 
 
+# Why a kind of record data is missing or partial, as the screening card lists it.
+PREFETCH_NOUNS = {
+    "patient": "the patient's details",
+    "activeMeds": "active prescriptions",
+    "recentMeds": "recent prescriptions",
+    "dispenses": "pharmacy dispenses",
+    "conditions": "active problems",
+    "allergies": "allergies",
+    "pregnancy": "pregnancy status",
+}
+NOTE_NOT_SENT = "not sent, and the EHR gave no FHIR access"
+NOTE_TIMEOUT = "could not be fetched from the EHR in time"
+NOTE_FIRST_PAGE = "only the first page of results was available"
+NOTE_MORE_PAGES = "the further pages of results could not be fetched in time"
+NOTE_OUTCOME = "the EHR reported a problem with part of this search"
+NOTE_LINE = "{what}: {why}"
+
+
 def make_cds_finding(code: str, **params: object) -> Finding:
     return finding_from(code, CDS_CATALOGUE[code], params)

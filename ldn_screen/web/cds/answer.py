@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...rules import Schedule, screen
-from ...rules.cds_findings import make_cds_finding
+from ...rules.cds_findings import NOTE_LINE, PREFETCH_NOUNS, make_cds_finding
 from ...rules.dosing import build_dose_plan
 from ...rules.ehr_record import (
     EhrRecord,
@@ -125,7 +125,8 @@ def _record(prefetcher: Prefetcher, keys: Sequence[str]) -> tuple[EhrRecord, lis
 
     def get(key: str) -> list[dict[str, Any]] | None:
         result = prefetcher.get(key, PREFETCH_ALL[key])
-        notes.extend(f"{key}: {n}" for n in result.notes)
+        what = PREFETCH_NOUNS.get(key, key)
+        notes.extend(NOTE_LINE.format(what=what, why=n) for n in dict.fromkeys(result.notes))
         return result.resources
 
     fetched = {key: get(key) for key in keys}

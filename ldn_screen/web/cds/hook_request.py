@@ -16,6 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...rules.cds_findings import (
+    NOTE_FIRST_PAGE,
+    NOTE_MORE_PAGES,
+    NOTE_NOT_SENT,
+    NOTE_OUTCOME,
+    NOTE_TIMEOUT,
+)
 from .fhir_fetch import MAX_PAGES, FetchFailed, FhirClient
 
 
@@ -125,7 +132,7 @@ def resources_of(value: Any, notes: list[str] | None = None) -> list[dict[str, A
             continue
         if item["resourceType"] == "OperationOutcome":
             if notes is not None:
-                notes.append("the EHR reported a problem with part of this search")
+                notes.append(NOTE_OUTCOME)
             continue
         found.append(item)
     return found
@@ -182,23 +189,23 @@ class Prefetcher:
             query = self._query(template)
             client = self.client()
             if query is None or client is None:
-                return PrefetchResult(None, ["not sent, and the EHR gave no FHIR access"])
+                return PrefetchResult(None, [NOTE_NOT_SENT])
             try:
                 value = client.get(query)
             except FetchFailed:
-                return PrefetchResult(None, ["could not be fetched from the EHR in time"])
+                return PrefetchResult(None, [NOTE_TIMEOUT])
         resources = resources_of(value, notes)
         link = _next_link(_unwrap(value))
         pages = 1
         while link:
             client = self.client()
             if client is None or pages >= MAX_PAGES:
-                notes.append("only the first page of results was available")
+                notes.append(NOTE_FIRST_PAGE)
                 return PrefetchResult(None, notes)
             try:
                 page = client.next_page(link)
             except FetchFailed:
-                notes.append("the further pages of results could not be fetched in time")
+                notes.append(NOTE_MORE_PAGES)
                 return PrefetchResult(None, notes)
             resources += resources_of(page, notes)
             link = _next_link(page)
