@@ -51,3 +51,22 @@ def test_cds_summaries_stay_under_the_limit_with_long_values() -> None:
         finding = make_cds_finding(code, **params)
         assert len(finding.summary) < SUMMARY_MAX_CHARS, code
         assert finding.source.label
+
+
+def test_issued_cards_are_handed_to_the_feedback_hook(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ldn_screen.web.cds import issued_hook
+
+    seen: list[tuple[str, int, list[str]]] = []
+    monkeypatch.setattr(
+        issued_hook,
+        "record",
+        lambda service, version, cards: seen.append(
+            (service, version, [c["source"]["topic"]["code"] for c in cards])
+        ),
+    )
+    payload = order_request("order-select", [med_request("o1", "LDN 1.5 mg")])
+    body = call_service(client, "ldn-order", payload).get_json()
+    assert seen == [("ldn-order", 1, [c["source"]["topic"]["code"] for c in body["cards"]])]
+    assert seen[0][2]  # the LDN order gave cards

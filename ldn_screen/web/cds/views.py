@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from ...store.settings_store import SettingsUnavailable
 from ..stores import current_reading
-from . import answer, trust_hook
+from . import answer, issued_hook, trust_hook
 from .hook_request import BadHookRequest, HookRequest, parse
 from .services import LDN_ORDER, LDN_REVIEW, OPIOID_ON_LDN, discovery, services
 
@@ -112,4 +112,5 @@ def call(service_id: str) -> tuple[Response, int] | Response:
         stack = "".join(traceback.format_tb(exc.__traceback__))
         log.error("unreadable CDS request: %s\n%s", exc.__class__.__name__, stack)
         return _error(400, "Part of the request could not be read as FHIR R4.")
+    issued_hook.record(service.id, context.version, cards)
     return jsonify({"cards": cards})
