@@ -70,3 +70,13 @@ def test_issued_cards_are_handed_to_the_feedback_hook(
     body = call_service(client, "ldn-order", payload).get_json()
     assert seen == [("ldn-order", 1, [c["source"]["topic"]["code"] for c in body["cards"]])]
     assert seen[0][2]  # the LDN order gave cards
+
+
+@pytest.mark.parametrize("length", [10, 139, 140, 300])
+def test_card_summary_is_under_140(length: int) -> None:
+    from ldn_screen.web.cds.cards import card_summary
+
+    text = ("word " * 100)[:length]
+    summary = card_summary(text)
+    assert len(summary) < 140
+    assert summary == text if length < 140 else summary.endswith("…")

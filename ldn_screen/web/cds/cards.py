@@ -86,7 +86,7 @@ def finding_card(
     indicator = INDICATOR[finding.severity]
     card: dict[str, Any] = {
         "uuid": new_uuid(),
-        "summary": finding.summary[: SUMMARY_MAX_CHARS - 1],
+        "summary": card_summary(finding.summary),
         "detail": "\n\n".join(parts),
         "indicator": indicator,
         "source": source,
@@ -102,6 +102,13 @@ def finding_card(
     if links:
         card["links"] = list(links)
     return card
+
+
+def card_summary(summary: str) -> str:
+    """CDS Hooks wants fewer than 140 characters; the rules allow 140 (a long quoted line)."""
+    if len(summary) < SUMMARY_MAX_CHARS:
+        return summary
+    return summary[: SUMMARY_MAX_CHARS - 2].rstrip() + "…"
 
 
 def order_line(label: str, why: str) -> str:
