@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "LDN_CDS_CORS_ORIGINS": None,  # comma-separated origins allowed to call /cds-services
     "LDN_CDS_REPLAY_STORAGE_URI": None,  # redis://… for the jti replay store; else the database
     "LDN_FRAME_ANCESTORS": None,  # space- or comma-separated origins that may frame the form
+    # CDS Hooks services (README "Integrating").
+    "LDN_CDS_REVIEW_SERVICE": False,  # list and answer the patient-view ldn-review service
+    "LDN_CDS_FETCH_SECONDS": 0.3,  # time budget for fetching missing prefetch, per hook call
 }
 
 _ENV_KEYS: dict[str, Callable[[str], Any]] = {
@@ -56,7 +59,6 @@ _ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "LDN_TRUSTED_HOSTS": str,
     "LDN_RATELIMIT_STORAGE_URI": str,
     "LDN_STORE_PROBE_SECONDS": float,  # /healthz: test the store's writability at most this often
-    "LDN_FHIR_CANONICAL_BASE": str,
     "LDN_API_CORS_ORIGINS": str,
     "LDN_API_RATE_LIMIT": str,
     "LDN_PUBLIC_URL": lambda v: v.rstrip("/") or None,
@@ -64,6 +66,9 @@ _ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "LDN_CDS_CORS_ORIGINS": str,
     "LDN_CDS_REPLAY_STORAGE_URI": str,
     "LDN_FRAME_ANCESTORS": str,
+    "LDN_FHIR_CANONICAL_BASE": lambda v: v.rstrip("/") or None,
+    "LDN_CDS_REVIEW_SERVICE": lambda v: v.lower() in {"1", "true", "yes"},
+    "LDN_CDS_FETCH_SECONDS": float,
 }
 
 KNOWN_WEAK_SECRETS = KNOWN_WEAK

@@ -551,6 +551,28 @@ class RuleSettings:
         group=_CLINIC,
         safe=None,
     )
+    # The only setting that is a list: stored as text ("code = display; …") so the settings
+    # versions, the admin form, the file format and the diff handle it like the clinic's name.
+    # Workflow codes with no clinical threshold: no safe range. Parsed and checked in
+    # override_reasons.py; validate_values refuses a value that does not parse.
+    cds_override_reasons: str = setting(
+        label="Override reasons offered on EHR alerts (code = text; separated by ';')",
+        noun="the override reasons for EHR alerts",
+        unit="",
+        minimum=None,
+        maximum=600,
+        step=None,
+        default=(
+            "opioid-stopped = Opioid already stopped (list not reconciled); "
+            "ultra-low-dose = Supervised ultra-low-dose protocol; "
+            "accepts-risk = Prescriber accepts the risk"
+        ),
+        source=source("clinic_details"),
+        why="Offered when a prescriber dismisses a CDS Hooks alert; each code is counted in "
+        "the alert feedback.",
+        group=_CLINIC,
+        safe=None,
+    )
 
     def validate(self) -> dict[str, list[str]]:
         """Field-level errors, including cross-field rules. Empty means valid."""
@@ -678,6 +700,11 @@ def validate_values(values: dict[str, Any]) -> dict[str, list[str]]:
                 )
         elif message := _number_error(spec, value):
             add(spec.name, message)
+    if not errors.get("cds_override_reasons") and "cds_override_reasons" in values:
+        from .override_reasons import override_reasons_error
+
+        if message := override_reasons_error(values["cds_override_reasons"]):
+            add("cds_override_reasons", message)
     if errors:
         return errors
 

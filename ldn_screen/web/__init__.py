@@ -9,6 +9,7 @@ def register(app: Flask) -> None:
     from . import (
         admin,
         api,
+        cds,
         cds_feedback,
         edge,
         ehr_trust,
@@ -35,3 +36,4 @@ def register(app: Flask) -> None:
     api.init_app(app)  # after admin: the API's rate limit shares the sign-in limiter's store
     cds_feedback.init_app(app)
     ehr_trust.init_cors(app)
+    cds.init_app(app)

@@ -6,6 +6,7 @@ It starts the bare reference app (reference_app.py), then ldn-screen on a throwa
 database, takes a real CSRF token and session cookie from the form, and measures each path
 three times: GET / as a new visitor (no cookie) and as a returning one, the screening POST
 (valid answers, full summary) and a POST with a bad answer (the form again, with errors).
+It also measures CDS Hooks discovery and an ldn-order call with full prefetch.
 It prints the medians (requests per second, the ratio to the bare hello, p50 and p99
 latency, non-2xx and socket errors) and each worker's RSS after the run. Needs wrk.
 """

@@ -93,9 +93,23 @@ def _in_range(spec: SettingSpec) -> st.SearchStrategy[float]:
     return st.integers(0, top).map(lambda k: lo + k * step)
 
 
+def override_reasons_text() -> st.SearchStrategy[Sent]:
+    """Valid "code = text; code = text" values for the CDS override reasons (at most 10)."""
+    code = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,11}", fullmatch=True)
+    display = st.text(typeable, min_size=1, max_size=30).filter(
+        lambda t: ";" not in t and t.strip() != ""
+    )
+    pairs = st.lists(st.tuples(code, display), max_size=10, unique_by=lambda p: p[0])
+    return pairs.map(lambda ps: "; ".join(f"{c} = {d.strip()}" for c, d in ps)).map(
+        lambda t: Sent("valid", t, t)
+    )
+
+
 def valid_value(spec: SettingSpec) -> st.SearchStrategy[Sent]:
     if spec.choices:
         return st.sampled_from(spec.choices).map(lambda c: Sent("valid", c, c))
+    if spec.name == "cds_override_reasons":
+        return override_reasons_text()
     if isinstance(spec.default, str):  # clinic name and phone: any text up to the limit
         limit = int(spec.maximum or 0)
         return st.text(typeable, max_size=limit).map(lambda t: Sent("valid", t, t))
