@@ -1,6 +1,6 @@
-"""Helpers for the FHIR tests: every HTTP call goes through fhir_get / fhir_post (so adding an
-Authorization header later is one edit), a QuestionnaireResponse built from form answers, and
-the offline validators (HL7's R4 JSON Schema, FHIRPath)."""
+"""Helpers for the FHIR tests: every HTTP call goes through fhir_get / fhir_post (which carry
+an API client's bearer token, made on first use for each app), a QuestionnaireResponse built
+from form answers, and the offline validators (HL7's R4 JSON Schema, FHIRPath)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
+
+from tests.api.support import create_client
 
 BASE = "https://ldn.clinic.example/fhir"
 QUESTIONNAIRE_PATH = "/fhir/Questionnaire/ldn-screening"
@@ -28,13 +30,19 @@ DONT_KNOW = {"system": ABSENT_SYSTEM, "code": "asked-unknown"}
 STANDARD = {"yes": YES, "no": NO, "unsure": DONT_KNOW}
 
 
-def fhir_headers() -> dict[str, str]:
-    """Headers every FHIR request carries (the place for a bearer token)."""
-    return {"Accept": "application/fhir+json"}
+_TOKEN = "tests.fhir_support.token"
+
+
+def fhir_headers(client: FlaskClient) -> dict[str, str]:
+    """Headers every FHIR request carries: an API client's bearer token, as an EHR sends."""
+    app = client.application
+    if _TOKEN not in app.extensions:
+        app.extensions[_TOKEN] = create_client(app, "fhir-tests")
+    return {"Accept": "application/fhir+json", "Authorization": f"Bearer {app.extensions[_TOKEN]}"}
 
 
 def fhir_get(client: FlaskClient, path: str) -> TestResponse:
-    return client.get(path, headers=fhir_headers())
+    return client.get(path, headers=fhir_headers(client))
 
 
 def fhir_post(
@@ -46,11 +54,11 @@ def fhir_post(
     content_type: str = "application/fhir+json",
 ) -> TestResponse:
     body = data if data is not None else json.dumps(json_body)
-    return client.post(path, data=body, content_type=content_type, headers=fhir_headers())
+    return client.post(path, data=body, content_type=content_type, headers=fhir_headers(client))
 
 
 def fhir_call(client: FlaskClient, method: str, path: str) -> TestResponse:
-    return client.open(path, method=method, headers=fhir_headers())
+    return client.open(path, method=method, headers=fhir_headers(client))
 
 
 def coding(link_id: str, value: str, base: str = BASE) -> dict[str, str]:

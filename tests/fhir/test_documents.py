@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 
 from tests.fhir_support import (
     BASE,
+    QUESTIONNAIRE_PATH,
     SCHEMA_FILE,
     SCREEN_PATH,
     fhir_get,
@@ -124,8 +125,11 @@ from ldn_screen.app import create_app
 app = create_app({"INSTANCE_PATH": tempfile.mkdtemp() + "/i", "TESTING": True})
 client = app.test_client()
 client.get("/fhir/Questionnaire/ldn-screening")
+from tests.api.support import create_client
+token = create_client(app)
 done = client.post("/fhir/Questionnaire/ldn-screening/$screen", data=sys.argv[1],
-                   content_type="application/fhir+json")
+                   content_type="application/fhir+json",
+                   headers={"Authorization": "Bearer " + token})
 roots = {"fhir", "fhirclient", "fhirpathpy", "jsonschema", "fhir_core", "pydantic"}
 print(json.dumps([done.status_code, sorted(m for m in sys.modules if m.split(".")[0] in roots)]))
 """
@@ -152,3 +156,20 @@ def test_serving_imports_no_fhir_model_library() -> None:
     status, loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert status == 200
     assert loaded == []
+
+
+def test_screen_needs_an_api_client_token_and_the_definitions_do_not(
+    fhir_client: FlaskClient,
+) -> None:
+    assert fhir_client.get(QUESTIONNAIRE_PATH).status_code == 200
+    refused = fhir_client.post(SCREEN_PATH, data="{}", content_type="application/fhir+json")
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    assert refused.get_json()["resourceType"] == "OperationOutcome"
+    forged = fhir_client.post(
+        SCREEN_PATH,
+        data="{}",
+        content_type="application/fhir+json",
+        headers={"Authorization": "Bearer ldn_forged"},
+    )
+    assert forged.status_code == 401

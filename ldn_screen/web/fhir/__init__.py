@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from ...rules import screen
 from ...store.settings_store import SettingsUnavailable
+from ..api import auth as api_auth
 from ..stores import current_reading
 from . import terms
 from .bundle import SettingsStamp, result_bundle
@@ -59,6 +60,24 @@ def fhir_response(resource: dict[str, Any], status: int = 200, **headers: str) -
 
 def outcome(status: int, issues: list[Issue], **headers: str) -> Response:
     return fhir_response(operation_outcome(issues), status, **headers)
+
+
+@bp.before_request
+def _guard() -> Response | None:
+    # $screen takes the same API client tokens as /api/ (hashed, rate-limited, audited). The
+    # Questionnaire and the OperationDefinition are published definitions: anyone may read.
+    if request.endpoint != "fhir.screen_operation" or request.method == "OPTIONS":
+        return None
+    refused = api_auth.authenticate()
+    if refused is None:
+        return None
+    problem = refused.get_json(silent=True) or {}
+    code = "throttled" if refused.status_code == 429 else "login"
+    answer = outcome(refused.status_code, [Issue(str(problem.get("detail", "")), code=code)])
+    for name in ("WWW-Authenticate", "Retry-After"):
+        if name in refused.headers:
+            answer.headers[name] = refused.headers[name]
+    return answer
 
 
 def _not_allowed(allowed: str) -> Response:
