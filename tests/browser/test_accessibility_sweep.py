@@ -51,6 +51,10 @@ NOT_PAGES = {
     "health.favicon",
     "admin.auth.logout",
     "admin.auth.end_all_sessions",
+    # The titration plan as a calendar file (text/calendar, an attachment), not a page:
+    # tests/web/test_sheet_calendar.py checks it; its link and button are on the swept sheets.
+    "sheet_calendar.from_link",
+    "sheet_calendar.for_patient",
 }
 
 
