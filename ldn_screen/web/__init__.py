@@ -14,7 +14,6 @@ def register(app: Flask) -> None:
         health,
         screening,
         sheet,
-        sheet_calendar,
         templating,
     )
 
@@ -24,6 +23,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(screening.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(sheet.bp)
-    app.register_blueprint(sheet_calendar.bp)
     app.register_blueprint(followup.bp)
     admin.init_app(app)

@@ -40,6 +40,7 @@ from .csrf import token_expired
 from .errors import render_error
 from .forms.screening import CSRF_EXPIRED_MESSAGE, ScreeningForm
 from .forms.sheet import PlanChoice, SheetForm
+from .sheet_calendar import calendar_download
 from .sheet_qr import calendar_qr
 from .stores import current_reading, settings_store
 
@@ -287,7 +288,7 @@ def sheet() -> ResponseReturnValue:
         found.version,
         found.settings,
     )
-    calendar_url = url_for("sheet_calendar.from_link", **params, v=version.number)
+    calendar_url = url_for("sheet.calendar_from_link", **params, v=version.number)
     return render_template(
         "sheet/sheet.html",
         plan=plan,
@@ -309,3 +310,21 @@ def sheet() -> ResponseReturnValue:
         review_pending=False,
         summary_version=None,
     )
+
+
+@bp.get("/sheet/calendar.ics")
+def calendar_from_link() -> ResponseReturnValue:
+    """The calendar file of a reprint's plan: the same address and checks as its sheet."""
+    found = linked_plan("sheet.calendar_from_link")
+    if not isinstance(found, LinkedPlan):
+        return found
+    return calendar_download(found.plan, found.version.number)
+
+
+@bp.post("/sheet/patient/calendar.ics")
+def calendar_for_patient() -> ResponseReturnValue:
+    """The calendar file of a summary's plan: the posted answers are screened again."""
+    found = screened_plan()
+    if not isinstance(found, ScreenedPlan):
+        return found
+    return calendar_download(found.plan, found.current.number)

@@ -1,6 +1,7 @@
 """The titration plan as a calendar file (.ics), for the patient's phone or computer.
 
-Two ways in, each under the same privacy rule as the sheet it comes from:
+Served by the sheet's blueprint (web/sheet.py), two ways in, each under the same privacy
+rule as the sheet it comes from:
 - ``GET /sheet/calendar.ics?<the sheet's parameters>``: from a reprint's address, which holds
   only the plan and the settings version (the printed QR code leads here);
 - ``POST /sheet/patient/calendar.ics``: from a summary's sheet, with the screening answers in
@@ -21,17 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
-from flask import Blueprint, Response, current_app
-from flask.typing import ResponseReturnValue
+from flask import Response, current_app
 
 from ..rules.dose_reminders import REVIEW_NOTE, REVIEW_SUMMARY, STEP_NOTE, reminder_steps
 from ..rules.model import DosePlan
-from .sheet import LinkedPlan, ScreenedPlan, linked_plan, screened_plan
 from .sheet_link import plan_params
-
-bp = Blueprint("sheet_calendar", __name__)
 
 PRODID = "-//ldn-screen//titration calendar//EN"
 CALENDAR_NAME = "LDN"
@@ -95,7 +91,9 @@ def calendar_file(
     return data
 
 
-def _download(plan: DosePlan, params: dict[str, str]) -> Response:
+def calendar_download(plan: DosePlan, version_number: int) -> Response:
+    """The plan's calendar file as a download (the sheet's routes gate what reaches here)."""
+    params = plan_params(plan, version_number)
     reminder_at: dt.time = current_app.config["LDN_CALENDAR_REMINDER"]
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
     response = Response(calendar_file(plan, params, reminder_at, stamp), mimetype="text/calendar")
@@ -104,22 +102,3 @@ def _download(plan: DosePlan, params: dict[str, str]) -> Response:
     # The edge sets it on every answer too; said here as well, as the plan is patient data.
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@bp.get("/sheet/calendar.ics")
-def from_link() -> ResponseReturnValue:
-    """The calendar file of a reprint's plan, from the same address parameters as the sheet."""
-    found = linked_plan("sheet_calendar.from_link")
-    if not isinstance(found, LinkedPlan):
-        return found
-    return _download(found.plan, plan_params(found.plan, found.version.number))
-
-
-@bp.post("/sheet/patient/calendar.ics")
-def for_patient() -> ResponseReturnValue:
-    """The calendar file of a summary's plan: the posted answers are screened again."""
-    found = screened_plan()
-    if not isinstance(found, ScreenedPlan):
-        return found
-    params: dict[str, Any] = plan_params(found.plan, found.current.number)
-    return _download(found.plan, params)

@@ -53,8 +53,8 @@ NOT_PAGES = {
     "admin.auth.end_all_sessions",
     # The titration plan as a calendar file (text/calendar, an attachment), not a page:
     # tests/web/test_sheet_calendar.py checks it; its link and button are on the swept sheets.
-    "sheet_calendar.from_link",
-    "sheet_calendar.for_patient",
+    "sheet.calendar_from_link",
+    "sheet.calendar_for_patient",
 }
 
 
