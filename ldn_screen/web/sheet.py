@@ -10,6 +10,10 @@ The chooser (GET /sheet, then GET /sheet/print) is for reprints without a screen
 address carries only the plan (schedule, start date, formulation, liquid strength, a planned
 operation's date) and the settings version, so a link can be bookmarked or opened on another
 workstation and gives the same sheet. The name and the date are written on the paper by hand.
+
+Each sheet's plan is also a calendar file (web/sheet_calendar.py), through the same gate as
+the sheet: ``GET /sheet/calendar.ics`` with a reprint's parameters, ``POST
+/sheet/patient/calendar.ics`` with a summary's answers.
 """
 
 from __future__ import annotations
