@@ -6,6 +6,7 @@ Standard library only, like the rest of this package: the shipped gunicorn setti
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import time
@@ -30,7 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "LDN_ENV": "development",
     "LDN_AUTO_MIGRATE": None,  # None: only for the default SQLite database
     # The deployment's public https address (no trailing slash), and the canonical base of
-    # its FHIR artefacts (the Questionnaire is f"{base}/Questionnaire/ldn-screening").
+    # its FHIR artefacts (the Questionnaire is f"{base}/Questionnaire/ldn-screening"). With
+    # no public address the sheet prints no QR code: a phone could not reach an intranet one.
     "LDN_PUBLIC_URL": None,
     "LDN_FHIR_CANONICAL_BASE": None,
     # The JSON API: origins allowed to call it from a browser (comma-separated; None: CORS
@@ -45,6 +47,10 @@ DEFAULTS: dict[str, Any] = {
     # CDS Hooks services (README "Integrating").
     "LDN_CDS_REVIEW_SERVICE": False,  # list and answer the patient-view ldn-review service
     "LDN_CDS_FETCH_SECONDS": 0.3,  # time budget for fetching missing prefetch, per hook call
+    # The calendar file's daily reminder, as a floating local time (see web/sheet_calendar).
+    # The sources say "at bedtime" and no clock time: this is a convenience the patient moves
+    # in their calendar app, not a dosing instruction.
+    "LDN_CALENDAR_REMINDER_TIME": "21:30",
 }
 
 _ENV_KEYS: dict[str, Callable[[str], Any]] = {
@@ -69,6 +75,7 @@ _ENV_KEYS: dict[str, Callable[[str], Any]] = {
     "LDN_FHIR_CANONICAL_BASE": lambda v: v.rstrip("/") or None,
     "LDN_CDS_REVIEW_SERVICE": lambda v: v.lower() in {"1", "true", "yes"},
     "LDN_CDS_FETCH_SECONDS": float,
+    "LDN_CALENDAR_REMINDER_TIME": str,
 }
 
 KNOWN_WEAK_SECRETS = KNOWN_WEAK
@@ -117,6 +124,7 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
             "(lower case)."
         )
     _forwarding(config)
+    _calendar(config)
     if config["LDN_ENV"] == "production":
         if problem := secret_problem(config.get("SECRET_KEY")):
             raise UnsafeConfiguration(
@@ -133,6 +141,31 @@ def finalise(config: dict[str, Any], instance_path: str) -> None:
             raise UnsafeConfiguration("DEBUG must be off in production.")
     elif not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = local_secret(instance_path)
+
+
+def _calendar(config: dict[str, Any]) -> None:
+    """The public address (for the sheet's QR code) and the calendar file's reminder time."""
+    public = config.get("LDN_PUBLIC_URL") or None
+    if public is not None and (
+        not public.startswith("https://") or public.endswith("/") or len(public) <= 8
+    ):
+        raise UnsafeConfiguration(
+            f"LDN_PUBLIC_URL is {public!r}: it must be the public https address patients' "
+            "phones reach the app by, without a trailing slash (e.g. "
+            "'https://ldn.clinic.example'), or unset for no QR code on the sheet."
+        )
+    config["LDN_PUBLIC_URL"] = public
+    raw = str(config.get("LDN_CALENDAR_REMINDER_TIME") or "")
+    try:
+        config["LDN_CALENDAR_REMINDER"] = dt.time.fromisoformat(raw).replace(second=0)
+        valid = len(raw) == 5
+    except ValueError:
+        valid = False
+    if not valid:
+        raise UnsafeConfiguration(
+            f"LDN_CALENDAR_REMINDER_TIME is {raw!r}: it must be a 24-hour clock time as HH:MM "
+            "(e.g. '21:30'), the time of the calendar file's daily reminder."
+        )
 
 
 def _forwarding(config: dict[str, Any]) -> None:

@@ -10,6 +10,10 @@ The chooser (GET /sheet, then GET /sheet/print) is for reprints without a screen
 address carries only the plan (schedule, start date, formulation, liquid strength, a planned
 operation's date) and the settings version, so a link can be bookmarked or opened on another
 workstation and gives the same sheet. The name and the date are written on the paper by hand.
+
+Each sheet's plan is also a calendar file (web/sheet_calendar.py), through the same gate as
+the sheet: ``GET /sheet/calendar.ics`` with a reprint's parameters, ``POST
+/sheet/patient/calendar.ics`` with a summary's answers.
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ from werkzeug.datastructures import MultiDict
 
 from ..rules import Verdict, screen
 from ..rules.dosing import build_dose_plan
-from ..rules.model import Answer, PatientAnswers, ScreeningResult
-from ..rules.settings import SettingsError
+from ..rules.model import Answer, DosePlan, PatientAnswers, ScreeningResult
+from ..rules.settings import RuleSettings, SettingsError
 from ..rules.sheet_text import (
     PatientSpecifics,
     calendar,
@@ -39,7 +43,9 @@ from ..store.settings_store import ActiveSettings, SettingsUnavailable
 from .csrf import token_expired
 from .errors import render_error
 from .forms.screening import CSRF_EXPIRED_MESSAGE, ScreeningForm
-from .forms.sheet import SheetForm
+from .forms.sheet import PlanChoice, SheetForm
+from .sheet_calendar import calendar_download
+from .sheet_qr import calendar_qr
 from .stores import current_reading, settings_store
 
 bp = Blueprint("sheet", __name__)
@@ -128,11 +134,23 @@ STALE_ANSWERS = (
 )
 
 
-@bp.post("/sheet/patient")
-def for_patient() -> ResponseReturnValue:
-    """The sheet for the patient on a summary. The answers are screened again, here."""
-    reading = current_reading()
-    current = reading.active
+@dataclasses.dataclass(frozen=True, slots=True)
+class ScreenedPlan:
+    """A posted screening, screened again, whose plan may be printed."""
+
+    form: ScreeningForm
+    answers: PatientAnswers
+    result: ScreeningResult
+    plan: DosePlan
+    current: ActiveSettings
+
+
+def screened_plan() -> ScreenedPlan | ResponseReturnValue:
+    """The posted answers' plan, or the page that says why there is none.
+
+    One gate for everything made from a summary's answers (the sheet and its calendar file):
+    the answers are screened again here, whatever was posted."""
+    current = current_reading().active
     form = ScreeningForm()
     valid = form.validate()
     if token_expired(form):
@@ -148,7 +166,23 @@ def for_patient() -> ResponseReturnValue:
     refusal = no_sheet_reason(result, plan_wording(result).sheet_button is not None)
     if refusal is not None or result.dose_plan is None:
         return render_error(422, refusal)
-    plan = result.dose_plan
+    return ScreenedPlan(form, answers, result, result.dose_plan, current)
+
+
+@bp.post("/sheet/patient")
+def for_patient() -> ResponseReturnValue:
+    """The sheet for the patient on a summary. The answers are screened again, here."""
+    reading = current_reading()
+    found = screened_plan()
+    if not isinstance(found, ScreenedPlan):
+        return found
+    form, answers, result, plan, current = (
+        found.form,
+        found.answers,
+        found.result,
+        found.plan,
+        found.current,
+    )
     raw_version = request.form.get(SUMMARY_VERSION_FIELD, "")
     summary_version = int(raw_version) if raw_version.isascii() and raw_version.isdigit() else None
     return render_template(
@@ -161,6 +195,11 @@ def for_patient() -> ResponseReturnValue:
         current=current,
         current_url=None,
         change_url=None,  # "Change the plan" would put the plan in an address
+        # The calendar file is a POST of the same answers; no QR code, which would put the
+        # plan (its start may give away the last opioid dose) in an address.
+        calendar_form=form,
+        calendar_url=None,
+        calendar_qr=None,
         concentration_differs=False,
         version_concentration=current.settings.liquid_mg_per_ml,
         warning=reading.warning,
@@ -183,11 +222,23 @@ def choose() -> ResponseReturnValue:
     return _render_form(form, [], 200)
 
 
-@bp.get("/sheet/print")
-def sheet() -> ResponseReturnValue:
+@dataclasses.dataclass(frozen=True, slots=True)
+class LinkedPlan:
+    """The plan an address names, checked, with the settings version it is made under."""
+
+    plan: DosePlan
+    choice: PlanChoice
+    params: dict[str, Any]  # the canonical plan parameters, without the version
+    version: ActiveSettings
+    settings: RuleSettings  # the version's, with the link's liquid strength
+
+
+def linked_plan(endpoint: str) -> LinkedPlan | ResponseReturnValue:
+    """The plan in the query, or the chooser with what to fix, or a redirect to the canonical
+    address of ``endpoint``. One gate for everything made from a link (the sheet and its
+    calendar file), so both read the same parameters the same way."""
     today = dt.date.today()
-    reading = current_reading()
-    current = reading.active
+    current = current_reading().active
     form = SheetForm(request.args, today=today)
     form.validate()
     choice = form.choice()
@@ -201,10 +252,10 @@ def sheet() -> ResponseReturnValue:
     params: dict[str, Any] = choice.params()  # Any: see sheet_link.sheet_url_for
     if version is None:
         # No version named: pin the current one, so the address gives this sheet again.
-        return redirect(url_for("sheet.sheet", **params, v=current.number))
+        return redirect(url_for(endpoint, **params, v=current.number))
     canonical: dict[str, Any] = {**params, VERSION_PARAM: str(version.number)}
     if request.args.to_dict() != canonical:
-        return redirect(url_for("sheet.sheet", **canonical))
+        return redirect(url_for(endpoint, **canonical))
 
     settings = version.settings
     if choice.mg_per_ml is not None:
@@ -224,6 +275,24 @@ def sheet() -> ResponseReturnValue:
             "days before it. Choose a start date after the operation"
         ]
         return _render_form(form, [], 400)
+    return LinkedPlan(plan, choice, params, version, settings)
+
+
+@bp.get("/sheet/print")
+def sheet() -> ResponseReturnValue:
+    reading = current_reading()
+    current = reading.active
+    found = linked_plan("sheet.sheet")
+    if not isinstance(found, LinkedPlan):
+        return found
+    plan, choice, params, version, settings = (
+        found.plan,
+        found.choice,
+        found.params,
+        found.version,
+        found.settings,
+    )
+    calendar_url = url_for("sheet.calendar_from_link", **params, v=version.number)
     return render_template(
         "sheet/sheet.html",
         plan=plan,
@@ -234,6 +303,9 @@ def sheet() -> ResponseReturnValue:
         current=current,
         current_url=url_for("sheet.sheet", **params, v=current.number),
         change_url=url_for("sheet.choose", **params),
+        calendar_form=None,
+        calendar_url=calendar_url,
+        calendar_qr=calendar_qr(calendar_url),
         concentration_differs=choice.mg_per_ml is not None
         and choice.mg_per_ml != version.settings.liquid_mg_per_ml,
         version_concentration=version.settings.liquid_mg_per_ml,
@@ -242,3 +314,21 @@ def sheet() -> ResponseReturnValue:
         review_pending=False,
         summary_version=None,
     )
+
+
+@bp.get("/sheet/calendar.ics")
+def calendar_from_link() -> ResponseReturnValue:
+    """The calendar file of a reprint's plan: the same address and checks as its sheet."""
+    found = linked_plan("sheet.calendar_from_link")
+    if not isinstance(found, LinkedPlan):
+        return found
+    return calendar_download(found.plan, found.version.number)
+
+
+@bp.post("/sheet/patient/calendar.ics")
+def calendar_for_patient() -> ResponseReturnValue:
+    """The calendar file of a summary's plan: the posted answers are screened again."""
+    found = screened_plan()
+    if not isinstance(found, ScreenedPlan):
+        return found
+    return calendar_download(found.plan, found.current.number)

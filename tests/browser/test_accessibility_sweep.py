@@ -63,6 +63,10 @@ NOT_PAGES = {
     "api.openapi",
     # JSON for EHRs (CDS Hooks feedback), behind their JWT: no page.
     "cds_feedback.feedback",
+    # The titration plan as a calendar file (text/calendar, an attachment), not a page:
+    # tests/web/test_sheet_calendar.py checks it; its link and button are on the swept sheets.
+    "sheet.calendar_from_link",
+    "sheet.calendar_for_patient",
 }
 
 
