@@ -76,10 +76,9 @@ class WalletCard:
     emergency: str
     how_to_cut: str
     source: Source
-    # What emergency staff must know, in English too: they may not read the sheet's language.
-    # Empty on an English sheet.
-    english_title: str = ""
-    english_emergency: str = ""
+    # The card's one-line alert in the sheet's language and in the others the card carries
+    # (HTML lang, text): emergency staff may not read the patient's language.
+    alerts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,9 +469,10 @@ def _urgent_intro(settings: RuleSettings, lang: Language) -> str:
     return text % {"phone": phone, "emergency": EMERGENCY_NUMBER}
 
 
-# The wallet card's words, in English on every sheet (emergency staff may not read the
-# sheet's language). The label's plan for blocked patients: non-opioid pain relief first; if
-# opioids are needed, more may be needed and breathing must be watched closely.
+# The card's alert, printed in English and Spanish on every card: emergency staff may not
+# read the patient's language. The label's plan for blocked patients: non-opioid pain relief
+# first; if opioids are needed, more may be needed and breathing must be watched closely.
+CARD_ALERT = N_("I take naltrexone: opioids may not work.")
 CARD_TITLE = N_("I take low-dose naltrexone (an opioid blocker).")
 CARD_EMERGENCY = N_(
     "In an emergency, opioid pain medicines may not work as usual. Please try other pain "
@@ -486,14 +486,17 @@ def sheet_text(
     plan: DosePlan,
     specifics: PatientSpecifics | None = None,
     lang: Language = ENGLISH,
+    card_langs: tuple[Language, ...] = (),
 ) -> SheetText:
     """All the patient-facing words for one plan under one settings version, in ``lang``.
+
+    ``card_langs``: the other languages whose one-line alert the wallet card also carries
+    (the web layer gives every sheet English and Spanish).
 
     ``specifics`` comes from a screening (posted, never in an address); a reprint from the
     chooser knows only the plan, its liquid strength and a planned operation."""
     _ = lang.gettext
     points = {p.key: p.patient_text for p in counselling_points(settings, lang)}
-    english = lang.code == ENGLISH.code
     return SheetText(
         about=_about(settings, lang),
         judging=_judging(plan, lang),
@@ -520,8 +523,7 @@ def sheet_text(
                 "Keep it in your wallet."
             ),
             source=source("label_emergency_pain"),
-            english_title="" if english else CARD_TITLE,
-            english_emergency="" if english else CARD_EMERGENCY,
+            alerts=tuple((lg.html_lang, lg.gettext(CARD_ALERT)) for lg in (lang, *card_langs)),
         ),
         surgery_stop=surgery_stop_text(plan.surgery_stop, lang),
         for_you=for_you_lines(settings, plan, specifics, lang),

@@ -12,12 +12,14 @@ def register(app: Flask) -> None:
         errors,
         followup,
         health,
+        i18n,
         screening,
         sheet,
         templating,
     )
 
     edge.init_app(app)
+    i18n.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     app.register_blueprint(screening.bp)
