@@ -79,3 +79,15 @@ def english_version(template: Path = TEMPLATE) -> str:
         catalog = read_po(handle)
     keys = sorted(message_key(m.id, m.context) for m in catalog if m.id)
     return hashlib.sha256("\n".join(keys).encode("utf-8")).hexdigest()[:16]
+
+
+def header(po: Path, name: str) -> str:
+    """One field of a .po header, read from the file itself (Babel keeps only the standard
+    fields, and the provenance is in ``X-`` fields)."""
+    prefix = f'"{name}: '
+    for line in po.read_text(encoding="utf-8").splitlines():
+        if line.startswith(prefix):
+            return line[len(prefix) :].removesuffix('"').removesuffix("\\n")
+        if line.startswith("#:") or (line.startswith('msgid "') and line != 'msgid ""'):
+            break  # past the header
+    return ""

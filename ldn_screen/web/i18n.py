@@ -93,7 +93,7 @@ def catalogue_status(code: str) -> CatalogueStatus:
         if found is None or found.fuzzy or not all(strings):
             problems.append(catalogues.message_key(message.id, message.context)[:60])
     headers = dict(catalog.mime_headers)
-    declared = headers.get(catalogues.ENGLISH_VERSION_HEADER, "")
+    declared = catalogues.header(po_path, catalogues.ENGLISH_VERSION_HEADER)
     if declared != english_version():
         problems.append(f"translates English version {declared or 'unknown'}")
     return CatalogueStatus(
@@ -143,7 +143,7 @@ def available_languages(settings: RuleSettings) -> tuple[LanguageChoice, ...]:
 # Dates in words (never day/month numbers: Spanish short dates put the day first). The long
 # form goes in sentences; the short one in the calendar's narrow column and the header.
 _LONG_PATTERNS = {SPANISH_CODE: "EEEE d 'de' MMMM 'de' y"}
-_SHORT_PATTERNS = {SPANISH_CODE: "EEE d 'de' MMM 'de' y"}
+_SHORT_PATTERNS = {SPANISH_CODE: "EEE d MMM y"}
 
 
 def _formatter(code: str, pattern: str) -> functools.partial[str]:
@@ -196,3 +196,23 @@ def html_lang(code: str) -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", catalogue_dir())
     Babel(app)
+    app.jinja_env.globals["sheet_languages"] = available_languages
+
+
+def provenance(code: str, settings: RuleSettings) -> str | None:
+    """For staff, in English, on the printed translation: who translated it, from which
+    English version, and who reviewed it (or that no one has yet)."""
+    if code == ENGLISH_CODE:
+        return None
+    status = catalogue_status(code)
+    name = LANGUAGES[code][0]
+    line = (
+        f"{name} translation: {status.translator}, {status.translated_on}, from English "
+        f"version {status.english_version}."
+    )
+    if review_state(settings) == REVIEWED:
+        return (
+            f"{line} Reviewed by {settings.es_reviewer_name} ({settings.es_reviewer_role}) on "
+            f"{settings.es_reviewed_on}."
+        )
+    return f"{line} Not yet reviewed: draft."
