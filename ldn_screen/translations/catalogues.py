@@ -65,8 +65,8 @@ def compile_all(dest: Path, root: Path = HERE) -> list[Path]:
     return written
 
 
-def message_key(msgid: str | tuple[str, ...], context: str | None) -> str:
-    ids = (msgid,) if isinstance(msgid, str) else msgid
+def message_key(msgid: str | tuple[str, ...] | list[str], context: str | None) -> str:
+    ids = [msgid] if isinstance(msgid, str) else list(msgid)
     return "\x04".join([context or "", *ids])
 
 
