@@ -10,8 +10,8 @@ from ldn_screen.rules import DEFAULT_SETTINGS, SETTING_SPECS, RuleSettings, Sett
 from ldn_screen.rules.dosing import titration_doses
 from ldn_screen.rules.settings import (
     MAX_TITRATION_STEPS,
-    SPECS_BY_NAME,
     SIGN_OFF_FIELDS,
+    SPECS_BY_NAME,
     departures,
     narrows,
     safe_bounds,
