@@ -93,7 +93,7 @@ _GENTLE = "Gentle schedule"
 _PLAN = "Dose plan and review"
 _SAFETY = "Other safety rules"
 _CLINIC = "Clinic details"
-_SPANISH = "Spanish sheet: translation sign-off"
+SIGN_OFF_GROUP = _SPANISH = "Spanish sheet: translation sign-off"
 
 
 @dataclass(frozen=True, slots=True)

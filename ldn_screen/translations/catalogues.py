@@ -70,12 +70,12 @@ def message_key(msgid: str | tuple[str, ...] | list[str], context: str | None) -
     return "\x04".join([context or "", *ids])
 
 
-def english_version(template: Path = TEMPLATE) -> str:
+def english_version(template: Path | None = None) -> str:
     """The English source's version: a hash of every msgid (with its plural and context) of
     the extracted template. Any changed, added or removed English sentence changes it."""
     from babel.messages.pofile import read_po
 
-    with template.open("rb") as handle:
+    with (template or TEMPLATE).open("rb") as handle:
         catalog = read_po(handle)
     keys = sorted(message_key(m.id, m.context) for m in catalog if m.id)
     return hashlib.sha256("\n".join(keys).encode("utf-8")).hexdigest()[:16]

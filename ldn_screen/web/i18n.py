@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import Babel, force_locale, get_translations
 
-from ..rules.settings import RuleSettings
+from ..rules.settings import SIGN_OFF_GROUP, RuleSettings
 from ..rules.translation import ENGLISH, ENGLISH_CODE, LANGUAGES, SPANISH_CODE, Language
 from ..translations import catalogues
 
@@ -196,7 +196,12 @@ def html_lang(code: str) -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", catalogue_dir())
     Babel(app)
-    app.jinja_env.globals["sheet_languages"] = available_languages
+    app.jinja_env.globals.update(
+        sheet_languages=available_languages,
+        sheet_english_version=english_version,
+        sheet_review_state=review_state,
+        SIGN_OFF_GROUP=SIGN_OFF_GROUP,
+    )
 
 
 def provenance(code: str, settings: RuleSettings) -> str | None:
