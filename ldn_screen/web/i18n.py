@@ -211,13 +211,15 @@ def provenance(code: str, settings: RuleSettings) -> str | None:
         return None
     status = catalogue_status(code)
     name = LANGUAGES[code][0]
+    # The translator's name without its note (the full record is in the .po header).
+    translator = status.translator.partition(" (")[0]
     line = (
-        f"{name} translation: {status.translator}, {status.translated_on}, from English "
-        f"version {status.english_version}."
+        f"{name} translation by {translator}, {status.translated_on}, of English version "
+        f"{status.english_version}."
     )
     if review_state(settings) == REVIEWED:
         return (
             f"{line} Reviewed by {settings.es_reviewer_name} ({settings.es_reviewer_role}) on "
             f"{settings.es_reviewed_on}."
         )
-    return f"{line} Not yet reviewed: draft."
+    return f"{line} Not yet reviewed."

@@ -70,7 +70,7 @@ def test_the_chooser_offers_spanish_as_a_draft_and_prints_it_with_the_band(
     check_page(body)
     # The staff line says where the text comes from, in English.
     staff = re.search(r'<p class="sheet-staff print-only" lang="en">(.*?)</p>', body, re.S)
-    assert staff and "from English version " + i18n.english_version() in staff.group(1)
+    assert staff and "of English version " + i18n.english_version() in staff.group(1)
     assert "Not yet reviewed" in staff.group(1)
 
 
