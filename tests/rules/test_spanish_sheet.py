@@ -78,7 +78,7 @@ def test_the_english_template_is_what_the_code_says(tmp_path: Path) -> None:
     subprocess.run(
         [
             sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-            "-k", "N_", "-k", "ngettext:1,2", "--no-location", "-o", str(fresh), ".",
+            "-k", "N_", "-k", "ngettext:1,2", "-k", "_l", "--no-location", "-o", str(fresh), ".",
         ],
         cwd=ROOT,
         check=True,
@@ -272,3 +272,14 @@ def test_the_spanish_sheet_is_fairly_easy_to_read(es: Language) -> None:
     default = scores["defaults/standard/capsule/none"]
     print(f"\nINFLESZ: {default:.1f} (default plan); lowest {min(scores.values()):.1f}")
     print("lowest per section: " + ", ".join(f"{k} {v:.1f}" for k, v in lowest.items()))
+
+
+def test_the_governance_record_matches_the_catalogue() -> None:
+    import tomllib
+
+    record = tomllib.loads((PO.parents[1] / "PROVENANCE.toml").read_text(encoding="utf-8"))
+    newest = record["translation"][0]
+    assert newest["english_version"] == catalogues.header(PO, catalogues.ENGLISH_VERSION_HEADER)
+    assert newest["translated_on"] == catalogues.header(PO, "PO-Revision-Date")[:10]
+    assert catalogues.header(PO, "Last-Translator").startswith(newest["translator"])
+    assert newest["status"] in {"draft", "professionally translated"}

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from ...rules.model import Formulation, Schedule
@@ -78,19 +79,30 @@ class SheetForm(BaseForm):
     class Meta:
         csrf = False
 
-    schedule = Radios("Titration schedule", options=SCHEDULE_OPTIONS, message=SCHEDULE_MESSAGE)
-    start = DateInput("Start date", description="For example, 2026-12-01.", example="2026-12-01")
-    formulation = Radios("Formulation", options=FORMULATION_OPTIONS, message=FORMULATION_MESSAGE)
-    mg_per_ml = Text("Liquid concentration", render_kw={"inputmode": "decimal"})
+    # The labels are msgids of the sheet's catalogue (the chooser's words); example dates are
+    # placeholders, as every number is.
+    schedule = Radios(_l("Titration schedule"), options=SCHEDULE_OPTIONS, message=SCHEDULE_MESSAGE)
+    start = DateInput(
+        _l("Start date"),
+        description=_l("For example, %(example)s.", example="2026-12-01"),
+        example="2026-12-01",
+    )
+    formulation = Radios(
+        _l("Formulation"), options=FORMULATION_OPTIONS, message=FORMULATION_MESSAGE
+    )
+    mg_per_ml = Text(_l("Liquid concentration"), render_kw={"inputmode": "decimal"})
     surgery = DateInput(
-        "Date of planned surgery (optional)",
-        description="If an operation falls in the calendar, the sheet marks when to stop "
-        "LDN before it. For example, 2027-01-15.",
+        _l("Date of planned surgery (optional)"),
+        description=_l(
+            "If an operation falls in the calendar, the sheet marks when to stop LDN before "
+            "it. For example, %(example)s.",
+            example="2027-01-15",
+        ),
         example="2027-01-15",
     )
     # The view lists the languages offered (a draft translation says so in its label).
     language = Radios(
-        "Language of the sheet",
+        _l("Language of the sheet"),
         options=[(code, names[0]) for code, names in LANGUAGES.items()],
         message="Select the language of the sheet",
         conditional=True,  # a link without it (an older reprint) is in English
