@@ -233,8 +233,7 @@ def test_sheet_and_chooser_have_no_serious_axe_violations(
         "/sheet",
         sheet_query(Schedule.GENTLE, Formulation.LIQUID, sheet_server.version),
         # The Spanish sheet: its lang, the draft band, the bilingual card.
-        sheet_query(Schedule.GENTLE, Formulation.LIQUID, sheet_server.version)
-        + "&language=es_US",
+        sheet_query(Schedule.GENTLE, Formulation.LIQUID, sheet_server.version) + "&language=es_US",
         sheet_query(Schedule.STANDARD, Formulation.CAPSULE, 1),  # the stale-version notice
         "/sheet/print?schedule=weekly&start=2026-02-30&formulation=liquid&mg_per_ml=9",
     ):
