@@ -9,8 +9,10 @@ English version, and a *draft* otherwise: the sheet then prints a band that says
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import functools
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,6 +42,7 @@ DRAFT_NOTE = "draft translation: not yet reviewed"
 def _compiled_into(po_stamp: tuple[tuple[str, float], ...]) -> str:
     """Compile the catalogues into a private folder, once per set of .po files."""
     dest = Path(tempfile.mkdtemp(prefix="ldn-screen-catalogues-"))
+    atexit.register(shutil.rmtree, dest, ignore_errors=True)
     catalogues.compile_all(dest)
     return str(dest)
 
