@@ -126,20 +126,22 @@ def review_state(settings: RuleSettings) -> str:
 @dataclass(frozen=True, slots=True)
 class LanguageChoice:
     code: str
-    label: str  # what the nurse reads on the chooser and the summary
+    label: str  # what the nurse reads on the chooser
     state: str  # REVIEWED or DRAFT (English is always REVIEWED: it is the source)
+    short: str = ""  # the summary's select (a phone's width): "Spanish (draft, not reviewed)"
 
 
 def available_languages(settings: RuleSettings) -> tuple[LanguageChoice, ...]:
     """The sheet languages to offer: English, and each translation that covers the current
     English text. A draft is offered, and says so."""
-    choices = [LanguageChoice(ENGLISH_CODE, LANGUAGE_LABELS[ENGLISH_CODE], REVIEWED)]
+    english = LANGUAGE_LABELS[ENGLISH_CODE]
+    choices = [LanguageChoice(ENGLISH_CODE, english, REVIEWED, english)]
     if catalogue_status(SPANISH_CODE).complete:
         state = review_state(settings)
-        label = LANGUAGE_LABELS[SPANISH_CODE]
+        label, short = LANGUAGE_LABELS[SPANISH_CODE], LANGUAGES[SPANISH_CODE][0]
         if state == DRAFT:
-            label = f"{label}, {DRAFT_NOTE}"
-        choices.append(LanguageChoice(SPANISH_CODE, label, state))
+            label, short = f"{label}, {DRAFT_NOTE}", f"{short} (draft, not reviewed)"
+        choices.append(LanguageChoice(SPANISH_CODE, label, state, short))
     return tuple(choices)
 
 

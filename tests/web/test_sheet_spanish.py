@@ -182,7 +182,7 @@ def test_the_summary_offers_the_language_in_the_posted_form(client: FlaskClient)
     form = body[body.index(f'action="{SHEET_ACTION}"') :]
     form = form[: form.index("</form>")]
     assert '<select id="sheet-language" name="language"' in form
-    assert '<option value="es_US">Spanish (español), draft translation: not yet reviewed' in form
+    assert '<option value="es_US">Spanish (draft, not reviewed)</option>' in form
     _, fields, _ = sheet_form(summary)
     response = client.post(SHEET_ACTION, data=MultiDict([*fields, ("language", "es_US")]))
     assert response.status_code == 200
