@@ -10,7 +10,23 @@ from dataclasses import dataclass
 
 from .model import Answer, Check, Finding, Severity, SurgeryStop
 from .sources import source
+from .translation import N_
 from .units import fmt_date
+
+# The thyroid finding's sentence for the patient, also printed on the sheet: a msgid of the
+# sheet's catalogue, so the months are placeholders (no translation holds a digit).
+THYROID_RECHECK_MONTHS = (2, 3)
+THYROID_PATIENT = N_(
+    "Have your thyroid blood tests checked every %(low)s to %(high)s months while your dose "
+    "goes up."
+)
+
+
+def thyroid_patient_text(translated: str = THYROID_PATIENT) -> str:
+    """The thyroid sentence (``translated``: THYROID_PATIENT in the sheet's language)."""
+    low, high = THYROID_RECHECK_MONTHS
+    return translated % {"low": low, "high": high}
+
 
 SUMMARY_MAX_CHARS = 140
 
@@ -407,7 +423,7 @@ CATALOGUE: dict[str, FindingSpec] = {
         "titrating. Feeling 'flat' or hyperthyroid-like symptoms may mean too much LDN or too "
         "much thyroxine.",
         "ldnrt_thyroid",
-        "Have your thyroid blood tests checked every 2 to 3 months while your dose goes up.",
+        thyroid_patient_text(),
     ),
     "sensitive": FindingSpec(
         S.INFO,

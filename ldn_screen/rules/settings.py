@@ -7,7 +7,9 @@ is written twice. ``SETTING_SPECS`` is the declaration; ``RuleSettings`` is the 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -91,6 +93,7 @@ _GENTLE = "Gentle schedule"
 _PLAN = "Dose plan and review"
 _SAFETY = "Other safety rules"
 _CLINIC = "Clinic details"
+SIGN_OFF_GROUP = _SPANISH = "Spanish sheet: translation sign-off"
 
 
 @dataclass(frozen=True, slots=True)
@@ -574,6 +577,64 @@ class RuleSettings:
         safe=None,
     )
 
+    # The Spanish sheet's sign-off: text with no clinical meaning, published and audited
+    # like every threshold. All four, or none.
+    es_reviewer_name: str = setting(
+        label="Reviewer's name",
+        noun="the reviewer's name",
+        unit="",
+        minimum=None,
+        maximum=120,
+        step=None,
+        default="",
+        source=source("translation_review"),
+        why="The bilingual clinician who signed off the Spanish sheet. Blank: the Spanish "
+        "sheet prints as a draft.",
+        group=_SPANISH,
+        safe=None,
+    )
+    es_reviewer_role: str = setting(
+        label="Reviewer's role",
+        noun="the reviewer's role",
+        unit="",
+        minimum=None,
+        maximum=120,
+        step=None,
+        default="",
+        source=source("translation_review"),
+        why="For example: bilingual nurse practitioner, clinical pharmacist.",
+        group=_SPANISH,
+        safe=None,
+    )
+    es_reviewed_on: str = setting(
+        label="Date of the sign-off",
+        noun="the date of the sign-off",
+        unit="",
+        minimum=None,
+        maximum=10,
+        step=None,
+        default="",
+        source=source("translation_review"),
+        why="As YYYY-MM-DD.",
+        group=_SPANISH,
+        safe=None,
+    )
+    es_reviewed_english_version: str = setting(
+        label="English version reviewed",
+        noun="the English version reviewed",
+        unit="",
+        minimum=None,
+        maximum=64,
+        step=None,
+        default="",
+        source=source("translation_review"),
+        why="The version of the English sheet that the reviewer checked the Spanish against "
+        "(shown above this form). When the English text changes, the Spanish sheet goes back "
+        "to draft.",
+        group=_SPANISH,
+        safe=None,
+    )
+
     def validate(self) -> dict[str, list[str]]:
         """Field-level errors, including cross-field rules. Empty means valid."""
         return validate_values(dataclasses.asdict(self))
@@ -727,6 +788,7 @@ def validate_values(values: dict[str, Any]) -> dict[str, list[str]]:
                 f"The {label} schedule would need {steps} steps to reach the target; the "
                 f"printed sheet has room for {MAX_TITRATION_STEPS}. Use a larger step",
             )
+    _check_sign_off(values, add)
     # The IMMPACT bands must stay in order, or a change could fall in two bands at once.
     if values["responder_pct_minimal"] >= values["responder_pct"]:
         add(
@@ -745,6 +807,37 @@ def validate_values(values: dict[str, Any]) -> dict[str, list[str]]:
             "long-acting ones",
         )
     return errors
+
+
+SIGN_OFF_FIELDS = (
+    "es_reviewer_name",
+    "es_reviewer_role",
+    "es_reviewed_on",
+    "es_reviewed_english_version",
+)
+
+
+def _check_sign_off(values: dict[str, Any], add: Callable[[str, str], None]) -> None:
+    """A translation sign-off names who, in what role, when, and which English it covers."""
+    given = {name: str(values[name]).strip() for name in SIGN_OFF_FIELDS}
+    if any(given.values()) and not all(given.values()):
+        for name, value in given.items():
+            if not value:
+                add(name, f"Enter {SPECS_BY_NAME[name].noun}: a sign-off needs all four fields")
+    day = given["es_reviewed_on"]
+    if day:
+        try:
+            dt.date.fromisoformat(day)
+            if len(day) != 10:
+                raise ValueError(day)
+        except ValueError:
+            add("es_reviewed_on", "Enter the date of the sign-off as YYYY-MM-DD")
+    version = given["es_reviewed_english_version"]
+    if version and not all(c in "0123456789abcdef" for c in version):
+        add(
+            "es_reviewed_english_version",
+            "Enter the English version as shown on the admin page (letters a-f and digits)",
+        )
 
 
 # --- Safe ranges ------------------------------------------------------------------------------

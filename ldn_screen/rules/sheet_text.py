@@ -4,6 +4,9 @@ Every clinical sentence has one home. Sentences that the screening summary alrea
 come from ``counselling.py``; the ones only the sheet needs live here. Numbers come from
 ``RuleSettings`` and the ``DosePlan``, never from the text. The words are written for US
 grade 8 or below; ``tests/rules/test_sheet_text.py`` measures them.
+
+Every patient sentence is a msgid of the sheet's catalogue (``translation.py``): numbers,
+doses and dates are placeholders, filled in here, so no translated sentence holds a digit.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 
 from .counselling import URGENT_HELP_PATIENT, counselling_points, side_effects
 from .dosing import surgery_stop_dates
-from .findings import CATALOGUE
+from .findings import CATALOGUE, THYROID_PATIENT, thyroid_patient_text
 from .model import (
     DosePlan,
     Formulation,
@@ -26,7 +29,16 @@ from .model import (
 )
 from .settings import RuleSettings
 from .sources import Source, source
-from .units import fmt_date, fmt_mg
+from .translation import ENGLISH, N_, Language
+from .units import fmt_mg
+
+# Fixed numbers of the sheet's wording, never of a translation (the catalogue's msgstrs hold
+# no digit). The PEG's pain item runs from 0 to 10 (Krebs 2009); oral naltrexone's tablet is
+# 50 mg and LDN is most often 5 mg a day or less (Toljan & Vrooman 2018).
+PAIN_SCALE = (0, 10)
+LABEL_TABLET_MG = 50.0
+LDN_USUAL_MAX_MG = 5.0
+EMERGENCY_NUMBER = "911"
 
 # A step of up to two weeks gets a box per day; longer spans get a box per week, so the
 # calendar stays on paper whatever interval the admin sets.
@@ -64,6 +76,9 @@ class WalletCard:
     emergency: str
     how_to_cut: str
     source: Source
+    # The card's one-line alert in the sheet's language and in the others the card carries
+    # (HTML lang, text): emergency staff may not read the patient's language.
+    alerts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +117,7 @@ class SheetText:
     card: WalletCard
     surgery_stop: str | None = None  # the calendar's stop row, when surgery falls inside it
     for_you: tuple[ForYouLine, ...] = ()  # what applies to this patient only, at the top
+    language: str = ENGLISH.code
 
     def prose(self) -> str:
         """Every sentence the patient reads, in page order (for the readability check)."""
@@ -152,7 +168,9 @@ def calendar(plan: DosePlan) -> tuple[CalendarRow, ...]:
     return tuple(rows)
 
 
-def side_effect_lines(effects: tuple[SideEffect, ...]) -> tuple[SideEffectLine, ...]:
+def side_effect_lines(
+    effects: tuple[SideEffect, ...], lang: Language = ENGLISH
+) -> tuple[SideEffectLine, ...]:
     """Join side effects of the same frequency and advice: "Nausea, diarrhoea or ..."."""
     groups: dict[tuple[str, str], list[str]] = {}
     for effect in effects:
@@ -160,143 +178,205 @@ def side_effect_lines(effects: tuple[SideEffect, ...]) -> tuple[SideEffectLine, 
     lines = []
     for (frequency, advice), names in groups.items():
         later = [n[:1].lower() + n[1:] for n in names[1:]]
-        joined = ", ".join([names[0], *later[:-1]]) + (f" or {later[-1]}" if later else "")
+        joined = ", ".join([names[0], *later[:-1]])
+        if later:
+            joined = lang.gettext("%(names)s or %(last)s") % {"names": joined, "last": later[-1]}
         lines.append(SideEffectLine(frequency, joined, advice))
     return tuple(lines)
 
 
-def _about(settings: RuleSettings) -> tuple[str, ...]:
-    points = {p.key: p.patient_text for p in counselling_points(settings)}
+def _about(settings: RuleSettings, lang: Language) -> tuple[str, ...]:
+    _ = lang.gettext
+    points = {p.key: p.patient_text for p in counselling_points(settings, lang)}
     return (
         # Toljan & Vrooman 2018: LDN is 1-5 mg a day; the label's tablet is 50 mg.
-        "LDN means low-dose naltrexone. Naltrexone is a medicine that blocks opioids. The "
-        "usual tablet is 50 mg. LDN is a much smaller dose, most often 5 mg a day or less. "
-        "We are trying it to see if it eases your fibromyalgia pain.",
+        _(
+            "LDN means low-dose naltrexone. Naltrexone is a medicine that blocks opioids. The "
+            "usual tablet is %(tablet)s. LDN is a much smaller dose, most often %(usual)s a day "
+            "or less. We are trying it to see if it eases your fibromyalgia pain."
+        )
+        % {"tablet": fmt_mg(LABEL_TABLET_MG), "usual": fmt_mg(LDN_USUAL_MAX_MG)},
         f"{points['off_label']} {points['evidence']}",
     )
 
 
-def _judging(plan: DosePlan) -> tuple[str, ...]:
+def _judging(plan: DosePlan, lang: Language) -> tuple[str, ...]:
+    _ = lang.gettext
     pct = plan.responder_pct
-    example = 10 * (100 - pct) / 100
+    low, high = PAIN_SCALE
+    example = high * (100 - pct) / 100
     return (
         # The PEG's pain item, with its 0 and 10 anchors (Krebs 2009).
-        "Before you start, rate your pain on a scale from 0 to 10. Think of your pain on "
-        "average over the past week. 0 means no pain. 10 means pain as bad as you can "
-        "imagine. Write the number on the line below.",
-        f"You will take the full dose for {plan.review_weeks} weeks. Then, at your review on "
-        f"{fmt_date(plan.review_on)}, we will ask you the same question. "
+        _(
+            "Before you start, rate your pain on a scale from %(low)s to %(high)s. Think of "
+            "your pain on average over the past week. %(low)s means no pain. %(high)s means "
+            "pain as bad as you can imagine. Write the number on the line below."
+        )
+        % {"low": low, "high": high},
         # IMMPACT: a 30% drop is a moderately important change (the admin sets the number).
-        f"If your pain has gone down by {pct}% or more, we say LDN is working for you. For "
-        f"example, a drop from 10 to {example:g} is {pct}% less pain. If it has not helped, "
-        "you and the clinic will decide together whether to stop.",
+        lang.ngettext(
+            "You will take the full dose for %(weeks)s week. Then, at your review on "
+            "%(review)s, we will ask you the same question. If your pain has gone down by "
+            "%(pct)s%% or more, we say LDN is working for you. For example, a drop from "
+            "%(high)s to %(example)s is %(pct)s%% less pain. If it has not helped, you and the "
+            "clinic will decide together whether to stop.",
+            "You will take the full dose for %(weeks)s weeks. Then, at your review on "
+            "%(review)s, we will ask you the same question. If your pain has gone down by "
+            "%(pct)s%% or more, we say LDN is working for you. For example, a drop from "
+            "%(high)s to %(example)s is %(pct)s%% less pain. If it has not helped, you and the "
+            "clinic will decide together whether to stop.",
+            plan.review_weeks,
+        )
+        % {
+            "weeks": plan.review_weeks,
+            "review": lang.date(plan.review_on),
+            "pct": pct,
+            "high": high,
+            "example": f"{example:g}",
+        },
     )
 
 
-def _how_to_take(settings: RuleSettings, plan: DosePlan) -> tuple[str, ...]:
-    points = {p.key: p.patient_text for p in counselling_points(settings)}
+def _how_to_take(settings: RuleSettings, plan: DosePlan, lang: Language) -> tuple[str, ...]:
+    _ = lang.gettext
+    points = {p.key: p.patient_text for p in counselling_points(settings, lang)}
     interval_days = settings.schedule_values(plan.schedule is Schedule.GENTLE)[2]
     first, last = plan.steps[0], plan.steps[-1]
     if len(plan.steps) > 1:
-        steps = (
-            f"Start with {fmt_mg(first.dose_mg)} a day. Every {interval_days} days, go up one "
-            f"step, as the table shows. Stop going up when you reach {fmt_mg(last.dose_mg)} a "
-            "day. Do not take more than the table says."
-        )
+        steps = lang.ngettext(
+            "Start with %(first)s a day. Every %(days)s day, go up one step, as the table "
+            "shows. Stop going up when you reach %(last)s a day. Do not take more than the "
+            "table says.",
+            "Start with %(first)s a day. Every %(days)s days, go up one step, as the table "
+            "shows. Stop going up when you reach %(last)s a day. Do not take more than the "
+            "table says.",
+            interval_days,
+        ) % {"first": fmt_mg(first.dose_mg), "days": interval_days, "last": fmt_mg(last.dose_mg)}
     else:
-        steps = f"Take {fmt_mg(first.dose_mg)} a day. Do not take more than the table says."
+        steps = _("Take %(dose)s a day. Do not take more than the table says.") % {
+            "dose": fmt_mg(first.dose_mg)
+        }
     if plan.formulation is Formulation.LIQUID and plan.liquid_mg_per_ml:
         # The strength itself is in the "Just for you" box (liquid_strength_text).
-        product = (
+        product = _(
             # Fawcett 1997: the liquid is very bitter and may be mixed with juice.
             "Measure each dose with an oral syringe. The liquid tastes bitter. You may mix it "
             "with a little juice just before you take it. Keep it as the label says, and check "
             "the use-by date."
         )
     else:
-        product = "Check that the strength on the pharmacy label matches the dose for each step."
+        product = _("Check that the strength on the pharmacy label matches the dose for each step.")
     return (f"{points['timing']} {steps}", product)
 
 
-def _calendar_note(rows: tuple[CalendarRow, ...]) -> str:
+def _calendar_note(rows: tuple[CalendarRow, ...], lang: Language) -> str:
+    _ = lang.gettext
     daily = any(r.tick_unit == TICK_DAY for r in rows)
     weekly = any(r.tick_unit == TICK_WEEK for r in rows)
     parts = []
     if daily:
-        parts.append("Tick a box each day you take your dose.")
+        parts.append(_("Tick a box each day you take your dose."))
     if weekly:
         parts.append(
-            "Where a row counts weeks, tick one box at the end of each week."
+            _("Where a row counts weeks, tick one box at the end of each week.")
             if daily
-            else "Tick one box at the end of each week."
+            else _("Tick one box at the end of each week.")
         )
-    parts.append("Bring this sheet to your review.")
+    parts.append(_("Bring this sheet to your review."))
     return " ".join(parts)
 
 
-def surgery_stop_text(stop: SurgeryStop | None) -> str | None:
+def surgery_stop_text(stop: SurgeryStop | None, lang: Language = ENGLISH) -> str | None:
     """The stop row of the patient's calendar. Never a last dose before the first one."""
     if stop is None or stop.last_dose_on is None:
         return None
-    return (
-        f"Stop before your operation. Take your last dose on {fmt_date(stop.last_dose_on)}. "
-        f"Take no LDN from {fmt_date(stop.stop_from)}. Your operation is on "
-        f"{fmt_date(stop.surgery_on)}. Tell your surgeon and your anaesthetist that you take "
-        "LDN. Start again only when the clinic tells you. They will give you the dose and "
-        "the date."
-    )
+    return lang.gettext(
+        "Stop before your operation. Take your last dose on %(last)s. Take no LDN from "
+        "%(stop)s. Your operation is on %(surgery)s. Tell your surgeon and your anaesthetist "
+        "that you take LDN. Start again only when the clinic tells you. They will give you the "
+        "dose and the date."
+    ) % {
+        "last": lang.date(stop.last_dose_on),
+        "stop": lang.date(stop.stop_from),
+        "surgery": lang.date(stop.surgery_on),
+    }
 
 
-def liquid_strength_text(mg_per_ml: float) -> str:
+def liquid_strength_text(mg_per_ml: float, lang: Language = ENGLISH) -> str:
     """The liquid's strength: the volumes in the calendar are right for this strength only."""
-    return (
-        f"Your liquid has {mg_per_ml:g} mg of LDN in each mL. Check that the pharmacy label "
-        "says the same. If it does not, call the clinic before you take any."
-    )
+    return lang.gettext(
+        "Your liquid has %(dose)s of LDN in each mL. Check that the pharmacy label says the "
+        "same. If it does not, call the clinic before you take any."
+    ) % {"dose": fmt_mg(mg_per_ml)}
 
 
-def no_opioids_text(before: dt.date) -> str:
+def no_opioids_text(before: dt.date, lang: Language = ENGLISH) -> str:
     """The opioid-free interval that is still running (label: opioid-free before starting)."""
-    return (
-        f"Take no opioid medicines before {fmt_date(before)}. If an opioid is still in your "
-        "body when you start LDN, it can bring on sudden withdrawal."
-    )
+    return lang.gettext(
+        "Take no opioid medicines before %(date)s. If an opioid is still in your body when you "
+        "start LDN, it can bring on sudden withdrawal."
+    ) % {"date": lang.date(before)}
 
 
-def surgery_text(settings: RuleSettings, plan: DosePlan, surgery_on: dt.date) -> str | None:
+def surgery_text(
+    settings: RuleSettings, plan: DosePlan, surgery_on: dt.date, lang: Language = ENGLISH
+) -> str | None:
     """The planned operation, in the patient's words. The stop follows the clinic's setting
     (``surgery_hold_days``) exactly as the calendar's stop row does; the restart follows the
     sources: only once off opioid pain medicines, at a dose the prescriber sets."""
-    restart = (
-        "Tell your surgeon and your anaesthetist that you take LDN. Start again only when you "
-        "no longer need opioid pain medicines and the clinic tells you the dose and the date."
-    )
+    _ = lang.gettext
     if surgery_on < plan.starts_on:
         # Opioids given for the operation would move the start (the opioid-free interval).
-        return (
-            f"Your operation on {fmt_date(surgery_on)} comes before your LDN starts. If you "
-            "are given opioid pain medicines for it, tell the clinic before you start LDN. "
-            "Your start date may have to move."
-        )
+        return _(
+            "Your operation on %(surgery)s comes before your LDN starts. If you are given "
+            "opioid pain medicines for it, tell the clinic before you start LDN. Your start "
+            "date may have to move."
+        ) % {"surgery": lang.date(surgery_on)}
     stop_from, last_dose = surgery_stop_dates(settings, surgery_on)
     if last_dose < plan.starts_on:
         return None  # a stop before the first dose is no plan: the sheet is not printed
+    hold = settings.surgery_hold_days
+    dates = {
+        "surgery": lang.date(surgery_on),
+        "stop": lang.date(stop_from),
+        "days": hold,
+        "last": lang.date(last_dose),
+    }
     if plan.surgery_stop is not None:
         # The calendar's stop row says the rest (surgery_stop_text): two pages hold both.
         return (
-            f"Your operation is on {fmt_date(surgery_on)}. Stop LDN on {fmt_date(stop_from)}, "
-            f"{settings.surgery_hold_days} days before it: take your last dose on "
-            f"{fmt_date(last_dose)}. The Stop row of your calendar says when to start again."
+            lang.ngettext(
+                "Your operation is on %(surgery)s. Stop LDN on %(stop)s, %(days)s day before it: "
+                "take your last dose on %(last)s. The Stop row of your calendar says when to start "
+                "again.",
+                "Your operation is on %(surgery)s. Stop LDN on %(stop)s, %(days)s days before it: "
+                "take your last dose on %(last)s. The Stop row of your calendar says when to start "
+                "again.",
+                hold,
+            )
+            % dates
         )
     return (
-        f"Your operation is on {fmt_date(surgery_on)}. Stop LDN on {fmt_date(stop_from)}, "
-        f"{settings.surgery_hold_days} days before it: take your last dose on "
-        f"{fmt_date(last_dose)}. {restart}"
+        lang.ngettext(
+            "Your operation is on %(surgery)s. Stop LDN on %(stop)s, %(days)s day before it: "
+            "take your last dose on %(last)s. Tell your surgeon and your anaesthetist that you "
+            "take LDN. Start again only when you no longer need opioid pain medicines and the "
+            "clinic tells you the dose and the date.",
+            "Your operation is on %(surgery)s. Stop LDN on %(stop)s, %(days)s days before it: "
+            "take your last dose on %(last)s. Tell your surgeon and your anaesthetist that you "
+            "take LDN. Start again only when you no longer need opioid pain medicines and the "
+            "clinic tells you the dose and the date.",
+            hold,
+        )
+        % dates
     )
 
 
 def for_you_lines(
-    settings: RuleSettings, plan: DosePlan, specifics: PatientSpecifics | None = None
+    settings: RuleSettings,
+    plan: DosePlan,
+    specifics: PatientSpecifics | None = None,
+    lang: Language = ENGLISH,
 ) -> tuple[ForYouLine, ...]:
     """The lines that apply to this patient only, each exactly when it applies."""
     specifics = specifics or PatientSpecifics()
@@ -305,12 +385,12 @@ def for_you_lines(
         lines.append(
             ForYouLine(
                 "no_opioids",
-                no_opioids_text(specifics.no_opioids_before),
+                no_opioids_text(specifics.no_opioids_before, lang),
                 source("label_opioid_free"),
             )
         )
     if specifics.surgery_on is not None:
-        text = surgery_text(settings, plan, specifics.surgery_on)
+        text = surgery_text(settings, plan, specifics.surgery_on, lang)
         if text:
             lines.append(ForYouLine("surgery", text, source("surgery_moser")))
     if specifics.thyroid:
@@ -318,9 +398,10 @@ def for_you_lines(
         thyroid = CATALOGUE["thyroid"]
         if thyroid.patient_text is None:
             raise RuntimeError("the thyroid finding needs its patient sentence")
-        lines.append(ForYouLine("thyroid", thyroid.patient_text, source(thyroid.source_key)))
+        text = thyroid_patient_text(lang.gettext(THYROID_PATIENT))
+        lines.append(ForYouLine("thyroid", text, source(thyroid.source_key)))
     if plan.formulation is Formulation.LIQUID and plan.liquid_mg_per_ml:
-        lines.append(ForYouLine("liquid", liquid_strength_text(plan.liquid_mg_per_ml)))
+        lines.append(ForYouLine("liquid", liquid_strength_text(plan.liquid_mg_per_ml, lang)))
     return tuple(lines)
 
 
@@ -368,39 +449,64 @@ def missing_clinic_details(settings: RuleSettings) -> str | None:
     )
 
 
-def _urgent_intro(settings: RuleSettings) -> str:
+def _urgent_intro(settings: RuleSettings, lang: Language) -> str:
     # Never "call the clinic" without a way to find the number: the clinic's own when the
     # settings have it, else the line under "Your clinic" that the nurse fills in.
+    _ = lang.gettext
     phone = settings.clinic_phone.strip()
-    clinic = (
-        f"Call the clinic on {phone}"
-        if phone
-        else ('Call the clinic (the number is under "Your clinic")')
-    )
-    return (
-        f"Get medical help right away if you have any of these. {clinic}, or call your "
-        "emergency number (911 in the US). Show your wallet card."
-    )
+    if phone:
+        text = _(
+            "Get medical help right away if you have any of these. Call the clinic on "
+            "%(phone)s, or call your emergency number (%(emergency)s in the US). Show your "
+            "wallet card."
+        )
+    else:
+        text = _(
+            "Get medical help right away if you have any of these. Call the clinic (the number "
+            'is under "Your clinic"), or call your emergency number (%(emergency)s in the US). '
+            "Show your wallet card."
+        )
+    return text % {"phone": phone, "emergency": EMERGENCY_NUMBER}
+
+
+# The card's alert, printed in English and Spanish on every card: emergency staff may not
+# read the patient's language. The label's plan for blocked patients: non-opioid pain relief
+# first; if opioids are needed, more may be needed and breathing must be watched closely.
+CARD_ALERT = N_("I take naltrexone: opioids may not work.")
+CARD_TITLE = N_("I take low-dose naltrexone (an opioid blocker).")
+CARD_EMERGENCY = N_(
+    "In an emergency, opioid pain medicines may not work as usual. Please try other pain "
+    "relief first. If I need opioids, I may need more than usual, and I must be watched "
+    "closely."
+)
 
 
 def sheet_text(
-    settings: RuleSettings, plan: DosePlan, specifics: PatientSpecifics | None = None
+    settings: RuleSettings,
+    plan: DosePlan,
+    specifics: PatientSpecifics | None = None,
+    lang: Language = ENGLISH,
+    card_langs: tuple[Language, ...] = (),
 ) -> SheetText:
-    """All the patient-facing words for one plan under one settings version.
+    """All the patient-facing words for one plan under one settings version, in ``lang``.
+
+    ``card_langs``: the other languages whose one-line alert the wallet card also carries
+    (the web layer gives every sheet English and Spanish).
 
     ``specifics`` comes from a screening (posted, never in an address); a reprint from the
     chooser knows only the plan, its liquid strength and a planned operation."""
-    points = {p.key: p.patient_text for p in counselling_points(settings)}
+    _ = lang.gettext
+    points = {p.key: p.patient_text for p in counselling_points(settings, lang)}
     return SheetText(
-        about=_about(settings),
-        judging=_judging(plan),
-        how_to_take=_how_to_take(settings, plan),
-        calendar_note=_calendar_note(calendar(plan)),
+        about=_about(settings, lang),
+        judging=_judging(plan, lang),
+        how_to_take=_how_to_take(settings, plan, lang),
+        calendar_note=_calendar_note(calendar(plan), lang),
         # Younger 2009 and LDN Research Trust: side effects are often mild and short-lived.
-        side_effects_intro="Side effects are often mild, and many settle with time.",
-        side_effects=side_effect_lines(side_effects()),
-        urgent_intro=_urgent_intro(settings),
-        urgent=URGENT_HELP_PATIENT,
+        side_effects_intro=_("Side effects are often mild, and many settle with time."),
+        side_effects=side_effect_lines(side_effects(lang), lang),
+        urgent_intro=_urgent_intro(settings, lang),
+        urgent=tuple(_(line) for line in URGENT_HELP_PATIENT),
         opioids=(
             points["opioid_blockade"],
             points["do_not_override"],
@@ -410,16 +516,16 @@ def sheet_text(
         ),
         getting_it=(points["compounded"], points["cost"]),
         card=WalletCard(
-            title="I take low-dose naltrexone (an opioid blocker).",
-            # The label's plan for blocked patients: non-opioid pain relief first; if opioids
-            # are needed, more may be needed and breathing must be watched closely.
-            emergency="In an emergency, opioid pain medicines may not work as usual. Please "
-            "try other pain relief first. If I need opioids, I may need more than usual, and I "
-            "must be watched closely.",
-            how_to_cut="Cut out the card along the dashed line. Fold it in half on the dotted "
-            "line. Keep it in your wallet.",
+            title=_(CARD_TITLE),
+            emergency=_(CARD_EMERGENCY),
+            how_to_cut=_(
+                "Cut out the card along the dashed line. Fold it in half on the dotted line. "
+                "Keep it in your wallet."
+            ),
             source=source("label_emergency_pain"),
+            alerts=tuple((lg.html_lang, lg.gettext(CARD_ALERT)) for lg in (lang, *card_langs)),
         ),
-        surgery_stop=surgery_stop_text(plan.surgery_stop),
-        for_you=for_you_lines(settings, plan, specifics),
+        surgery_stop=surgery_stop_text(plan.surgery_stop, lang),
+        for_you=for_you_lines(settings, plan, specifics, lang),
+        language=lang.code,
     )

@@ -643,6 +643,14 @@ _ALL = (
         "ldn-screen admin settings.",
     ),
     _policy(
+        "translation_review",
+        "A named reviewer signs off each translation of the counselling sheet before it is "
+        "offered as reviewed",
+        "ldn-screen translation policy, after the CMS Toolkit for Making Written Material Clear "
+        "and Effective, Part 11 (culturally appropriate translation), and NSW Multicultural "
+        "Health Communication Service, Can we just check it? (2019).",
+    ),
+    _policy(
         "policy_medication_list",
         "The pasted medication list is read for opioids and checked against the answers",
         "ldn-screen medication matcher; vocabulary from the CDC opioid value sets and labels.",

@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
         fhir,
         followup,
         health,
+        i18n,
         screening,
         sheet,
         templating,
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
 
     embedding.init_app(app)  # first: the edge's headers depend on it
     edge.init_app(app)
+    i18n.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     app.register_blueprint(screening.bp)

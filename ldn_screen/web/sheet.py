@@ -32,14 +32,18 @@ from ..rules.dosing import build_dose_plan
 from ..rules.model import Answer, DosePlan, PatientAnswers, ScreeningResult
 from ..rules.settings import RuleSettings, SettingsError
 from ..rules.sheet_text import (
+    PAIN_SCALE,
     PatientSpecifics,
     calendar,
     missing_clinic_details,
     no_sheet_reason,
     sheet_text,
 )
+from ..rules.translation import ENGLISH_CODE
+from ..rules.units import fmt_date
 from ..rules.wording import plan_wording
 from ..store.settings_store import ActiveSettings, SettingsUnavailable
+from . import i18n
 from .csrf import token_expired
 from .errors import render_error
 from .forms.screening import CSRF_EXPIRED_MESSAGE, ScreeningForm
@@ -51,7 +55,7 @@ from .stores import current_reading, settings_store
 bp = Blueprint("sheet", __name__)
 
 
-PLAN_PARAMS = ("schedule", "start", "formulation", "mg_per_ml", "surgery")
+PLAN_PARAMS = ("schedule", "start", "formulation", "mg_per_ml", "surgery", "language")
 VERSION_PARAM = "v"
 _MAX_VERSION_CHARS = 9
 
@@ -95,6 +99,10 @@ def _version(raw: str | None, current: ActiveSettings) -> tuple[ActiveSettings |
 
 def _render_form(form: SheetForm, problems: list[str], status: int) -> ResponseReturnValue:
     reading = current_reading()
+    offered = i18n.available_languages(reading.active.settings)
+    form.language.options = [(choice.code, choice.label) for choice in offered]
+    if not form.language.data:
+        form.language.data = ENGLISH_CODE
     form.mg_per_ml.description = (
         f"Only for liquid, in mg per mL. Settings version {reading.active.number} uses "
         f"{reading.active.settings.liquid_mg_per_ml:g} mg per mL. Use the strength on the "
@@ -107,6 +115,7 @@ def _render_form(form: SheetForm, problems: list[str], status: int) -> ResponseR
         current=reading.active,
         warning=reading.warning,
         clinic_missing=missing_clinic_details(reading.active.settings),
+        draft_offered=any(choice.state == i18n.DRAFT for choice in offered),
     ), status
 
 
@@ -128,6 +137,47 @@ def patient_specifics(answers: PatientAnswers, result: ScreeningResult) -> Patie
     )
 
 
+def _render_sheet(
+    code: str,
+    settings: RuleSettings,
+    plan: DosePlan,
+    specifics: PatientSpecifics | None,
+    **context: Any,
+) -> str:
+    """The sheet in the chosen language: the rules' sentences and the template's words come
+    from the same catalogue; a translation not signed off for this English prints a draft band."""
+    with i18n.sheet_language(code) as lang:
+        text = sheet_text(
+            settings, plan, specifics, lang, card_langs=i18n.card_languages(code, settings)
+        )
+        draft = code != ENGLISH_CODE and i18n.review_state(settings) == i18n.DRAFT
+        return render_template(
+            "sheet/sheet.html",
+            plan=plan,
+            rows=calendar(plan),
+            text=text,
+            settings=settings,
+            page_lang=lang.html_lang,
+            sdate=i18n.short_date(code) or fmt_date,
+            pain_scale=PAIN_SCALE,
+            translation_draft=draft,
+            provenance=i18n.provenance(code, settings),
+            **context,
+        )
+
+
+def _language(raw: str | None, settings: RuleSettings) -> str | None:
+    """The posted language if it is offered now, else None (English when none was sent)."""
+    if not raw:
+        return ENGLISH_CODE
+    offered = {choice.code for choice in i18n.available_languages(settings)}
+    return raw if raw in offered else None
+
+
+UNKNOWN_LANGUAGE = (
+    "That language is not offered for the sheet now (its translation does not cover the "
+    "current English text). Choose another language."
+)
 STALE_ANSWERS = (
     "No sheet was made: these answers need checking first. Correct what is listed, screen "
     "the patient again, then print the sheet from the new summary."
@@ -183,14 +233,16 @@ def for_patient() -> ResponseReturnValue:
         found.plan,
         found.current,
     )
+    code = _language(request.form.get(i18n.LANGUAGE_FIELD), current.settings)
+    if code is None:
+        return render_error(422, UNKNOWN_LANGUAGE)
     raw_version = request.form.get(SUMMARY_VERSION_FIELD, "")
     summary_version = int(raw_version) if raw_version.isascii() and raw_version.isdigit() else None
-    return render_template(
-        "sheet/sheet.html",
-        plan=plan,
-        rows=calendar(plan),
-        text=sheet_text(current.settings, plan, patient_specifics(answers, result)),
-        settings=current.settings,
+    return _render_sheet(
+        code,
+        current.settings,
+        plan,
+        patient_specifics(answers, result),
         version=current,
         current=current,
         current_url=None,
@@ -275,6 +327,9 @@ def linked_plan(endpoint: str) -> LinkedPlan | ResponseReturnValue:
             "days before it. Choose a start date after the operation"
         ]
         return _render_form(form, [], 400)
+    if _language(choice.language, settings) is None:
+        form.language.errors = [UNKNOWN_LANGUAGE]
+        return _render_form(form, [], 400)
     return LinkedPlan(plan, choice, params, version, settings)
 
 
@@ -293,12 +348,11 @@ def sheet() -> ResponseReturnValue:
         found.settings,
     )
     calendar_url = url_for("sheet.calendar_from_link", **params, v=version.number)
-    return render_template(
-        "sheet/sheet.html",
-        plan=plan,
-        rows=calendar(plan),
-        text=sheet_text(settings, plan),
-        settings=settings,
+    return _render_sheet(
+        choice.language,
+        settings,
+        plan,
+        None,
         version=version,
         current=current,
         current_url=url_for("sheet.sheet", **params, v=current.number),

@@ -12,7 +12,7 @@ from flask import Flask
 from icalendar import Calendar
 from playwright.sync_api import Browser, Page, expect
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from ldn_screen.rules import Formulation, Schedule
 from ldn_screen.rules.dose_reminders import QR_CAPTION
 from ldn_screen.rules.dosing import build_dose_plan

@@ -135,6 +135,7 @@ def test_sheet_prints_on_two_pages_with_the_plan_and_the_card(
 ) -> None:
     page.goto(sheet_server.url + sheet_query(schedule, formulation, sheet_server.version))
     expect(page.locator("h1")).to_have_text("Your low-dose naltrexone (LDN) plan")
+    assert card_fits(page)
     name = f"sheet-{paper.lower()}-{schedule.value}-{formulation.value}"
     per_page = print_on_two_pages(page, name, paper)
     text = " ".join(per_page)
@@ -163,6 +164,7 @@ def test_sheet_prints_on_two_pages_with_the_plan_and_the_card(
     card = card_pages[0][card_pages[0].index(CARD_TITLE) :]
     assert "opioid pain medicines may not work as usual" in card
     assert CLINIC_PHONE in card
+    assert EN_ALERT in card and ES_ALERT in card  # bilingual on the English sheet too
 
     # Print chrome is gone: no navigation, buttons or skip link.
     for chrome in ("Skip to main content", "Print this sheet", "Change the plan", "Admin"):
@@ -230,6 +232,8 @@ def test_sheet_and_chooser_have_no_serious_axe_violations(
     for path in (
         "/sheet",
         sheet_query(Schedule.GENTLE, Formulation.LIQUID, sheet_server.version),
+        # The Spanish sheet: its lang, the draft band, the bilingual card.
+        sheet_query(Schedule.GENTLE, Formulation.LIQUID, sheet_server.version) + "&language=es_US",
         sheet_query(Schedule.STANDARD, Formulation.CAPSULE, 1),  # the stale-version notice
         "/sheet/print?schedule=weekly&start=2026-02-30&formulation=liquid&mg_per_ml=9",
     ):
@@ -300,3 +304,121 @@ def test_chooser_leads_to_the_sheet_with_the_version_pinned(
     )
     # At 2 mg per mL the first 0.5 mg step is 0.25 mL; the settings' own strength is not used.
     expect(page.locator(".calendar tbody tr").first).to_contain_text("0.25 mL")
+
+
+# --- The Spanish sheet -----------------------------------------------------------------------
+
+ES_H1 = "Su plan de naltrexona en dosis baja (LDN)"
+ES_BAND = "Traducción preliminar: aún no revisada / Draft translation: not yet reviewed"
+ES_ALERT = "Tomo naltrexona: los opioides pueden no funcionar."
+EN_ALERT = "I take naltrexone: opioids may not work."
+ES_CARD_TITLE = "Tomo naltrexona en dosis baja (un bloqueador de opioides)."
+# English sentences of the sheet that must never be left in a Spanish one.
+ENGLISH_LEFTOVERS = (
+    "Your low-dose naltrexone",
+    "How to take it",
+    "Side effects",
+    "Get help right away",
+    "Tick a box",
+    "Wallet card",
+    "your review",
+)
+
+
+def es_date(day: dt.date) -> str:
+    from babel.dates import format_date
+
+    return format_date(day, "EEE d MMM y", locale="es_US")  # the calendar's short form
+
+
+def card_fits(page: Page) -> bool:
+    """Both panels of the wallet card hold their text (a panel hides what overflows)."""
+    return bool(
+        page.evaluate(
+            "[...document.querySelectorAll('.card-panel')]"
+            ".every(p => p.scrollHeight <= p.clientHeight + 1)"
+        )
+    )
+
+
+def assert_spanish_sheet(per_page: list[str]) -> str:
+    text = " ".join(per_page)
+    assert ES_BAND in per_page[0]  # the draft band, at the top of the first page
+    for phrase in ENGLISH_LEFTOVERS:
+        assert phrase not in text, phrase
+    card_pages = [p for p in per_page if ES_CARD_TITLE in p and "Teléfono de la clínica" in p]
+    assert len(card_pages) == 1
+    card = card_pages[0][card_pages[0].index(ES_CARD_TITLE) :]
+    assert ES_ALERT in card and EN_ALERT in card  # bilingual for emergency staff
+    assert CLINIC_PHONE in card
+    return text
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+@pytest.mark.parametrize("formulation", [Formulation.CAPSULE, Formulation.LIQUID])
+@pytest.mark.parametrize("schedule", [Schedule.STANDARD, Schedule.GENTLE])
+def test_spanish_sheet_prints_on_two_pages(
+    page: Page,
+    sheet_server: SheetServer,
+    paper: str,
+    formulation: Formulation,
+    schedule: Schedule,
+) -> None:
+    query = sheet_query(schedule, formulation, sheet_server.version) + "&language=es_US"
+    page.goto(sheet_server.url + query)
+    expect(page.locator("h1")).to_have_text(ES_H1)
+    assert page.locator("html").get_attribute("lang") == "es-US"
+    assert card_fits(page)
+    name = f"sheet-es-{paper.lower()}-{schedule.value}-{formulation.value}"
+    per_page = print_on_two_pages(page, name, paper)
+    text = assert_spanish_sheet(per_page)
+    plan = build_dose_plan(sheet_server.settings, schedule, formulation, START)
+    for step in plan.steps:
+        end = f"al {es_date(step.ends_on)}" if step.ends_on else "a su revisión"
+        row = f"{step.number} del {es_date(step.starts_on)} {end} {fmt_mg(step.dose_mg)}"
+        if formulation is Formulation.LIQUID:
+            assert step.volume_ml is not None
+            row += f" {fmt_ml(step.volume_ml)}"
+        assert sum(row in p for p in per_page) == 1, f"row not whole on one page: {row!r}"
+    assert f"Revisión: {es_date(plan.review_on)}" in text
+    assert f"For staff: settings version {sheet_server.version} of" in per_page[-1]
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+def test_spanish_sheet_with_every_patient_line_prints_on_two_pages(
+    page: Page, sheet_server: SheetServer, paper: str
+) -> None:
+    """The longest Spanish sheet: gentle liquid, a stop for surgery, all four lines for the
+    patient; the language is chosen on the summary and posted with the answers."""
+    last_dose = dt.date.today() - dt.timedelta(days=3)
+    start = last_dose + dt.timedelta(days=sheet_server.settings.washout_days_short_acting)
+    surgery = start + dt.timedelta(days=150)
+    page.goto(sheet_server.url + "/")
+    fill_answers(
+        page,
+        opioid_use="recent",
+        opioid_type="short_acting",
+        last_opioid_dose_on=last_dose.isoformat(),
+        surgery_planned="yes",
+        surgery_on=surgery.isoformat(),
+        thyroid_condition="yes",
+        formulation="liquid",
+    )
+    page.get_by_role("button", name="Screen patient").click()
+    page.get_by_label("Language of the sheet").select_option("es_US")
+    with page.expect_popup() as popup:
+        page.get_by_role("button", name="Counselling sheet").click()
+    sheet = popup.value
+    expect(sheet.locator("h1")).to_have_text(ES_H1)
+    assert "/sheet/patient" in sheet.url and "es_US" not in sheet.url
+    expect(sheet.locator(".for-you li")).to_have_count(4)
+    assert card_fits(sheet)
+    per_page = print_on_two_pages(sheet, f"sheet-es-{paper.lower()}-patient-lines", paper)
+    text = assert_spanish_sheet(per_page)
+    for phrase in (
+        "No tome medicinas opioides antes del",
+        "Hágase los análisis de sangre de la tiroides cada 2 a 3 meses",
+        f"Su líquido tiene {sheet_server.settings.liquid_mg_per_ml:g} mg de LDN en cada mL.",
+        "Pare antes de su operación.",
+    ):
+        assert phrase in text, phrase

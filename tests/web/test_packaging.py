@@ -7,6 +7,7 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,10 @@ def test_installed_wheel_serves_the_form_and_its_css(tmp_path: Path) -> None:
         capture_output=True,
     )
     wheel = next(dist.glob("ldn_screen-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:  # the catalogues, compiled at build time
+        names = archive.namelist()
+    assert "ldn_screen/translations/es_US/LC_MESSAGES/messages.mo" in names
+    assert "ldn_screen/translations/es_US/LC_MESSAGES/messages.po" in names
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
@@ -47,6 +52,7 @@ def test_installed_wheel_serves_the_form_and_its_css(tmp_path: Path) -> None:
     probe = textwrap.dedent(
         f"""
         import ldn_screen
+        import ldn_screen.translations.catalogues
         from ldn_screen.app import create_app
         assert {str(ROOT)!r} not in ldn_screen.__file__, ldn_screen.__file__
         app = create_app({{"INSTANCE_PATH": {str(tmp_path / "instance")!r}}})
@@ -60,6 +66,13 @@ def test_installed_wheel_serves_the_form_and_its_css(tmp_path: Path) -> None:
         assert font.status_code == 200 and font.mimetype == "font/woff2", font
         assert font.data == {font_bytes!r}, "the packaged font differs from static/fonts/"
         assert client.get("/static/fonts/OFL.txt").status_code == 200  # its licence ships too
+        from ldn_screen.web import i18n
+        assert i18n.catalogue_dir() == str(ldn_screen.translations.catalogues.HERE)  # no compile
+        import datetime as dt
+        start = dt.date.today().isoformat()
+        query = f"schedule=standard&start={{start}}&formulation=capsule&language=es_US"
+        sheet = client.get("/sheet/print?" + query, follow_redirects=True)
+        assert sheet.status_code == 200 and "Su plan de naltrexona" in sheet.get_data(as_text=True)
         print("ok")
         """
     )

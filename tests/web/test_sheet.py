@@ -140,7 +140,7 @@ def test_chooser_is_a_get_form_with_accessible_fields(client: FlaskClient) -> No
     # A GET of plan parameters only (dates, no answers): no CSRF token, no other field names.
     assert "csrf_token" not in body
     names = set(re.findall(r'<input[^>]* name="([^"]+)"', body))
-    assert names == {"schedule", "start", "formulation", "mg_per_ml", "surgery"}
+    assert names == {"schedule", "start", "formulation", "mg_per_ml", "surgery", "language"}
     assert f'value="{TODAY.isoformat()}"' in body  # the start date defaults to today
     assert 'id="mg_per_ml" name="mg_per_ml" value="1"' in body  # the current strength
 

@@ -27,7 +27,7 @@ from icalendar import Calendar, Component
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 from ldn_screen.config import UnsafeConfiguration
 from ldn_screen.rules import DEFAULT_SETTINGS, Formulation, Schedule
 from ldn_screen.rules.dose_reminders import REVIEW_NOTE, STEP_NOTE
@@ -450,7 +450,7 @@ def test_a_public_address_that_is_not_https_is_refused(tmp_path: Path, bad: str)
 
 LAZY_CHECK = """
 import sys, datetime as dt
-from ldn_screen import create_app
+from ldn_screen.app import create_app
 app = create_app({"INSTANCE_PATH": sys.argv[1], "TESTING": True})
 client = app.test_client()
 start = (dt.date.today() + dt.timedelta(days=3)).isoformat()

@@ -10,10 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from ...rules.model import Formulation, Schedule
 from ...rules.settings import SPECS_BY_NAME
+from ...rules.translation import ENGLISH_CODE, LANGUAGES
 from .fields import (
     FORMULATION_MESSAGE,
     FORMULATION_OPTIONS,
@@ -52,6 +54,7 @@ class PlanChoice:
     starts_on: dt.date
     mg_per_ml: float | None  # only for liquid
     surgery_on: dt.date | None = None  # planned surgery, to mark the stop in the calendar
+    language: str = ENGLISH_CODE  # the sheet's language (not the patient's: any sheet)
 
     def params(self) -> dict[str, str]:
         """The canonical query, in a fixed order, so one plan has one address."""
@@ -64,6 +67,9 @@ class PlanChoice:
             params["mg_per_ml"] = f"{self.mg_per_ml:g}"
         if self.surgery_on is not None:
             params["surgery"] = self.surgery_on.isoformat()
+        if self.language != ENGLISH_CODE:
+            # English is the default, so a reprint link from before languages stays the same.
+            params["language"] = self.language
         return params
 
 
@@ -73,15 +79,33 @@ class SheetForm(BaseForm):
     class Meta:
         csrf = False
 
-    schedule = Radios("Titration schedule", options=SCHEDULE_OPTIONS, message=SCHEDULE_MESSAGE)
-    start = DateInput("Start date", description="For example, 2026-12-01.", example="2026-12-01")
-    formulation = Radios("Formulation", options=FORMULATION_OPTIONS, message=FORMULATION_MESSAGE)
-    mg_per_ml = Text("Liquid concentration", render_kw={"inputmode": "decimal"})
+    # The labels are msgids of the sheet's catalogue (the chooser's words); example dates are
+    # placeholders, as every number is.
+    schedule = Radios(_l("Titration schedule"), options=SCHEDULE_OPTIONS, message=SCHEDULE_MESSAGE)
+    start = DateInput(
+        _l("Start date"),
+        description=_l("For example, %(example)s.", example="2026-12-01"),
+        example="2026-12-01",
+    )
+    formulation = Radios(
+        _l("Formulation"), options=FORMULATION_OPTIONS, message=FORMULATION_MESSAGE
+    )
+    mg_per_ml = Text(_l("Liquid concentration"), render_kw={"inputmode": "decimal"})
     surgery = DateInput(
-        "Date of planned surgery (optional)",
-        description="If an operation falls in the calendar, the sheet marks when to stop "
-        "LDN before it. For example, 2027-01-15.",
+        _l("Date of planned surgery (optional)"),
+        description=_l(
+            "If an operation falls in the calendar, the sheet marks when to stop LDN before "
+            "it. For example, %(example)s.",
+            example="2027-01-15",
+        ),
         example="2027-01-15",
+    )
+    # The view lists the languages offered (a draft translation says so in its label).
+    language = Radios(
+        _l("Language of the sheet"),
+        options=[(code, names[0]) for code, names in LANGUAGES.items()],
+        message="Select the language of the sheet",
+        conditional=True,  # a link without it (an older reprint) is in English
     )
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
@@ -139,4 +163,5 @@ class SheetForm(BaseForm):
             starts_on=self.start.date,
             mg_per_ml=parse_number(self.mg_per_ml.data, signed=True) if liquid else None,
             surgery_on=self.surgery.date if (self.surgery.data or "").strip() else None,
+            language=self.language.data or ENGLISH_CODE,
         )
