@@ -63,6 +63,9 @@ NOT_PAGES = {
     "api.openapi",
     # JSON for EHRs (CDS Hooks feedback), behind their JWT: no page.
     "cds_feedback.feedback",
+    # CDS Hooks discovery and services: JSON for EHRs, behind their JWT (tests/cds checks them).
+    "cds.discover",
+    "cds.call",
     # The titration plan as a calendar file (text/calendar, an attachment), not a page:
     # tests/web/test_sheet_calendar.py checks it; its link and button are on the swept sheets.
     "sheet.calendar_from_link",
