@@ -31,7 +31,9 @@ from ..forms.screening import (
     DIAGNOSIS_FIELDS,
     MEDICATION_LIST_MAX_CHARS,
     MEDICATION_LIST_MAX_LINES,
+    OPIOID_CONDITIONS,
     PAIN_RANGE,
+    SAFETY_CONDITIONS,
     SSS_SEVERITY_FIELDS,
     SSS_SYMPTOM_FIELDS,
     WPI_FIELDS,
@@ -173,21 +175,9 @@ def _screening() -> ApiForm:
         "age_years": Number(True, *AGE_RANGE),
         "baseline_pain_nrs": Number(True, *PAIN_RANGE),
     }
-    conditions = ("opioid_dependence", "opioid_withdrawal", "kratom_or_similar")
-    safety = (
-        "pregnant_or_planning",
-        "breastfeeding",
-        "naltrexone_now",
-        "naltrexone_allergy",
-        "naloxone_allergy",
-        "acute_hepatitis_or_liver_failure",
-        "other_liver_disease",
-        "kidney_impairment",
-        "transplant_or_immunosuppressant",
-        "surgery_planned",
-        "thyroid_condition",
-        "sensitive_to_medicines",
-    )
+    # The page's two checklists, each question answered on its own: their items, not a copy.
+    conditions = OPIOID_CONDITIONS.items
+    safety = SAFETY_CONDITIONS.items
     required = {
         "age_years",
         "fibromyalgia_diagnosed",
