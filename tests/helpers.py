@@ -12,7 +12,11 @@ from flask.testing import FlaskClient
 
 from ldn_screen.web.forms.screening import CONDITION_GROUPS, YES_NO_CONDITIONS
 
-TODAY = dt.date.today()
+
+def today() -> dt.date:
+    """The date now, asked afresh each time: a run that crosses midnight must not post
+    yesterday as a start date ("today or later")."""
+    return dt.date.today()
 
 
 def csrf_token(html: str) -> str:
@@ -43,7 +47,7 @@ def valid_answers(**overrides: str) -> dict[str, str]:
         "surgery_planned": "no",
         "thyroid_condition": "no",
         "sensitive_to_medicines": "no",
-        "start_on": TODAY.isoformat(),
+        "start_on": today().isoformat(),
         "formulation": "capsule",
         "schedule": "standard",
         "baseline_pain_nrs": "7",

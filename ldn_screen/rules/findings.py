@@ -199,7 +199,7 @@ CATALOGUE: dict[str, FindingSpec] = {
         "the patient is probably coming off one now, whatever the answers say. Naltrexone taken "
         "too soon after an opioid can bring on sudden withdrawal. Confirm the date of the last "
         "opioid dose and the product, then answer the opioid questions to match.",
-        "policy_medication_list",
+        "label_lofexidine",
     ),
     "medication_lines_unrecognised": FindingSpec(
         S.REVIEW,

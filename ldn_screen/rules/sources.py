@@ -273,6 +273,18 @@ _ALL = (
         "FDA MedWatch safety labeling changes for REVIA, October 2013.",
         FDA_SLC_2013_URL,
     ),
+    # The indication as the FDA announced it at approval (May 2018) and the maker's launch
+    # notice repeated it; the label itself was not read here.
+    Source(
+        "label_lofexidine",
+        EvidenceKind.LABEL,
+        "LUCEMYRA (lofexidine) label: mitigation of opioid withdrawal symptoms to facilitate "
+        "abrupt opioid discontinuation in adults; not a treatment for opioid use disorder",
+        "LUCEMYRA (lofexidine) tablets, US prescribing information, section 1 INDICATIONS AND "
+        "USAGE (US WorldMeds; FDA approval May 2018, for up to 14 days of treatment).",
+        "https://dailymed.nlm.nih.gov/dailymed/search.cfm?labeltype=all&query=LUCEMYRA",
+        verify=VERIFY_LABEL,
+    ),
     # --- VIVITROL label text: never presented as the tablet label's ----------------------
     # "For as long as two weeks" was first seen on secondary pages citing "the FDA label"
     # (docs/safety/source-provenance.md); the matching PLR subsection is VIVITROL's.

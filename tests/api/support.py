@@ -10,9 +10,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from ldn_screen.store.audit import AuditEntry
-from tests.helpers import valid_answers
+from tests.helpers import today, valid_answers
 
-TODAY = dt.date.today()
 NUMBER_FIELDS = ("age_years", "baseline_pain_nrs")
 
 
@@ -37,14 +36,14 @@ def screening_json(**overrides: Any) -> dict[str, Any]:
 
 def followup_json(**overrides: Any) -> dict[str, Any]:
     answers: dict[str, Any] = {
-        "started_on": (TODAY - dt.timedelta(days=110)).isoformat(),
-        "followup_on": TODAY.isoformat(),
+        "started_on": (today() - dt.timedelta(days=110)).isoformat(),
+        "followup_on": today().isoformat(),
         "schedule": "standard",
         "formulation": "capsule",
         "current_dose_mg": 4.5,
         "dose_timing": "night",
         "target_reached": "yes",
-        "target_reached_on": (TODAY - dt.timedelta(days=96)).isoformat(),
+        "target_reached_on": (today() - dt.timedelta(days=96)).isoformat(),
         "pain_method": "nrs",
         "baseline_nrs": 8,
         "current_nrs": 4,

@@ -6,14 +6,15 @@ import datetime as dt
 
 from flask.testing import FlaskClient
 
-from tests.api.support import TODAY, call, field_errors, followup_json
+from tests.api.support import call, field_errors, followup_json
+from tests.helpers import today
 
 
 def test_a_responder_is_assessed(client: FlaskClient, token: str) -> None:
     response = call(client, token, "/followups", followup_json())
     assert response.status_code == 200, response.get_data(as_text=True)
     result = response.get_json()
-    assert result["assessed_on"] == TODAY.isoformat()
+    assert result["assessed_on"] == today().isoformat()
     assert result["response"]["method"] == "nrs"
     assert result["response"]["change_pct"] == 50.0
     assert result["recommendation"] == "continue"
@@ -28,7 +29,7 @@ def test_follow_up_errors_are_the_form_s(client: FlaskClient, token: str) -> Non
         current_dose_mg=4.3,
         pain_method="peg",
         side_effects_any="yes",
-        target_reached_on=(TODAY + dt.timedelta(days=3)).isoformat(),
+        target_reached_on=(today() + dt.timedelta(days=3)).isoformat(),
     )
     errors = field_errors(call(client, token, "/followups", body))
     assert errors["current_dose_mg"] == [

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 
 from ldn_screen.rules.findings import CATALOGUE
 from ldn_screen.web.stores import current_reading
-from tests.api.support import TODAY, call, field_errors, screening_json
-from tests.helpers import post_screening
+from tests.api.support import call, field_errors, screening_json
+from tests.helpers import post_screening, today
 
 
 def form_errors(client: FlaskClient, **answers: str) -> dict[str, str]:
@@ -30,9 +30,9 @@ def test_a_typical_patient_gets_the_whole_result(client: FlaskClient, token: str
     assert response.headers["Cache-Control"] == "no-store"
     result = response.get_json()
     assert result["verdict"] == "eligible"
-    assert result["screened_on"] == TODAY.isoformat()
+    assert result["screened_on"] == today().isoformat()
     plan = result["dose_plan"]
-    assert plan["starts_on"] == TODAY.isoformat() and plan["formulation"] == "capsule"
+    assert plan["starts_on"] == today().isoformat() and plan["formulation"] == "capsule"
     assert [s["number"] for s in plan["steps"]] == list(range(1, len(plan["steps"]) + 1))
     assert all(s["volume_ml"] is None for s in plan["steps"])
     assert result["review_on"] == plan["review_on"]
@@ -123,7 +123,7 @@ def test_the_settings_version_is_the_one_in_force(
 
 
 def test_a_recent_opioid_gives_not_yet_with_the_start_date(client: FlaskClient, token: str) -> None:
-    last = TODAY - dt.timedelta(days=2)
+    last = today() - dt.timedelta(days=2)
     body = screening_json(
         opioid_use="recent", opioid_type="short_acting", last_opioid_dose_on=last.isoformat()
     )
@@ -138,7 +138,7 @@ def test_form_errors_come_in_the_form_s_own_words(client: FlaskClient, token: st
         {"baseline_pain_nrs": "11"},
         {"opioid_use": "recent"},
         {"surgery_planned": "yes"},
-        {"start_on": (TODAY - dt.timedelta(days=3)).isoformat()},
+        {"start_on": (today() - dt.timedelta(days=3)).isoformat()},
     ]
     for answers in cases:
         expected = form_errors(client, **answers)

@@ -54,6 +54,7 @@ NOT_PAGES = {
     # FHIR answers application/fhir+json only, never an HTML page (tests/fhir checks them).
     "fhir.get_questionnaire",
     "fhir.get_operation_definition",
+    "fhir.get_metadata",
     "fhir.screen_operation",
     "fhir.unknown",
     # The JSON API answers JSON (its documentation page, api.docs, is swept).

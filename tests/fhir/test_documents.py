@@ -173,3 +173,35 @@ def test_screen_needs_an_api_client_token_and_the_definitions_do_not(
         headers={"Authorization": "Bearer ldn_forged"},
     )
     assert forged.status_code == 401
+
+
+def test_capability_statement_names_what_the_server_has(fhir_client: FlaskClient) -> None:
+    response = fhir_get(fhir_client, "/fhir/metadata")
+    assert response.status_code == 200
+    assert response.mimetype == "application/fhir+json"
+    body = response.get_json(force=True)
+    # R4 is 4.0.1. The vendored schema is the 4.0.0 build, whose list of FHIR versions predates
+    # that technical correction: the rest of the statement is checked against it.
+    assert body["fhirVersion"] == "4.0.1" and body["kind"] == "instance"
+    assert schema_errors({**body, "fhirVersion": "4.0.0"}) == []
+    # cpb-1..3 of R4 (a rest, software or implementation element; kind instance has
+    # implementation) hold.
+    assert fhirpath(
+        body,
+        "(rest.exists() or messaging.exists() or document.exists())"
+        " and (kind != 'instance' or implementation.exists())",
+    ) == [True]
+    (rest,) = body["rest"]
+    resources = {r["type"]: r for r in rest["resource"]}
+    assert set(resources) == {"Questionnaire", "OperationDefinition"}
+    (operation,) = resources["Questionnaire"]["operation"]
+    assert operation["name"] == "screen"
+    # The operation it names is the one this server serves.
+    definition = fhir_get(fhir_client, "/fhir/OperationDefinition/ldn-screen").get_json(force=True)
+    assert operation["definition"] == definition["url"]
+    assert "api-client create" in rest["security"]["description"]
+    for resource in resources.values():
+        assert [i["code"] for i in resource["interaction"]] == ["read"]
+    assert fhir_get(fhir_client, "/fhir/metadata").get_json(force=True)["date"] == body["date"]
+    refused = fhir_client.post("/fhir/metadata", json={})
+    assert refused.status_code == 405 and refused.headers["Allow"] == "GET, HEAD"

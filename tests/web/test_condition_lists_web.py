@@ -27,7 +27,7 @@ from ldn_screen.web.forms.screening import (
     YES_NO_CONDITIONS,
     ScreeningForm,
 )
-from tests.helpers import TODAY, check_error_page, csrf_token, valid_answers
+from tests.helpers import check_error_page, csrf_token, today, valid_answers
 
 GROUPS = (OPIOID_CONDITIONS, SAFETY_CONDITIONS)
 Post = list[tuple[str, str]]
@@ -53,7 +53,7 @@ def answers_from(app: Flask, data: Post) -> PatientAnswers | dict[str, list[str]
     """What the form hands the rules for ``data``, or its errors."""
     app.config["WTF_CSRF_ENABLED"] = False
     with app.test_request_context("/", method="POST", data=MultiDict(data)):
-        form = ScreeningForm(today=TODAY)
+        form = ScreeningForm(today=today())
         if not form.validate():
             return form.errors
         return form.to_answers()
@@ -91,10 +91,10 @@ def test_each_ticked_condition_gives_its_question_the_follow_up_answer(
     # A yes/no question has no follow-up: ticking it is the "Yes".
     data = grouped({group.name: [item]}, **({} if item in YES_NO_CONDITIONS else {item: follow_up}))
     if item == "surgery_planned" and follow_up == "yes":
-        data.append(("surgery_on", (TODAY + dt.timedelta(days=30)).isoformat()))
+        data.append(("surgery_on", (today() + dt.timedelta(days=30)).isoformat()))
     per_question = dict(valid_answers(**{item: follow_up}))
     if item == "surgery_planned" and follow_up == "yes":
-        per_question["surgery_on"] = (TODAY + dt.timedelta(days=30)).isoformat()
+        per_question["surgery_on"] = (today() + dt.timedelta(days=30)).isoformat()
     from_list = answers_from(app, data)
     assert isinstance(from_list, PatientAnswers), from_list
     assert getattr(from_list, item).value == follow_up
@@ -177,7 +177,7 @@ def test_a_ticked_condition_needs_its_follow_up(client: FlaskClient) -> None:
 
 
 def test_a_surgery_date_without_the_tick_is_refused(client: FlaskClient) -> None:
-    soon = (TODAY + dt.timedelta(days=20)).isoformat()
+    soon = (today() + dt.timedelta(days=20)).isoformat()
     data = grouped(surgery_on=soon)
     raw = check_error_page(post(client, data), "surgery_planned", SURGERY_DATE_UNTICKED_MESSAGE)
     assert f'value="{soon}"' in raw
@@ -205,7 +205,7 @@ def test_the_list_is_drawn_none_first_then_or_then_the_conditions(client: FlaskC
 
 
 def test_change_answers_keeps_the_lists(client: FlaskClient) -> None:
-    soon = (TODAY + dt.timedelta(days=40)).isoformat()
+    soon = (today() + dt.timedelta(days=40)).isoformat()
     data = grouped(
         {"safety_conditions": ["surgery_planned", "thyroid_condition"]},
         surgery_planned="yes",

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.helpers import TODAY, check_error_page, check_page, csrf_token
+from tests.helpers import check_error_page, check_page, csrf_token, today
 from tests.web.source_links import linked
 
 
@@ -22,14 +22,14 @@ def text_of(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def days_ago(n: int) -> str:
-    return (TODAY - dt.timedelta(days=n)).isoformat()
+    return (today() - dt.timedelta(days=n)).isoformat()
 
 
 def followup_answers(**overrides: str | list[str]) -> dict[str, str | list[str]]:
     """On 4.5 mg for 100 days (past the 12-week review point), pain 8 -> 4, no concerns."""
     answers: dict[str, str | list[str]] = {
         "started_on": days_ago(130),
-        "followup_on": TODAY.isoformat(),
+        "followup_on": today().isoformat(),
         "schedule": "standard",
         "formulation": "capsule",
         "current_dose_mg": "4.5",
@@ -64,7 +64,7 @@ def test_form_page_meets_the_page_contract(client: FlaskClient) -> None:
     form_start = raw.index("<form")
     assert "novalidate" in raw[form_start : form_start + 200]
     assert raw.index('name="csrf_token"', form_start) < raw.index("<section", form_start)
-    assert f'id="followup_on" name="followup_on" value="{TODAY.isoformat()}"' in raw
+    assert f'id="followup_on" name="followup_on" value="{today().isoformat()}"' in raw
     # The nav shows where we are, and the target dose hint reads the settings.
     assert re.search(r'href="/followup" aria-current="page">Follow-up</a>', raw)
     assert "The target in the settings is 4.5 mg a day" in raw
@@ -112,7 +112,7 @@ def test_peg_is_labelled_as_borrowing_the_immpact_thresholds(client: FlaskClient
 
 def test_too_early_gives_the_date_it_can_be_judged(client: FlaskClient) -> None:
     body = text_of(post_followup(client, target_reached_on=days_ago(30), current_nrs="8"))
-    judge_on = TODAY - dt.timedelta(days=30) + dt.timedelta(weeks=12)
+    judge_on = today() - dt.timedelta(days=30) + dt.timedelta(weeks=12)
     assert "Follow-up result: Too early to judge" in body
     assert f"From {judge_on:%a} {judge_on.day} {judge_on:%b %Y}" in body
     assert "Recommendation: Continue LDN at 4.5 mg a day, and judge the response from" in body
@@ -143,7 +143,7 @@ def test_halving_links_a_new_counselling_sheet_with_plan_parameters_only(
     query = parse_qs(urlparse(html.unescape(link.group(1))).query)
     assert query == {
         "schedule": ["gentle"],
-        "start": [TODAY.isoformat()],
+        "start": [today().isoformat()],
         "formulation": ["liquid"],
         "mg_per_ml": ["1"],
         "v": ["1"],
@@ -160,7 +160,7 @@ def test_a_current_opioid_puts_safety_first(client: FlaskClient) -> None:
 
 
 def in_days(n: int) -> str:
-    return (TODAY + dt.timedelta(days=n)).isoformat()
+    return (today() + dt.timedelta(days=n)).isoformat()
 
 
 def chart_note_of(body: str) -> str:
@@ -199,7 +199,7 @@ def test_a_responder_with_a_safety_finding_is_given_the_safety_action(
     response = post_followup(client, **overrides)
     assert response.status_code == 200
     body = text_of(response)
-    surgery = TODAY + dt.timedelta(days=2)
+    surgery = today() + dt.timedelta(days=2)
     advice = advice.format(surgery=f"{surgery:%a} {surgery.day} {surgery:%b %Y}")
     assert "Recommendation: Continue" not in body
     assert f"Recommendation: {advice}" in body
@@ -222,22 +222,22 @@ def test_surgery_soon_uses_the_hold_from_the_settings(app: Flask, client: FlaskC
         departure_reason="Testing a one-day hold",
     )
     body = text_of(post_followup(client, surgery_planned="yes", surgery_on=in_days(1)))
-    surgery = TODAY + dt.timedelta(days=1)
+    surgery = today() + dt.timedelta(days=1)
     assert (
         f"Recommendation: Stop LDN now for surgery on {surgery:%a} {surgery.day} "
         f"{surgery:%b %Y} (in 1 day); restart only once off opioid painkillers."
     ) in body
-    assert f"LDN should stop 1 day before surgery, from {TODAY:%a} {TODAY.day}" in body
+    assert f"LDN should stop 1 day before surgery, from {today():%a} {today().day}" in body
     assert "restart at the previous dose of 4.5 mg a day once off opioid painkillers" in body
     assert "1 days" not in body
 
 
 def test_surgery_with_time_left_adds_the_last_dose_under_the_advice(client: FlaskClient) -> None:
     body = text_of(post_followup(client, surgery_planned="yes", surgery_on=in_days(4)))
-    surgery, stop_by = TODAY + dt.timedelta(days=4), TODAY + dt.timedelta(days=1)
+    surgery, stop_by = today() + dt.timedelta(days=4), today() + dt.timedelta(days=1)
     line = (
         f"Before surgery on {surgery:%a} {surgery.day} {surgery:%b %Y}: last dose on "
-        f"{TODAY:%a} {TODAY.day} {TODAY:%b %Y}, then stop from {stop_by:%a} {stop_by.day} "
+        f"{today():%a} {today().day} {today():%b %Y}, then stop from {stop_by:%a} {stop_by.day} "
         f"{stop_by:%b %Y} (3 days before); restart once off opioid painkillers."
     )
     assert "Recommendation: Continue LDN at 4.5 mg a day." in body
@@ -308,7 +308,7 @@ BAD_INPUT = [
         "The date of this follow-up must be on or after the date LDN was started",
     ),
     (
-        {"followup_on": (TODAY + dt.timedelta(days=1)).isoformat()},
+        {"followup_on": (today() + dt.timedelta(days=1)).isoformat()},
         "followup_on",
         "The date of this follow-up must be today or in the past",
     ),

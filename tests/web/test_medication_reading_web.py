@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 from flask.testing import FlaskClient
 
-from tests.helpers import TODAY, check_error_page, post_screening
+from tests.helpers import check_error_page, post_screening, today
 
 
 def text_of(response) -> str:  # type: ignore[no-untyped-def]
@@ -115,7 +115,7 @@ def test_methadone_in_the_list_is_do_not_start_whatever_the_answer(client: Flask
         client,
         opioid_use="recent",
         opioid_type="short_acting",
-        last_opioid_dose_on=(TODAY - dt.timedelta(days=60)).isoformat(),
+        last_opioid_dose_on=(today() - dt.timedelta(days=60)).isoformat(),
         medication_list="methadone 80 mg daily",
     )
     body = text_of(response)
@@ -137,7 +137,7 @@ def test_chart_note_lists_opioid_and_unread_lines(client: FlaskClient) -> None:
 
 
 def test_no_opioids_with_a_last_dose_date_is_a_form_error(client: FlaskClient) -> None:
-    last = (TODAY - dt.timedelta(days=5)).isoformat()
+    last = (today() - dt.timedelta(days=5)).isoformat()
     response = post_screening(client, opioid_use="none", last_opioid_dose_on=last)
     raw = check_error_page(
         response,
@@ -161,7 +161,7 @@ def test_stopped_with_the_date_unknown_and_no_date_is_review(client: FlaskClient
 
 
 def test_stopped_with_the_date_unknown_counts_from_the_vouched_date(client: FlaskClient) -> None:
-    since = TODAY - dt.timedelta(days=11)
+    since = today() - dt.timedelta(days=11)
     response = post_screening(
         client, opioid_use="recent_date_unknown", opioid_free_since=since.isoformat()
     )
@@ -174,7 +174,7 @@ def test_a_future_vouched_date_is_refused_at_the_field(client: FlaskClient) -> N
     response = post_screening(
         client,
         opioid_use="recent_date_unknown",
-        opioid_free_since=(TODAY + dt.timedelta(days=3)).isoformat(),
+        opioid_free_since=(today() + dt.timedelta(days=3)).isoformat(),
     )
     assert "must be today or in the past" in text_of(response)
 
@@ -194,7 +194,7 @@ def test_ultra_low_dose_protocol_shows_no_plan_and_no_sheet(client: FlaskClient)
 
 
 def test_no_surgery_with_a_surgery_date_is_a_form_error(client: FlaskClient) -> None:
-    when = (TODAY + dt.timedelta(days=9)).isoformat()
+    when = (today() + dt.timedelta(days=9)).isoformat()
     response = post_screening(client, surgery_planned="no", surgery_on=when)
     raw = check_error_page(
         response,

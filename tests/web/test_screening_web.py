@@ -13,11 +13,11 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from tests.helpers import (
-    TODAY,
     check_error_page,
     check_page,
     csrf_token,
     post_screening,
+    today,
     valid_answers,
 )
 from tests.web.source_links import linked
@@ -38,7 +38,7 @@ def test_form_page_meets_the_page_contract(client: FlaskClient) -> None:
     form_start = body.index("<form")
     assert body.index('name="csrf_token"', form_start) < body.index("<section", form_start)
     assert "novalidate" in body[form_start : form_start + 200]
-    assert f'value="{TODAY.isoformat()}"' in body  # the start date defaults to today
+    assert f'value="{today().isoformat()}"' in body  # the start date defaults to today
 
 
 def test_security_headers(client: FlaskClient) -> None:
@@ -86,7 +86,7 @@ def test_review_case_lists_each_finding_with_its_source(client: FlaskClient) -> 
 
 
 def test_not_yet_shows_the_earliest_date(client: FlaskClient) -> None:
-    last = TODAY - dt.timedelta(days=3)
+    last = today() - dt.timedelta(days=3)
     body = text_of(
         post_screening(
             client,
@@ -114,8 +114,8 @@ def test_do_not_start_explains_and_has_no_plan(client: FlaskClient) -> None:
 
 # --- Bad input: a specific message at the field and in the summary; nothing lost ----------
 
-FUTURE = (TODAY + dt.timedelta(days=2)).isoformat()
-PAST = (TODAY - dt.timedelta(days=2)).isoformat()
+FUTURE = (today() + dt.timedelta(days=2)).isoformat()
+PAST = (today() - dt.timedelta(days=2)).isoformat()
 
 BAD_INPUT = [
     ({"age_years": ""}, "age_years", "Enter the patient's age in years"),
@@ -454,7 +454,7 @@ def test_do_not_start_offers_no_plan_no_sheet_and_no_counselling(client: FlaskCl
 
 
 def test_a_not_yet_sheet_is_the_plan_from_the_earliest_date(client: FlaskClient) -> None:
-    last = TODAY - dt.timedelta(days=3)
+    last = today() - dt.timedelta(days=3)
     earliest = last + dt.timedelta(days=10)
     raw = post_screening(
         client,
@@ -479,7 +479,7 @@ def test_an_eligible_chart_note_lists_counselling_to_give(client: FlaskClient) -
 
 
 def _day(n: int) -> dt.date:
-    return TODAY + dt.timedelta(days=n)
+    return today() + dt.timedelta(days=n)
 
 
 def _shown(day: dt.date) -> str:

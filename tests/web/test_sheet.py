@@ -18,9 +18,9 @@ from ldn_screen.rules import DEFAULT_SETTINGS, Formulation, RuleSettings, Schedu
 from ldn_screen.rules.dosing import build_dose_plan
 from ldn_screen.rules.sheet_text import sheet_text
 from ldn_screen.rules.units import fmt_date, fmt_mg, fmt_ml
-from tests.helpers import TODAY, check_page
+from tests.helpers import check_page, today
 
-START = TODAY + dt.timedelta(days=3)
+START = today() + dt.timedelta(days=3)
 ALLOWED_PARAMS = {"schedule", "start", "formulation", "mg_per_ml", "surgery", "v"}
 
 
@@ -141,7 +141,7 @@ def test_chooser_is_a_get_form_with_accessible_fields(client: FlaskClient) -> No
     assert "csrf_token" not in body
     names = set(re.findall(r'<input[^>]* name="([^"]+)"', body))
     assert names == {"schedule", "start", "formulation", "mg_per_ml", "surgery", "language"}
-    assert f'value="{TODAY.isoformat()}"' in body  # the start date defaults to today
+    assert f'value="{today().isoformat()}"' in body  # the start date defaults to today
     assert 'id="mg_per_ml" name="mg_per_ml" value="1"' in body  # the current strength
 
 
@@ -221,7 +221,7 @@ def test_the_sheet_shows_the_plan_from_the_rules(
     ]
     assert "ersion" not in head
     footer = body[body.index('<footer class="site-footer">') :]
-    assert f"For staff: settings version 1 of {fmt_date(TODAY)}." in html.unescape(footer)
+    assert f"For staff: settings version 1 of {fmt_date(today())}." in html.unescape(footer)
     assert '<p class="sheet-staff print-only">For staff: settings version 1 of' in body
     assert "is now current" not in text  # the linked version is the current one
     # Every sentence of the measured text is what the page prints.
@@ -353,8 +353,8 @@ def test_a_stale_version_renders_its_own_values_and_offers_the_current(
     # Version 1's plan: 1.5 mg steps, not the newer 1 mg ones, and not the newer phone.
     assert_calendar_matches_rules(body, DEFAULT_SETTINGS, Schedule.STANDARD, Formulation.CAPSULE)
     assert "555-0199" not in text
-    assert f"This sheet uses settings version 1 of {fmt_date(TODAY)}" in text
-    assert f"Version {newer} of {fmt_date(TODAY)} is now current" in text
+    assert f"This sheet uses settings version 1 of {fmt_date(today())}" in text
+    assert f"Version {newer} of {fmt_date(today())} is now current" in text
     link = html.unescape(
         re.search(r'<a href="([^"]+)">Show this plan with the current settings', body).group(1)  # type: ignore[union-attr]
     )
@@ -374,12 +374,12 @@ INVALID = [
     ({"start": "2026-02-30"}, "Enter the start date as a real date", "#start"),
     ({"start": "tomorrow"}, "Enter the start date as a real date", "#start"),
     (
-        {"start": (TODAY - dt.timedelta(days=400)).isoformat()},
+        {"start": (today() - dt.timedelta(days=400)).isoformat()},
         "The start date must be within the last year",
         "#start",
     ),
     (
-        {"start": (TODAY + dt.timedelta(days=400)).isoformat()},
+        {"start": (today() + dt.timedelta(days=400)).isoformat()},
         "The start date must be within the next year",
         "#start",
     ),

@@ -33,10 +33,10 @@ from ldn_screen.rules import DEFAULT_SETTINGS, Formulation, Schedule
 from ldn_screen.rules.dose_reminders import REVIEW_NOTE, STEP_NOTE
 from ldn_screen.rules.dosing import build_dose_plan, surgery_stop_dates
 from ldn_screen.rules.model import DosePlan
-from tests.helpers import TODAY, PageCheckingClient, check_page, post_screening
+from tests.helpers import PageCheckingClient, check_page, post_screening, today
 from tests.web.test_sheet_from_summary import parse, post_sheet
 
-START = TODAY + dt.timedelta(days=3)
+START = today() + dt.timedelta(days=3)
 ICS_PATH = "/sheet/calendar.ics"
 PATIENT_ICS = "/sheet/patient/calendar.ics"
 PUBLIC = "https://ldn.clinic.example"
@@ -339,7 +339,7 @@ def calendar_form(sheet: TestResponse) -> list[tuple[str, str]]:
 
 
 def test_the_patient_sheet_posts_its_answers_for_the_calendar_file(client: FlaskClient) -> None:
-    start = TODAY + dt.timedelta(days=10)
+    start = today() + dt.timedelta(days=10)
     surgery = start + dt.timedelta(days=20)
     summary = post_screening(
         client,

@@ -25,11 +25,11 @@ from ldn_screen.rules.dosing import build_dose_plan, surgery_stop_dates
 from ldn_screen.rules.findings import CATALOGUE
 from ldn_screen.rules.units import fmt_date
 from tests.admin_support import create_admin, login
-from tests.helpers import TODAY, check_page, csrf_token, post_screening
+from tests.helpers import check_page, csrf_token, post_screening, today
 
 SHEET_ACTION = "/sheet/patient"
 SHEET_H1 = "Your low-dose naltrexone (LDN) plan"
-YESTERDAY = TODAY - dt.timedelta(days=1)
+YESTERDAY = today() - dt.timedelta(days=1)
 
 
 def text_of(response: TestResponse) -> str:
@@ -144,7 +144,7 @@ def test_the_summary_posts_the_sheet_into_a_new_tab_with_the_real_token(
 def test_no_address_on_the_summary_or_the_sheet_carries_patient_data(
     client: FlaskClient,
 ) -> None:
-    start = TODAY + dt.timedelta(days=20)
+    start = today() + dt.timedelta(days=20)
     surgery = start + dt.timedelta(days=40)
     summary = post_screening(
         client,
@@ -251,7 +251,7 @@ def test_a_do_not_start_summary_s_own_answers_get_no_sheet(client: FlaskClient) 
 
 def test_a_stop_before_the_first_dose_gets_no_sheet(client: FlaskClient) -> None:
     # Surgery two days after the start: LDN would stop before the first dose.
-    start = TODAY + dt.timedelta(days=5)
+    start = today() + dt.timedelta(days=5)
     summary = post_screening(
         client,
         start_on=start.isoformat(),
@@ -320,7 +320,7 @@ def test_no_opioids_before_the_start_while_the_interval_runs(client: FlaskClient
 
 
 def test_no_opioid_line_once_the_interval_is_over(client: FlaskClient) -> None:
-    long_ago = TODAY - dt.timedelta(days=DEFAULT_SETTINGS.washout_days_short_acting + 5)
+    long_ago = today() - dt.timedelta(days=DEFAULT_SETTINGS.washout_days_short_acting + 5)
     summary = post_screening(
         client, **{**RECENT_OPIOID, "last_opioid_dose_on": long_ago.isoformat()}
     )
@@ -367,7 +367,7 @@ def test_the_surgery_line_dates_the_stop_from_the_settings(
         values = {**store.read().active.settings.as_dict(), "surgery_hold_days": hold}
         store.publish(values, "test", "hold", based_on=1)
     settings = store.read().active.settings
-    start = TODAY + dt.timedelta(days=3)
+    start = today() + dt.timedelta(days=3)
     surgery = start + dt.timedelta(days=days_after_start)
     summary = post_screening(
         client, start_on=start.isoformat(), surgery_planned="yes", surgery_on=surgery.isoformat()
@@ -395,7 +395,7 @@ def test_the_surgery_line_dates_the_stop_from_the_settings(
 
 
 def test_surgery_before_the_start_says_opioids_may_move_it(client: FlaskClient) -> None:
-    surgery = TODAY + dt.timedelta(days=2)
+    surgery = today() + dt.timedelta(days=2)
     start = surgery + dt.timedelta(days=DEFAULT_SETTINGS.surgery_review_days_before_start + 5)
     summary = post_screening(
         client, start_on=start.isoformat(), surgery_planned="yes", surgery_on=surgery.isoformat()
@@ -408,7 +408,7 @@ def test_surgery_before_the_start_says_opioids_may_move_it(client: FlaskClient) 
 
 
 def test_every_line_at_once_in_page_order(client: FlaskClient) -> None:
-    surgery = TODAY + dt.timedelta(days=40)
+    surgery = today() + dt.timedelta(days=40)
     summary = post_screening(
         client,
         **RECENT_OPIOID,
@@ -464,14 +464,14 @@ def test_the_sheet_uses_the_current_settings_and_says_when_they_changed(
     text = text_of(response)
     assert "The summary used settings version 1; this sheet uses the current version, 2" in text
     assert "Start with 1 mg a day" in text
-    assert f"For staff: settings version 2 of {fmt_date(TODAY)}." in text
+    assert f"For staff: settings version 2 of {fmt_date(today())}." in text
     # Without a change, no such warning.
     fresh = post_sheet(client, post_screening(client))
     assert "The summary used settings version" not in text_of(fresh)
 
 
 def test_the_calendar_is_the_rules_plan(client: FlaskClient) -> None:
-    start = TODAY + dt.timedelta(days=4)
+    start = today() + dt.timedelta(days=4)
     answers: dict[str, Any] = {"start_on": start.isoformat(), "schedule": "gentle"}
     response = post_sheet(client, post_screening(client, **answers))
     assert response.status_code == 200

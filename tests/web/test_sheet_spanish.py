@@ -20,7 +20,7 @@ from ldn_screen.store.audit import AuditLog
 from ldn_screen.translations import catalogues
 from ldn_screen.web import i18n
 from tests.admin_support import create_admin, login, publish
-from tests.helpers import TODAY, check_page, post_screening
+from tests.helpers import check_page, post_screening, today
 from tests.web.test_sheet_from_summary import SHEET_ACTION, sheet_form, text_of
 
 DRAFT_BAND = "Traducción preliminar: aún no revisada / Draft translation: not yet reviewed"
@@ -32,7 +32,7 @@ REVIEWER = {
 
 
 def reprint(client: FlaskClient, language: str | None = "es_US", **plan: str) -> TestResponse:
-    query = {"schedule": "standard", "start": TODAY.isoformat(), "formulation": "capsule", **plan}
+    query = {"schedule": "standard", "start": today().isoformat(), "formulation": "capsule", **plan}
     if language:
         query["language"] = language
     return client.get("/sheet/print", query_string=query, follow_redirects=True)

@@ -3,7 +3,8 @@
 - ``GET /fhir/Questionnaire/ldn-screening``: the SDC Questionnaire, generated from the form;
 - ``POST /fhir/Questionnaire/ldn-screening/$screen``: a QuestionnaireResponse in, a Bundle
   out (see bundle.py); invalid answers get 422 with an OperationOutcome in the form's words;
-- ``GET /fhir/OperationDefinition/ldn-screen``: how to call it.
+- ``GET /fhir/OperationDefinition/ldn-screen``: how to call it;
+- ``GET /fhir/metadata``: the CapabilityStatement (capability.py).
 
 Machine-to-machine JSON: no cookie, no session, no CSRF token (the form runs with CSRF off).
 Every answer, error included, is ``application/fhir+json``; nothing is stored or logged.
@@ -25,6 +26,7 @@ from ..api import auth as api_auth
 from ..stores import current_reading
 from . import terms
 from .bundle import SettingsStamp, result_bundle
+from .capability import capability_statement
 from .operation import operation_definition
 from .outcome import Issue, operation_outcome
 from .questionnaire import ItemSpec, questionnaire, screening_items
@@ -112,6 +114,19 @@ def get_operation_definition() -> Response:
     if request.method not in {"GET", "HEAD"}:
         return _not_allowed("GET")
     return fhir_response(operation_definition(terms.canonical_base()))
+
+
+@bp.route("/metadata", methods=ALL_METHODS)
+def get_metadata() -> Response:
+    if request.method not in {"GET", "HEAD"}:
+        return _not_allowed("GET")
+    return fhir_response(capability_statement(terms.canonical_base(), _started_on()))
+
+
+def _started_on() -> str:
+    """The statement's date: the day this process started serving (the description only
+    changes with a release, and a release restarts the workers)."""
+    return current_app.extensions.setdefault("ldn_fhir_started_on", dt.date.today().isoformat())
 
 
 def _read_body() -> dict[str, Any] | Response:
