@@ -20,6 +20,10 @@ from .secret_strength import HOW_TO_MAKE_ONE, KNOWN_WEAK, secret_problem
 
 DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": 3600,
+    # The forms are in English, and every message they show is ldn-screen's own. With
+    # Flask-Babel installed (for the Spanish sheet), Flask-WTF would otherwise read WTForms'
+    # message catalogue from disk on every request that builds a form.
+    "WTF_I18N_ENABLED": False,
     # Large enough that a 1 MB paste reaches the form and gets a message at the field (with
     # every answer kept); anything bigger is refused before it is parsed.
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from enum import Enum
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from .followup.model import FollowupResult, PainResponse, PlanChange, Timing
@@ -69,10 +70,15 @@ def plain(value: Any) -> Any:
 
 def identifiers(source: Source) -> JSON:
     """PMIDs, DOIs, trial registrations and DailyMed set ids named by a source."""
+    return {name: list(values) for name, values in _identifiers(source).items()}
+
+
+@lru_cache(maxsize=256)  # sources are fixed (frozen) and few; a result cites up to 20
+def _identifiers(source: Source) -> dict[str, tuple[str, ...]]:
     text = " ".join([source.reference, source.url or "", *(link.url for link in source.also)])
     found: JSON = {}
     for name, pattern in _IDENTIFIERS.items():
-        values = list(dict.fromkeys(m.group(1) for m in pattern.finditer(text)))
+        values = tuple(dict.fromkeys(m.group(1) for m in pattern.finditer(text)))
         if values:
             found[name] = values
     return found

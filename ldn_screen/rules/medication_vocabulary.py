@@ -212,9 +212,13 @@ class Vocabulary:
         present = set(words)
         if present.isdisjoint(self.medicine_words) or not present.isdisjoint(self.risky_first):
             return False
-        unknown = present - self.by_first_token.keys() - self.chart_words
+        # A comprehension, not ``present - by_first_token.keys()``: a set minus a dict view
+        # walks the whole vocabulary, thousands of names, for a line of five words.
+        by_first, chart = self.by_first_token, self.chart_words
         return not any(
-            len(word) >= _PREFIX_MIN or word[-1] == "s" for word in unknown if word.isalpha()
+            word.isalpha() and (len(word) >= _PREFIX_MIN or word[-1] == "s")
+            for word in present
+            if word not in by_first and word not in chart
         )
 
     def _cut_short_or_misspelt(self, word: str, i: int) -> Hit | None:

@@ -110,6 +110,45 @@ def check_once(base: str, path: str, body: str | None) -> dict[str, Any]:
     return answer
 
 
+def pool_size(hello_rps: float, duration: int) -> int:
+    """Enough tokens for the fastest run possible: none of these paths outruns the bare hello."""
+    return int(hello_rps * duration * POOL_MARGIN) + 500
+
+
+def token_runs(
+    base: str,
+    path: str,
+    body: str | None,
+    tmp: Path,
+    repeats: int,
+    size: int,
+    run_wrk: Callable[[str, Path], Any],
+) -> list[Any]:
+    """``repeats`` wrk runs of ``path``, each with a fresh pool of ``size`` tokens."""
+    runs = []
+    for i in range(repeats):
+        name = f"{path.strip('/').replace('/', '-')}-{i}"
+        tokens = token_pool(tmp, name, base + path, size)
+        runs.append(run_wrk(base + path, lua_script(tmp, name, tokens, body)))
+        tokens.unlink()
+    return runs
+
+
+def measure_jwt_ceiling(
+    base: str,
+    tmp: Path,
+    duration: int,
+    repeats: int,
+    hello_rps: float,
+    run_wrk: Callable[[str, Path], Any],
+) -> list[Any]:
+    """The reference app's /jwt-discovery: the least a CDS call can cost."""
+    if "services" not in check_once(base, "/jwt-discovery", None):
+        raise RuntimeError("the reference JWT check refused the benchmark's token")
+    size = pool_size(hello_rps, duration)
+    return token_runs(base, "/jwt-discovery", None, tmp, repeats, size, run_wrk)
+
+
 def measure_cds(
     base: str,
     tmp: Path,
@@ -117,7 +156,7 @@ def measure_cds(
     repeats: int,
     hello_rps: float,
     run_wrk: Callable[[str, Path], Any],
-) -> dict[str, Any]:
+) -> dict[str, list[Any]]:
     """Discovery and ldn-order with full prefetch, each run ``repeats`` times with a fresh
     pool of tokens; ``run_wrk(url, script)`` is one wrk run. Returns the runs per label."""
     order = json.dumps(typical_order())
@@ -128,15 +167,10 @@ def measure_cds(
     codes = {card["source"]["topic"]["code"] for card in cards}
     if "cds_screening_not_documented" not in codes:
         raise RuntimeError(f"the benchmark ldn-order call gave unexpected cards: {codes}")
-    size = int(hello_rps * duration * POOL_MARGIN) + 500
-    runs: dict[str, list[Any]] = {"CDS discovery": [], "CDS ldn-order": []}
-    for label, path, body in (
-        ("CDS discovery", "/cds-services", None),
-        ("CDS ldn-order", "/cds-services/ldn-order", order),
-    ):
-        for i in range(repeats):
-            name = f"{path.strip('/').replace('/', '-')}-{i}"
-            tokens = token_pool(tmp, name, base + path, size)
-            runs[label].append(run_wrk(base + path, lua_script(tmp, name, tokens, body)))
-            tokens.unlink()
-    return runs
+    size = pool_size(hello_rps, duration)
+    return {
+        "CDS discovery": token_runs(base, "/cds-services", None, tmp, repeats, size, run_wrk),
+        "CDS ldn-order": token_runs(
+            base, "/cds-services/ldn-order", order, tmp, repeats, size, run_wrk
+        ),
+    }

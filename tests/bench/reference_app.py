@@ -6,6 +6,8 @@ Three endpoints: a "hello", a 25-field WTForms page, and a CSRF-checked POST tha
   (the least any form page with CSRF protection can do; ldn-screen's GET / works this way);
 - "/submit40": the CSRF-checked POST and 15 KB page, with a 40-question WTForms form (33
   radio groups and 7 text fields, the screening form's shape) bound and validated.
+- "/jwt-discovery": the ceiling for a CDS Hooks call: the EHR's JWT verified and its jti
+  recorded once in SQLite, then a fixed document (needs LDN_CDS_ISSUERS and BENCH_JTI_DB);
 - "/json40": the ceiling for a JSON API POST: parse a JSON body, check 40 answers by hand
   (33 listed values, 7 whole numbers in range) and return about 2 KB of JSON, with no form
   library, no CSRF and no session.
@@ -14,6 +16,10 @@ gunicorn --pythonpath tests/bench reference_app:app
 """
 
 from __future__ import annotations
+
+import json
+import os
+import sqlite3
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf import FlaskForm
@@ -142,3 +148,52 @@ def json40():  # type: ignore[no-untyped-def]
         return jsonify({"errors": errors}), 422
     # About 2 KB of JSON, like a small result.
     return jsonify({"verdict": "eligible", "findings": JSON_FILLER})
+
+
+# --- The ceiling for a CDS Hooks call ------------------------------------------------------
+# What any service must do on every call, discovery included (CDS Hooks 2.0, "Trusting CDS
+# Clients"): verify the EHR's JWT (asymmetric signature, iss, aud = this URL, exp, iat, jti)
+# and record its jti once, in storage every worker shares; then answer a fixed document.
+# Nothing else: no app, no rules, no issuer list beyond the one configured key. The issuer
+# and key are the load benchmark's (LDN_CDS_ISSUERS); the jti table is SQLite in WAL mode
+# with synchronous=NORMAL, as ldn-screen's default database is.
+_jwt_state: dict[str, object] = {}
+
+
+def _jwt_setup() -> tuple[object, str, sqlite3.Connection]:
+    if not _jwt_state:
+        import jwt
+
+        issuer = json.loads(os.environ["LDN_CDS_ISSUERS"])["issuers"][0]
+        _jwt_state["key"] = jwt.PyJWK(issuer["jwks"]["keys"][0]).key
+        _jwt_state["iss"] = issuer["iss"]
+        db = sqlite3.connect(os.environ["BENCH_JTI_DB"], isolation_level=None, timeout=15)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS seen (key TEXT PRIMARY KEY, expires REAL)")
+        _jwt_state["db"] = db
+    return _jwt_state["key"], str(_jwt_state["iss"]), _jwt_state["db"]  # type: ignore[return-value]
+
+
+DISCOVERY = {"services": [{"hook": "order-select", "id": "example", "description": FILLER}]}
+
+
+@app.get("/jwt-discovery")
+def jwt_discovery():  # type: ignore[no-untyped-def]
+    import jwt
+
+    key, iss, db = _jwt_setup()
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    try:
+        claims = jwt.decode(
+            token,
+            key,  # type: ignore[arg-type]
+            algorithms=["ES256", "ES384", "RS256", "RS384"],
+            audience=request.base_url,
+            issuer=iss,
+            options={"require": ["iss", "aud", "exp", "iat", "jti"]},
+        )
+        db.execute("INSERT INTO seen VALUES (?, ?)", (f"{iss}\0{claims['jti']}", claims["exp"]))
+    except (jwt.PyJWTError, sqlite3.IntegrityError):
+        return "", 401
+    return jsonify(DISCOVERY)

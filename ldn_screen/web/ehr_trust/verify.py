@@ -82,10 +82,13 @@ def check_token(
     import jwt
 
     try:
-        header = jwt.get_unverified_header(token)
-        unverified = jwt.decode(token, options={"verify_signature": False})
+        # Header and claims in one parse (PyJWT checks every character of each segment).
+        parts = jwt.decode_complete(token, options={"verify_signature": False})
     except jwt.PyJWTError:
         raise Refused("malformed") from None
+    header, unverified = parts["header"], parts["payload"]
+    if not isinstance(unverified, dict):
+        raise Refused("malformed")
     alg, kid, iss = header.get("alg"), header.get("kid"), unverified.get("iss")
     if alg not in ALGORITHMS:
         raise Refused("algorithm")  # HS*, none and anything else, before any key is looked up
