@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -110,55 +111,38 @@ def check_once(base: str, path: str, body: str | None) -> dict[str, Any]:
     return answer
 
 
-def pool_size(hello_rps: float, duration: int) -> int:
-    """Enough tokens for the fastest run possible: none of these paths outruns the bare hello."""
-    return int(hello_rps * duration * POOL_MARGIN) + 500
+@dataclass(frozen=True)
+class TokenLoad:
+    """How to load a token-checked path: ``repeats`` wrk runs (``run_wrk(url, script)``),
+    each with a fresh pool of tokens sized from the bare hello's rate in the same run."""
+
+    tmp: Path
+    duration: int
+    repeats: int
+    hello_rps: float
+    run_wrk: Callable[[str, Path], Any]
+
+    def runs(self, base: str, path: str, body: str | None) -> list[Any]:
+        # Enough tokens for the fastest run possible: nothing here outruns the bare hello.
+        size = int(self.hello_rps * self.duration * POOL_MARGIN) + 500
+        runs = []
+        for i in range(self.repeats):
+            name = f"{path.strip('/').replace('/', '-')}-{i}"
+            tokens = token_pool(self.tmp, name, base + path, size)
+            runs.append(self.run_wrk(base + path, lua_script(self.tmp, name, tokens, body)))
+            tokens.unlink()
+        return runs
 
 
-def token_runs(
-    base: str,
-    path: str,
-    body: str | None,
-    tmp: Path,
-    repeats: int,
-    size: int,
-    run_wrk: Callable[[str, Path], Any],
-) -> list[Any]:
-    """``repeats`` wrk runs of ``path``, each with a fresh pool of ``size`` tokens."""
-    runs = []
-    for i in range(repeats):
-        name = f"{path.strip('/').replace('/', '-')}-{i}"
-        tokens = token_pool(tmp, name, base + path, size)
-        runs.append(run_wrk(base + path, lua_script(tmp, name, tokens, body)))
-        tokens.unlink()
-    return runs
-
-
-def measure_jwt_ceiling(
-    base: str,
-    tmp: Path,
-    duration: int,
-    repeats: int,
-    hello_rps: float,
-    run_wrk: Callable[[str, Path], Any],
-) -> list[Any]:
+def measure_jwt_ceiling(base: str, load: TokenLoad) -> list[Any]:
     """The reference app's /jwt-discovery: the least a CDS call can cost."""
     if "services" not in check_once(base, "/jwt-discovery", None):
         raise RuntimeError("the reference JWT check refused the benchmark's token")
-    size = pool_size(hello_rps, duration)
-    return token_runs(base, "/jwt-discovery", None, tmp, repeats, size, run_wrk)
+    return load.runs(base, "/jwt-discovery", None)
 
 
-def measure_cds(
-    base: str,
-    tmp: Path,
-    duration: int,
-    repeats: int,
-    hello_rps: float,
-    run_wrk: Callable[[str, Path], Any],
-) -> dict[str, list[Any]]:
-    """Discovery and ldn-order with full prefetch, each run ``repeats`` times with a fresh
-    pool of tokens; ``run_wrk(url, script)`` is one wrk run. Returns the runs per label."""
+def measure_cds(base: str, load: TokenLoad) -> dict[str, list[Any]]:
+    """Discovery and ldn-order with full prefetch. Returns the runs per label."""
     order = json.dumps(typical_order())
     services = {s["id"] for s in check_once(base, "/cds-services", None)["services"]}
     if "ldn-order" not in services:
@@ -167,10 +151,7 @@ def measure_cds(
     codes = {card["source"]["topic"]["code"] for card in cards}
     if "cds_screening_not_documented" not in codes:
         raise RuntimeError(f"the benchmark ldn-order call gave unexpected cards: {codes}")
-    size = pool_size(hello_rps, duration)
     return {
-        "CDS discovery": token_runs(base, "/cds-services", None, tmp, repeats, size, run_wrk),
-        "CDS ldn-order": token_runs(
-            base, "/cds-services/ldn-order", order, tmp, repeats, size, run_wrk
-        ),
+        "CDS discovery": load.runs(base, "/cds-services", None),
+        "CDS ldn-order": load.runs(base, "/cds-services/ldn-order", order),
     }

@@ -37,7 +37,12 @@ sys.path.insert(0, str(ROOT))
 
 from tests.api.support import screening_json as api_screening_json  # noqa: E402
 from tests.bench import reference_app  # noqa: E402
-from tests.bench.cds_load import issuers_env, measure_cds, measure_jwt_ceiling  # noqa: E402
+from tests.bench.cds_load import (  # noqa: E402
+    TokenLoad,
+    issuers_env,
+    measure_cds,
+    measure_jwt_ceiling,
+)
 from tests.helpers import valid_answers  # noqa: E402
 
 
@@ -283,14 +288,7 @@ def measure_reference(
         raise RuntimeError("the bare JSON POST did not return about 2 KB")
     script_json = wrk_script(tmp / "ref-json.lua", None, json_body, "application/json")
     hello = repeat(base + "/hello", duration, connections, repeats)
-    jwt_runs = measure_jwt_ceiling(
-        base,
-        tmp,
-        duration,
-        repeats,
-        hello.rps,
-        lambda url, script: wrk(url, duration, connections, script),
-    )
+    jwt_runs = measure_jwt_ceiling(base, token_load(tmp, duration, connections, repeats, hello))
     return {
         "bare hello": hello,
         "bare 25-field form": repeat(base + "/form", duration, connections, repeats),
@@ -304,6 +302,13 @@ def measure_reference(
         ),
         "bare JWT-checked JSON": median_run(jwt_runs),
     }
+
+
+def token_load(tmp: Path, duration: int, connections: int, repeats: int, hello: Run) -> TokenLoad:
+    def run_wrk(url: str, script: Path) -> Run:
+        return wrk(url, duration, connections, script)
+
+    return TokenLoad(tmp, duration, repeats, hello.rps, run_wrk)
 
 
 def repeat(
@@ -373,14 +378,8 @@ def run(duration: int = 10, connections: int = 32, repeats: int = 3) -> Report:
                 base = f"http://127.0.0.1:{port}"
                 results.update(measure_fn(base, tmp, *load))
                 if app == "wsgi:app":
-                    cds = measure_cds(
-                        base,
-                        tmp,
-                        duration,
-                        repeats,
-                        results["bare hello"].rps,
-                        lambda url, script: wrk(url, duration, connections, script),
-                    )
+                    hello = results["bare hello"]
+                    cds = measure_cds(base, token_load(tmp, *load, hello))
                     results.update({label: median_run(runs) for label, runs in cds.items()})
                     rss = worker_rss_mib(proc.pid)
             finally:
