@@ -10,7 +10,8 @@ Three endpoints: a "hello", a 25-field WTForms page, and a CSRF-checked POST tha
   recorded once in SQLite, then a fixed document (needs LDN_CDS_ISSUERS and BENCH_JTI_DB);
 - "/json40": the ceiling for a JSON API POST: parse a JSON body, check 40 answers by hand
   (33 listed values, 7 whole numbers in range) and return about 2 KB of JSON, with no form
-  library, no CSRF and no session.
+  library, no CSRF and no session; "/json40form" the same with the 40 answers bound and
+  validated by the WTForms form (the ceiling for an API that reuses the form's definitions).
 Templates are compiled once, as ``render_template`` does with template files. Start it with:
 gunicorn --pythonpath tests/bench reference_app:app
 """
@@ -25,6 +26,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from jinja2 import DictLoader
+from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 
 app = Flask(__name__)
@@ -147,6 +149,20 @@ def json40():  # type: ignore[no-untyped-def]
     if errors:
         return jsonify({"errors": errors}), 422
     # About 2 KB of JSON, like a small result.
+    return jsonify({"verdict": "eligible", "findings": JSON_FILLER})
+
+
+@app.post("/json40form")
+def json40form():  # type: ignore[no-untyped-def]
+    """/json40 with the 40 answers bound and validated by the WTForms form instead of by
+    hand: the ceiling for an API that reuses the form's field definitions and messages."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify({"title": "The body is not a JSON object"}), 400
+    formdata = MultiDict({k: str(v) for k, v in data.items()})
+    form = FortyQuestions(formdata=formdata, meta={"csrf": False})
+    if not form.validate():
+        return jsonify({"errors": form.errors}), 422
     return jsonify({"verdict": "eligible", "findings": JSON_FILLER})
 
 

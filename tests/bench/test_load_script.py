@@ -26,6 +26,7 @@ def test_the_load_benchmark_runs_every_path_without_an_error() -> None:
         "POST / (bad input)",
         "POST /api/v1/screenings",
         "bare JSON 40-field POST",
+        "bare JSON 40-field WTForms",
         "bare JWT-checked JSON",
         "CDS discovery",
         "CDS ldn-order",
