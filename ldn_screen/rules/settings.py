@@ -87,6 +87,11 @@ def setting(**spec: Any) -> Any:
     return dataclasses.field(default=spec["default"], metadata={"spec": spec})
 
 
+def text_setting(*, default: str = "", **spec: Any) -> Any:
+    """A free-text setting: no unit, no range but a maximum length, no step, no safe range."""
+    return setting(unit="", minimum=None, step=None, safe=None, default=default, **spec)
+
+
 _OPIOIDS = "Opioid-free interval"
 _STANDARD = "Standard schedule"
 _GENTLE = "Gentle schedule"
@@ -528,43 +533,30 @@ class RuleSettings:
         ),
     )
     # Clinic name and phone are printed text with no clinical meaning: no safe range.
-    clinic_name: str = setting(
+    clinic_name: str = text_setting(
         label="Clinic name",
         noun="the clinic name",
-        unit="",
-        minimum=None,
         maximum=120,
-        step=None,
-        default="",
         source=source("clinic_details"),
         why="Printed on the counselling sheet and wallet card.",
         group=_CLINIC,
-        safe=None,
     )
-    clinic_phone: str = setting(
+    clinic_phone: str = text_setting(
         label="Clinic phone number",
         noun="the clinic phone number",
-        unit="",
-        minimum=None,
         maximum=40,
-        step=None,
-        default="",
         source=source("clinic_details"),
         why="Printed on the counselling sheet and wallet card.",
         group=_CLINIC,
-        safe=None,
     )
     # The only setting that is a list: stored as text ("code = display; …") so the settings
     # versions, the admin form, the file format and the diff handle it like the clinic's name.
     # Workflow codes with no clinical threshold: no safe range. Parsed and checked in
     # override_reasons.py; validate_values refuses a value that does not parse.
-    cds_override_reasons: str = setting(
+    cds_override_reasons: str = text_setting(
         label="Override reasons offered on EHR alerts (code = text; separated by ';')",
         noun="the override reasons for EHR alerts",
-        unit="",
-        minimum=None,
         maximum=600,
-        step=None,
         default=(
             "opioid-stopped = Opioid already stopped (list not reconciled); "
             "ultra-low-dose = Supervised ultra-low-dose protocol; "
@@ -574,65 +566,44 @@ class RuleSettings:
         why="Offered when a prescriber dismisses a CDS Hooks alert; each code is counted in "
         "the alert feedback.",
         group=_CLINIC,
-        safe=None,
     )
 
     # The Spanish sheet's sign-off: text with no clinical meaning, published and audited
     # like every threshold. All four, or none.
-    es_reviewer_name: str = setting(
+    es_reviewer_name: str = text_setting(
         label="Reviewer's name",
         noun="the reviewer's name",
-        unit="",
-        minimum=None,
         maximum=120,
-        step=None,
-        default="",
         source=source("translation_review"),
         why="The bilingual clinician who signed off the Spanish sheet. Blank: the Spanish "
         "sheet prints as a draft.",
         group=_SPANISH,
-        safe=None,
     )
-    es_reviewer_role: str = setting(
+    es_reviewer_role: str = text_setting(
         label="Reviewer's role",
         noun="the reviewer's role",
-        unit="",
-        minimum=None,
         maximum=120,
-        step=None,
-        default="",
         source=source("translation_review"),
         why="For example: bilingual nurse practitioner, clinical pharmacist.",
         group=_SPANISH,
-        safe=None,
     )
-    es_reviewed_on: str = setting(
+    es_reviewed_on: str = text_setting(
         label="Date of the sign-off",
         noun="the date of the sign-off",
-        unit="",
-        minimum=None,
         maximum=10,
-        step=None,
-        default="",
         source=source("translation_review"),
         why="As YYYY-MM-DD.",
         group=_SPANISH,
-        safe=None,
     )
-    es_reviewed_english_version: str = setting(
+    es_reviewed_english_version: str = text_setting(
         label="English version reviewed",
         noun="the English version reviewed",
-        unit="",
-        minimum=None,
         maximum=64,
-        step=None,
-        default="",
         source=source("translation_review"),
         why="The version of the English sheet that the reviewer checked the Spanish against "
         "(shown above this form). When the English text changes, the Spanish sheet goes back "
         "to draft.",
         group=_SPANISH,
-        safe=None,
     )
 
     def validate(self) -> dict[str, list[str]]:

@@ -141,22 +141,16 @@ class FeedbackStore:
 
     def by_finding(self, settings_version: int | None = None) -> list[FindingFeedback]:
         """Counts per finding code, most feedback first."""
-        query = select(
-            cds_feedback.c.finding_code,
-            cds_feedback.c.settings_version,
-            cds_feedback.c.outcome,
-            cds_feedback.c.accepted_suggestion,
-            cds_feedback.c.override_reason,
-            cds_feedback.c.comment_present,
-            func.count().label("n"),
-        ).group_by(
-            cds_feedback.c.finding_code,
-            cds_feedback.c.settings_version,
-            cds_feedback.c.outcome,
-            cds_feedback.c.accepted_suggestion,
-            cds_feedback.c.override_reason,
-            cds_feedback.c.comment_present,
+        c = cds_feedback.c
+        grouped = (
+            c.finding_code,
+            c.settings_version,
+            c.outcome,
+            c.accepted_suggestion,
+            c.override_reason,
+            c.comment_present,
         )
+        query = select(*grouped, func.count().label("n")).group_by(*grouped)
         if settings_version is not None:
             query = query.where(cds_feedback.c.settings_version == settings_version)
         found: dict[str, FindingFeedback] = {}

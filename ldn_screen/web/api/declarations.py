@@ -119,19 +119,10 @@ def api_fields(
             "hint": hint,
             "required": name in required,
         }
-        if issubclass(cls, Radios):
+        if issubclass(cls, Radios | Checkboxes):
             fields.append(
                 ApiField(
-                    kind="choice",
-                    options=tuple(unbound.kwargs["options"]),
-                    message=unbound.kwargs["message"],
-                    **common,
-                )
-            )
-        elif issubclass(cls, Checkboxes):
-            fields.append(
-                ApiField(
-                    kind="choices",
+                    kind="choice" if issubclass(cls, Radios) else "choices",
                     options=tuple(unbound.kwargs["options"]),
                     message=unbound.kwargs["message"],
                     **common,

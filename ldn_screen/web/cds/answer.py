@@ -153,13 +153,17 @@ def _record(prefetcher: Prefetcher, keys: Sequence[str]) -> tuple[EhrRecord, lis
     )
 
 
-def ldn_order(request: HookRequest, ctx: Context, budget: float) -> list[dict[str, Any]]:
+def _selected(
+    request: HookRequest, ctx: Context, budget: float, kind: OrderKind
+) -> tuple[Prefetcher, list[tuple[dict[str, Any], OrderReading]]]:
+    """The prefetcher for this call, and the current orders of ``kind`` with their readings."""
     prefetcher = Prefetcher(request, budget)
-    orders = [
-        (o, r)
-        for o, r in _read_orders(current_orders(request), prefetcher, ctx)
-        if r.kind is OrderKind.LDN
-    ]
+    orders = _read_orders(current_orders(request), prefetcher, ctx)
+    return prefetcher, [(o, r) for o, r in orders if r.kind is kind]
+
+
+def ldn_order(request: HookRequest, ctx: Context, budget: float) -> list[dict[str, Any]]:
+    prefetcher, orders = _selected(request, ctx, budget, OrderKind.LDN)
     if not orders:
         return []
     record, notes = _record(prefetcher, list(PREFETCH_ALL))
@@ -256,12 +260,7 @@ def _titration_card(
 
 
 def opioid_on_ldn(request: HookRequest, ctx: Context, budget: float) -> list[dict[str, Any]]:
-    prefetcher = Prefetcher(request, budget)
-    opioids = [
-        (o, r)
-        for o, r in _read_orders(current_orders(request), prefetcher, ctx)
-        if r.kind is OrderKind.OPIOID
-    ]
+    prefetcher, opioids = _selected(request, ctx, budget, OrderKind.OPIOID)
     if not opioids:
         return []
     active = prefetcher.get("activeMeds", PREFETCH_ALL["activeMeds"])
