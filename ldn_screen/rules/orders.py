@@ -90,6 +90,22 @@ _INJECTION = re.compile(
 _STRENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*mg(?!\s*/)", re.IGNORECASE)
 _CONCENTRATION = re.compile(r"(\d+(?:\.\d+)?)\s*mg\s*/\s*ml", re.IGNORECASE)
 _DOSAGE_MARK = "sig: "  # how order_texts marks a dosage text, so a label never is one
+# Low-dose naltrexone is often ordered as the 50 mg tablet with the low dose in the
+# instructions only: "take 4.5 mg at bedtime", or a solution the patient makes ("dissolve one
+# tablet in 50 mL of water; take 4.5 mL"). These read such instructions.
+_DISSOLVED = re.compile(
+    r"\b(?:dissolve|mix|crush|suspend|add|put)\b(?P<what>[^;.]*?)\bin(?:to)?\s+"
+    r"(?P<volume>\d+(?:\.\d+)?)\s*ml\b",
+    re.IGNORECASE,
+)
+_TAKE_ML = re.compile(
+    r"\b(?:take|give|drink|swallow|use|measure)\s+(?P<ml>\d+(?:\.\d+)?)\s*ml\b", re.IGNORECASE
+)
+_TABLETS = re.compile(r"\b(?P<count>one|a|1|two|2)\b[^;.]*?\btab", re.IGNORECASE)
+_TIMES_A_DAY = (
+    (re.compile(r"\b(?:three times|tid|t\.i\.d\.?|every 8 h)", re.IGNORECASE), 3.0),
+    (re.compile(r"\b(?:twice|bid|b\.i\.d\.?|two times|every 12 h)", re.IGNORECASE), 2.0),
+)
 _PER_DAY = {"d": 1.0, "h": 1 / 24, "wk": 7.0, "mo": 30.0, "min": 1 / 1440, "s": 1 / 86400}
 
 
@@ -203,6 +219,52 @@ def daily_dose_mg(order: Resource, texts: Iterable[str]) -> float | None:
     return best
 
 
+def instructed_daily_dose_mg(texts: Iterable[str]) -> float | None:
+    """The largest daily dose the dosage texts (the sig) give in mg, or None when none does.
+
+    Either a dose in mg ("take 1.5 mg at bedtime": one figure only, else it is not clear which
+    is the dose), or a solution the patient makes from tablets ("dissolve one 50 mg tablet in
+    50 mL of water; take 4.5 mL"), whose strength comes from the dissolving clause or, for
+    "one tablet", from the single strength the order names."""
+    texts = list(texts)
+    product = {
+        float(m) for t in texts if not t.startswith(_DOSAGE_MARK) for m in _STRENGTH.findall(t)
+    }
+    best: float | None = None
+    for text in texts:
+        if not text.startswith(_DOSAGE_MARK):
+            continue
+        sig = text.removeprefix(_DOSAGE_MARK)
+        dose = _dissolved_dose(sig, product)
+        if dose is None:
+            written = {float(m) for m in _STRENGTH.findall(sig)}
+            dose = written.pop() if len(written) == 1 else None
+        if dose is None:
+            continue
+        times = next((n for pattern, n in _TIMES_A_DAY if pattern.search(sig)), 1.0)
+        best = dose * times if best is None else max(best, dose * times)
+    return best
+
+
+def _dissolved_dose(sig: str, product: set[float]) -> float | None:
+    dissolved, taken = _DISSOLVED.search(sig), _TAKE_ML.search(sig)
+    if dissolved is None or taken is None:
+        return None
+    volume = float(dissolved["volume"])
+    written = {float(m) for m in _STRENGTH.findall(dissolved["what"])}
+    tablets = _TABLETS.search(dissolved["what"])
+    if len(written) == 1:
+        amount = written.pop()
+        if tablets and tablets["count"].lower() in {"two", "2"}:
+            amount *= 2  # "two 50 mg tablets"
+    elif not written and tablets and len(product) == 1:
+        count = 2.0 if tablets["count"].lower() in {"two", "2"} else 1.0
+        amount = count * next(iter(product))
+    else:
+        return None
+    return float(taken["ml"]) * amount / volume if volume > 0 else None
+
+
 def _per_day(timing: Any) -> float:
     """Doses per day from ``timing.repeat`` (once a day when it does not say)."""
     repeat = timing.get("repeat") if isinstance(timing, Mapping) else None
@@ -252,12 +314,19 @@ def read_order(
     if "injection" in forms or _INJECTION.search(joined):
         return _other(label, "naltrexone injection", texts, codes)
     dose = daily_dose_mg(order, texts)
+    instructed = instructed_daily_dose_mg(texts) if dose is None else None
     if _LOW_DOSE.search(joined):
         why = "the order says low-dose naltrexone"
     elif _COMPOUNDED.search(joined):
         why = "a compounded naltrexone product"
     elif dose is not None and dose <= max_ldn_mg + 1e-9:
         why = f"a daily dose of {dose:g} mg, at or below the {max_ldn_mg:g} mg maximum"
+    elif instructed is not None and instructed <= max_ldn_mg + 1e-9:
+        dose = instructed
+        why = (
+            f"the instructions give {_mg(instructed)} mg a day, at or below the "
+            f"{max_ldn_mg:g} mg maximum"
+        )
     elif dose is None and _single_strength(texts, max_ldn_mg):
         why = f"a strength at or below the {max_ldn_mg:g} mg maximum"
     else:
@@ -276,6 +345,10 @@ def order_label(texts: list[str], codes: list[str]) -> str:
         if display:
             return str(display)
     return texts[0].removeprefix(_DOSAGE_MARK) if texts else f"RxNorm {codes[0]}"
+
+
+def _mg(value: float) -> str:
+    return f"{round(value, 2):g}"
 
 
 def _single_strength(texts: Iterable[str], max_mg: float) -> bool:

@@ -75,6 +75,24 @@ def test_recent_opioid_gives_the_earliest_start_as_an_edit_to_the_draft_order(
     assert fmt_date(earliest) in titration["summary"]
 
 
+def test_the_50_mg_tablet_made_into_a_low_dose_solution_is_checked(client: FlaskClient) -> None:
+    # LDN is often ordered as the 50 mg tablet that the patient dissolves: the low dose is
+    # only in the instructions. It must get the same opioid check as a compounded capsule.
+    diy = med_request(
+        "o1",
+        "naltrexone 50 mg tablet",
+        sig="Dissolve one tablet in 50 mL of water; take 1.5 mL at bedtime",
+    )
+    oxy = med_request("m1", "OxyContin 20 mg ER tablet", status="active")
+    cards = by_topic(
+        cards_for(client, order_request("order-sign", [diy], prefetch=full_prefetch(oxy)))
+    )
+    assert cards["opioid_current"]["indicator"] == "critical"
+    # The full dose is another matter (not low-dose naltrexone): no ldn-order card.
+    full = med_request("o1", "naltrexone 50 mg tablet", sig="take 1 tablet daily")
+    assert cards_for(client, order_request("order-sign", [full], prefetch=full_prefetch(oxy))) == []
+
+
 def test_active_opioid_is_a_critical_card_with_the_override_reasons(client: FlaskClient) -> None:
     oxy = med_request("m1", "OxyContin 20 mg ER tablet", status="active")
     cards = by_topic(

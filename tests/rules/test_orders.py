@@ -11,7 +11,13 @@ import pytest
 
 from ldn_screen.rules import DEFAULT_SETTINGS
 from ldn_screen.rules.medications import OpioidCategory
-from ldn_screen.rules.orders import OrderKind, daily_dose_mg, read_order, rxnorm_codes
+from ldn_screen.rules.orders import (
+    OrderKind,
+    daily_dose_mg,
+    instructed_daily_dose_mg,
+    read_order,
+    rxnorm_codes,
+)
 
 RX = "http://www.nlm.nih.gov/research/umls/rxnorm"
 MAX = DEFAULT_SETTINGS.max_dose_mg
@@ -114,6 +120,59 @@ def test_opioid_category_comes_from_the_reader() -> None:
 def test_daily_dose(texts: list[str], dosage: dict[str, Any], mg: float | None) -> None:
     found = daily_dose_mg({"dosageInstruction": [dosage]}, texts)
     assert found == pytest.approx(mg) if mg is not None else found is None
+
+
+TABLET = "naltrexone 50 mg tablet"
+
+
+@pytest.mark.parametrize(
+    ("sig", "mg"),
+    [
+        # A solution made from the 50 mg tablet, as LDN is often prescribed.
+        ("Dissolve one tablet in 50 mL of water; take 4.5 mL at bedtime", 4.5),
+        ("Dissolve 50 mg tablet in 100 mL distilled water. Take 3 mL nightly", 1.5),
+        ("crush 1 tab and mix into 50 mL water, then drink 1.5 mL at night", 1.5),
+        ("Dissolve two 50 mg tablets in 100 mL; take 2 mL", 2.0),
+        ("mix 1 tablet into 10 mL water, take 1 mL at night", 5.0),
+        # A dose written in mg in the instructions.
+        ("take 4.5 mg by mouth nightly", 4.5),
+        ("1.5mg at bedtime", 1.5),
+        ("take 4.5 mg twice daily", 9.0),
+        # Not a dose that can be worked out: which figure, or from what.
+        ("take 1.5 mg, then 3 mg after a week", None),
+        ("dissolve in 50 mL of water and take 4.5 mL", None),  # how much was dissolved?
+        ("take 4.5 mL at bedtime", None),
+        ("1 tablet daily", None),
+    ],
+)
+def test_a_dose_in_the_instructions(sig: str, mg: float | None) -> None:
+    found = instructed_daily_dose_mg([TABLET, "sig: " + sig])
+    assert found == pytest.approx(mg) if mg is not None else found is None
+
+
+@pytest.mark.parametrize(
+    ("sig", "kind"),
+    [
+        ("Dissolve one tablet in 50 mL of water; take 4.5 mL at bedtime", OrderKind.LDN),
+        ("take 1.5 mg at bedtime", OrderKind.LDN),
+        ("take 50 mg daily", OrderKind.NALTREXONE_OTHER),
+        ("mix 1 tablet into 10 mL water, take 1 mL at night", OrderKind.NALTREXONE_OTHER),
+        ("take 4.5 mg twice daily", OrderKind.NALTREXONE_OTHER),  # 9 mg a day
+    ],
+)
+def test_the_50_mg_tablet_is_ldn_when_its_instructions_give_a_low_dose(
+    sig: str, kind: OrderKind
+) -> None:
+    reading = read_order(order(TABLET, dosageInstruction=[{"text": sig}]), MAX)
+    assert reading.kind is kind
+    if kind is OrderKind.LDN:
+        assert reading.why.startswith("the instructions give ")
+        assert reading.daily_dose_mg is not None and reading.daily_dose_mg <= MAX
+
+
+def test_a_structured_dose_outranks_the_instructions() -> None:
+    resource = order(TABLET, dosageInstruction=[{"text": "take 1.5 mg", **dose(50, "mg")}])
+    assert read_order(resource, MAX).kind is OrderKind.NALTREXONE_OTHER
 
 
 def test_the_maximum_follows_the_setting() -> None:
