@@ -61,6 +61,15 @@ _TOKEN = re.compile(r"\{\{\s*context\.([A-Za-z]+)\s*\}\}")
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 
 
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
+
+
+def named(name: str, what: str) -> str:
+    """ "the 'order-sign' hook" for a name shaped like a hook or service id; anything else
+    (free text: whatever a caller pasted, a patient's name included) is not repeated."""
+    return f"the '{name}' {what}" if _NAME.fullmatch(name) else f"that {what}"
+
+
 def parse(body: Any, served_hooks: tuple[str, ...]) -> HookRequest:
     if not isinstance(body, dict):
         raise BadHookRequest("The request body must be a JSON object.")
@@ -69,7 +78,7 @@ def parse(body: Any, served_hooks: tuple[str, ...]) -> HookRequest:
         raise BadHookRequest("'hook' is missing.")
     if hook not in served_hooks:
         raise BadHookRequest(
-            f"This service does not answer the '{hook}' hook; it answers "
+            f"This service does not answer {named(hook, 'hook')}; it answers "
             + ", ".join(served_hooks)
             + "."
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import traceback
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from ...store.settings_store import SettingsUnavailable
 from ..ehr_trust import require_ehr_jwt
 from ..stores import current_reading
 from . import answer, issued_hook
-from .hook_request import BadHookRequest, HookRequest, parse
+from .hook_request import BadHookRequest, HookRequest, named, parse
 from .services import LDN_ORDER, LDN_REVIEW, OPIOID_ON_LDN, discovery, services
 
 log = logging.getLogger(__name__)
@@ -92,13 +93,25 @@ def _context() -> answer.Context:
     )
 
 
+def _json_body() -> Any:
+    """The parsed body, or None. Not ``get_json(silent=True)``: it lets a RecursionError
+    (JSON nested a few thousand deep) through as a 500."""
+    if not request.is_json:
+        return None
+    try:
+        return json.loads(request.get_data(cache=False))
+    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, absurd nesting
+        return None
+
+
 @bp.post("/<service_id>")
 def call(service_id: str) -> tuple[Response, int] | Response:
     offered = {s.id: s for s in services(_review_enabled())}
     service = offered.get(service_id)
     if service is None:
-        return _error(404, f"No CDS service '{service_id}' here.")
-    body = request.get_json(silent=True)
+        # Not the name as sent: an answer never repeats free text a caller sent.
+        return _error(404, f"No CDS service here answers as {named(service_id, 'service')}.")
+    body = _json_body()
     if body is None:
         return _error(400, "The request body must be JSON (Content-Type: application/json).")
     hook_request = parse(body, service.hooks)
@@ -106,7 +119,14 @@ def call(service_id: str) -> tuple[Response, int] | Response:
     context = _context()
     try:
         cards = HANDLERS[service.id](hook_request, context, budget)
-    except (TypeError, AttributeError, ValueError, KeyError) as exc:
+    except (
+        TypeError,
+        ValueError,
+        LookupError,
+        ArithmeticError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
         # A shape no variant test foresaw. Never a 500 for the EHR: a 400 with a reason.
         # Log the type and the stack only, never the payload (it holds patient data).
         stack = "".join(traceback.format_tb(exc.__traceback__))
