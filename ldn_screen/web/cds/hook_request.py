@@ -173,7 +173,12 @@ class Prefetcher:
             req = self.request
             try:
                 self._client = (
-                    FhirClient(req.fhir_server, req.fhir_authorization, self.budget)
+                    FhirClient(
+                        req.fhir_server,
+                        req.fhir_authorization,
+                        self.budget,
+                        allow_loopback=_loopback_allowed(),
+                    )
                     if req.fhir_server and req.fhir_authorization
                     else None
                 )
@@ -248,6 +253,13 @@ class Prefetcher:
         return (
             found if isinstance(found, dict) and found.get("resourceType") == "Medication" else None
         )
+
+
+def _loopback_allowed() -> bool:
+    """A fhirServer on this very machine: a local test EHR, never in production."""
+    from flask import current_app, has_app_context
+
+    return not has_app_context() or current_app.config.get("LDN_ENV") != "production"
 
 
 def _is_outcome(value: Any) -> bool:
