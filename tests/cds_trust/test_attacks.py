@@ -232,3 +232,46 @@ def test_the_log_never_holds_the_token(
         signature = token.rsplit(".", 1)[1]
         assert signature not in caplog.text
         assert token.split(".")[1] not in caplog.text
+
+
+@pytest.mark.parametrize("jti", ["\ud800", "a\x00b", "\u202eabc"])
+def test_a_jti_the_replay_store_cannot_hold_is_refused_not_a_503(
+    ehr_app: Flask, ehr_key: SigningKey, jti: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A lone surrogate cannot be written to the database: that is the token's fault (401),
+    # not a replay store that is down (503, "try again"), and the log must not say it is.
+    header = {"alg": ehr_key.alg, "kid": ehr_key.kid, "typ": "JWT"}
+    token = _signed(ehr_key, header, _claims(jti=jti))
+    assert status_of(ehr_app, token) == 401
+    assert "unreachable" not in caplog.text
+
+
+def test_a_jwks_server_sending_a_byte_at_a_time_is_given_up_on_in_time() -> None:
+    import socket
+    import threading
+
+    from ldn_screen.web.ehr_trust.keys import fetch_jwks
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")
+            try:
+                for _ in range(100):
+                    conn.sendall(b" ")
+                    time.sleep(0.05)
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        fetch_jwks(f"http://127.0.0.1:{listener.getsockname()[1]}/jwks", timeout=0.5)
+    assert time.monotonic() - started < 1.5
+    listener.close()

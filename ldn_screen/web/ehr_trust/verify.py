@@ -162,7 +162,10 @@ def _check_claims(
     claims: dict[str, Any], issuer: Issuer, state: TrustState, now: float, audience: str
 ) -> VerifiedClient:
     jti, exp, iat = claims.get("jti"), claims.get("exp"), claims.get("iat")
-    if not isinstance(jti, str) or not jti or len(jti) > MAX_JTI_CHARS:
+    # isprintable: no NUL, control or format characters and no lone surrogate, which the
+    # replay store cannot write (PostgreSQL refuses NUL; UTF-8 a surrogate): that would be
+    # answered 503 "replay store down" for what is the token's own fault.
+    if not isinstance(jti, str) or not jti or len(jti) > MAX_JTI_CHARS or not jti.isprintable():
         raise Refused("jti")
     if not isinstance(exp, int | float) or not isinstance(iat, int | float):
         raise Refused("times")
