@@ -15,6 +15,7 @@ from flask import Flask
 
 from tests.cds_support_jwt import ISSUER, SigningKey, ehr_jwt, trust_issuer, url
 from tests.cds_trust.support import PATH, status_of
+from tests.cds_trust.test_cors import cors_app, preflight  # noqa: F401  (a fixture)
 
 AUD = url(PATH)
 
@@ -275,3 +276,19 @@ def test_a_jwks_server_sending_a_byte_at_a_time_is_given_up_on_in_time() -> None
         fetch_jwks(f"http://127.0.0.1:{listener.getsockname()[1]}/jwks", timeout=0.5)
     assert time.monotonic() - started < 1.5
     listener.close()
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://sandbox.cds-hooks.org.evil.example",
+        "https://evilsandbox.cds-hooks.org",
+        "http://sandbox.cds-hooks.org",
+        "https://sandbox.cds-hooks.org:8443",
+        "null",
+        "https://SANDBOX.cds-hooks.org.",
+    ],
+)
+def test_cors_answers_no_lookalike_origin(cors_app: Flask, origin: str) -> None:  # noqa: F811
+    response = preflight(cors_app, origin)
+    assert "Access-Control-Allow-Origin" not in response.headers
