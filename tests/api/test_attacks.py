@@ -238,3 +238,25 @@ def test_nothing_sent_reaches_the_log(
         _raw(client, token, path, b'{"' + MARKER.encode() + b'": ')
     assert "Quux" not in caplog.text
     assert token not in caplog.text
+
+
+def test_cors_for_any_origin_is_refused_at_start(make_app: Callable[..., Flask]) -> None:
+    from ldn_screen.config import UnsafeConfiguration
+
+    with pytest.raises(UnsafeConfiguration, match="LDN_API_CORS_ORIGINS"):
+        make_app(LDN_API_CORS_ORIGINS="https://ehr.example, *")
+
+
+def test_a_configured_origin_with_a_trailing_slash_still_matches(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app(LDN_API_CORS_ORIGINS="https://ehr.example/")
+    token = create_client(app)
+    response = call(
+        app.test_client(),
+        token,
+        "/settings/current",
+        method="GET",
+        headers={"Origin": "https://ehr.example"},
+    )
+    assert response.headers.get("Access-Control-Allow-Origin") == "https://ehr.example"
