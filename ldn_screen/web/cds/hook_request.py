@@ -70,6 +70,17 @@ def named(name: str, what: str) -> str:
     return f"the '{name}' {what}" if _NAME.fullmatch(name) else f"that {what}"
 
 
+_REFERENCE = re.compile(r"[A-Z][A-Za-z]{0,63}/[A-Za-z0-9\-.]{1,64}")
+
+
+def shown_reference(reference: Any) -> str:
+    """A FHIR reference ("MedicationRequest/o1") as sent, for an error; anything else is not
+    repeated (free text where an id belongs could be anything, a patient's name too)."""
+    if isinstance(reference, str) and _REFERENCE.fullmatch(reference):
+        return reference
+    return "(not a FHIR reference)"
+
+
 def parse(body: Any, served_hooks: tuple[str, ...]) -> HookRequest:
     if not isinstance(body, dict):
         raise BadHookRequest("The request body must be a JSON object.")
