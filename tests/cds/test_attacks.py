@@ -219,3 +219,32 @@ def test_nothing_identifying_reaches_the_log(
             if response.status_code >= 400:  # an error never repeats free text sent
                 assert "Mrs" not in response.get_data(as_text=True), path
     assert MARKER not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("PUT", "/cds-services/ldn-order", 405),
+        ("TRACE", "/cds-services", 405),
+        ("DELETE", "/cds-services/ldn-order/feedback", 405),
+        ("GET", "/cds-services/ldn-order/feedback", 405),
+        ("GET", "/cds-services/a/b/c", 404),
+    ],
+)
+def test_wrong_methods_and_paths_get_json_not_html(
+    client: FlaskClient, method: str, path: str, status: int
+) -> None:
+    response = client.open(path, method=method, headers=auth_headers(client, path))
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    assert response.get_json()["resourceType"] == "OperationOutcome"
+    if status == 405:
+        assert method not in response.headers["Allow"]
+        assert "POST" in response.headers["Allow"] or "GET" in response.headers["Allow"]
+
+
+def test_a_token_in_the_query_string_is_not_read(client: FlaskClient) -> None:
+    path = f"{BASE}/ldn-order"
+    token = auth_headers(client, path)["Authorization"].split()[1]
+    response = client.post(f"{path}?access_token={token}", json=_base())
+    assert response.status_code == 401

@@ -202,3 +202,9 @@ def test_a_lone_surrogate_in_the_response_is_answered(
     good["id"] = "\ud800"
     good["extension"] = [{"url": "https://x.example/e", "valueString": "\ud800"}]
     _safe(fhir_post(fhir_client, SCREEN_PATH, good), {200, 422})
+
+
+def test_trace_gets_an_outcome_with_allow(fhir_client: FlaskClient) -> None:
+    response = fhir_call(fhir_client, "TRACE", "/fhir/metadata")
+    _safe(response, {405})
+    assert "GET" in response.headers["Allow"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from ...store.settings_store import SettingsUnavailable
 from ..ehr_trust import require_ehr_jwt
@@ -52,6 +53,28 @@ def _error(status: int, reason: str) -> tuple[Response, int]:
         ],
     }
     return jsonify(body), status
+
+
+@bp.after_app_request
+def _as_outcome(response: Response) -> Response:
+    """An error the app answered with its HTML page under /cds-services (a wrong method or an
+    unknown deeper path is refused before the blueprint is known) becomes the same JSON
+    OperationOutcome as every other CDS error: an EHR never has to read HTML."""
+    path = request.path
+    under_cds = path == "/cds-services" or path.startswith("/cds-services/")
+    if not (under_cds and response.status_code >= 400 and response.mimetype == "text/html"):
+        return response
+    reason = HTTP_STATUS_CODES.get(response.status_code, "Error")
+    answer, status = _error(response.status_code, reason)
+    answer.status_code = status
+    for name in ("Allow", "Retry-After"):
+        if name in response.headers:
+            answer.headers[name] = response.headers[name]
+    if response.status_code == 405 and "Allow" not in answer.headers:
+        # The house error page drops the Allow header RFC 9110 asks for; rebuild it.
+        adapter = current_app.url_map.bind("", script_name=request.script_root)
+        answer.headers["Allow"] = ", ".join(sorted(adapter.allowed_methods(request.path)))
+    return answer
 
 
 @bp.errorhandler(BadHookRequest)

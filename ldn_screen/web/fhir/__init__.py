@@ -229,6 +229,10 @@ def _as_outcome(response: Response) -> Response:
     for name in ("Allow", "Retry-After", "WWW-Authenticate"):
         if name in response.headers:
             answer.headers[name] = response.headers[name]
+    if response.status_code == 405 and "Allow" not in answer.headers:
+        # The house error page drops the Allow header RFC 9110 asks for; rebuild it.
+        adapter = current_app.url_map.bind("", script_name=request.script_root)
+        answer.headers["Allow"] = ", ".join(sorted(adapter.allowed_methods(request.path)))
     return answer
 
 
