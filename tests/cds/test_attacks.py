@@ -248,3 +248,19 @@ def test_a_token_in_the_query_string_is_not_read(client: FlaskClient) -> None:
     token = auth_headers(client, path)["Authorization"].split()[1]
     response = client.post(f"{path}?access_token={token}", json=_base())
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("constant", [float("nan"), float("inf"), -float("inf")])
+def test_nan_and_infinity_never_reach_the_answer(client: FlaskClient, constant: float) -> None:
+    def refuse(name: str) -> Any:
+        raise ValueError(name)
+
+    base = _base()
+    bodies = [_numbers(base, constant)]
+    for path in list(_paths(base))[1:]:
+        bodies.append(_replaced(base, path, constant))
+    for body in bodies:
+        for service in SERVICES:
+            response = _raw(client, service, json.dumps(body).encode())
+            _assert_safe(response)
+            json.loads(response.get_data(as_text=True), parse_constant=refuse)  # strict JSON

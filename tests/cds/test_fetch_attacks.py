@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from ldn_screen.web.cds.fhir_fetch import FetchFailed, FhirClient
 from tests.cds.fhir_server import fhir_server
 from tests.cds.test_ldn_order import cards_for
-from tests.cds_support import med_request, order_request
+from tests.cds_support import auth_headers, med_request, order_request
 
 LDN = med_request("o1", "naltrexone 1.5 mg capsule (compounded)")
 TOKEN = "secret-ehr-token-5f1c"
@@ -274,3 +274,15 @@ def test_the_connected_address_is_checked_whatever_the_name_said() -> None:
         with pytest.raises(OSError):
             _Guard(allow_loopback=False, deadline=time.monotonic() + 1).connected(sock)
         assert sock.fileno() == -1  # closed before a byte was sent
+
+
+def test_nan_from_the_fhir_server_counts_as_not_available(client: FlaskClient) -> None:
+    reply = b'HTTP/1.1 200 OK\r\n\r\n{"resourceType": "Patient", "id": "p1", "x": NaN}'
+    with raw_server(lambda conn: conn.sendall(reply)) as (base, _):
+        response = client.post(
+            "/cds-services/ldn-order",
+            json=_payload(base),
+            headers=auth_headers(client, "/cds-services/ldn-order"),
+        )
+    assert response.status_code == 200
+    assert "NaN" not in response.get_data(as_text=True)

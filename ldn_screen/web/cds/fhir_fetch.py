@@ -26,7 +26,6 @@ import contextlib
 import functools
 import http.client
 import ipaddress
-import json
 import logging
 import socket
 import threading
@@ -36,6 +35,8 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from typing import Any
+
+from .. import strict_json
 
 log = logging.getLogger(__name__)
 MAX_PAGES = 5  # paging beyond this is treated as incomplete
@@ -190,8 +191,8 @@ class FhirClient:
             # HTTPException a status line or chunk that is not HTTP.
             raise FetchFailed(exc.__class__.__name__) from None
         try:
-            return json.loads(body)
-        except (ValueError, RecursionError):
+            return strict_json.loads(body)  # no NaN from the EHR into a card either
+        except ValueError:
             raise FetchFailed("answer is not JSON") from None
 
     def _read(self, response: Any) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import traceback
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ...store.settings_store import SettingsUnavailable
+from .. import strict_json
 from ..ehr_trust import require_ehr_jwt
 from ..stores import current_reading
 from . import answer, issued_hook
@@ -117,13 +117,12 @@ def _context() -> answer.Context:
 
 
 def _json_body() -> Any:
-    """The parsed body, or None. Not ``get_json(silent=True)``: it lets a RecursionError
-    (JSON nested a few thousand deep) through as a 500."""
+    """The parsed body, or None (strict_json: no NaN, no 500 for absurd nesting)."""
     if not request.is_json:
         return None
     try:
-        return json.loads(request.get_data(cache=False))
-    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, absurd nesting
+        return strict_json.loads(request.get_data(cache=False))
+    except ValueError:  # bad JSON, bad UTF-8, NaN, absurd nesting
         return None
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import logging
 import re
 import time
@@ -32,6 +31,7 @@ from flask.typing import ResponseReturnValue
 from ...rules.override_reasons import parse_override_reasons
 from ...store.cds_feedback import OUTCOMES, UUID_CHARS, FeedbackItem, FeedbackStore, IssuedCard
 from ...store.settings_store import SettingsUnavailable
+from .. import strict_json
 from ..ehr_trust import require_ehr_jwt
 from ..stores import current_reading, engine
 
@@ -110,13 +110,12 @@ def feedback(service_id: str) -> ResponseReturnValue:
 
 
 def _json_body() -> Any:
-    """The parsed body, or None. Not ``get_json(silent=True)``: it lets a RecursionError
-    (JSON nested a few thousand deep) through as a 500."""
+    """The parsed body, or None (strict_json: no NaN, no 500 for absurd nesting)."""
     if not request.is_json:
         return None
     try:
-        return json.loads(request.get_data(cache=False))
-    except (ValueError, RecursionError):
+        return strict_json.loads(request.get_data(cache=False))
+    except ValueError:
         return None
 
 

@@ -24,6 +24,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from ...rules import screen
 from ...store.settings_store import SettingsUnavailable
+from .. import strict_json
 from ..api import auth as api_auth
 from ..stores import current_reading
 from . import terms
@@ -144,8 +145,8 @@ def _read_body() -> dict[str, Any] | Response:
     if mimetype and mimetype not in terms.ACCEPTED_BODY_TYPES:
         return outcome(415, [Issue(WRONG_TYPE, code="not-supported")])
     try:
-        body = json.loads(request.get_data(cache=False))
-    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, absurd nesting
+        body = strict_json.loads(request.get_data(cache=False))
+    except ValueError:  # bad JSON, bad UTF-8, NaN, absurd nesting
         return outcome(400, [Issue(UNREADABLE_JSON, code="structure")])
     if isinstance(body, dict) and body.get("resourceType") == "Parameters":
         params = body.get("parameter")
