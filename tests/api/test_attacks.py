@@ -260,3 +260,23 @@ def test_a_configured_origin_with_a_trailing_slash_still_matches(
         headers={"Origin": "https://ehr.example"},
     )
     assert response.headers.get("Access-Control-Allow-Origin") == "https://ehr.example"
+
+
+@pytest.mark.parametrize(
+    "path,field", [("/screenings", "wpi_left_upper"), ("/followups", "side_effects")]
+)
+def test_a_huge_list_of_choices_is_answered_quickly(
+    client: FlaskClient, token: str, path: str, field: str
+) -> None:
+    from ldn_screen.web.api.declarations import FOLLOWUP, SCREENING
+
+    form = SCREENING if path == "/screenings" else FOLLOWUP
+    value = form.by_name[field].options[0][0]
+    body = {**_body(path), field: [value] * 120_000}
+    raw = json.dumps(body).encode()
+    assert len(raw) < 2 * 1024 * 1024
+    started = time.monotonic()
+    response = _raw(client, token, path, raw)
+    assert time.monotonic() - started < 5
+    _safe(response)
+    assert len(response.get_data()) < 100_000

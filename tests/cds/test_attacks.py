@@ -264,3 +264,18 @@ def test_nan_and_infinity_never_reach_the_answer(client: FlaskClient, constant: 
             response = _raw(client, service, json.dumps(body).encode())
             _assert_safe(response)
             json.loads(response.get_data(as_text=True), parse_constant=refuse)  # strict JSON
+
+
+def test_an_unexpected_error_says_nothing_of_the_code(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ldn_screen.web.cds import views
+
+    def boom(*args: Any) -> Any:
+        raise RuntimeError(MARKER)
+
+    monkeypatch.setitem(views.HANDLERS, "ldn-order", boom)
+    response = call_service(client, "ldn-order", _base())
+    text = response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    assert MARKER not in text and "Traceback" not in text and "RuntimeError" not in text

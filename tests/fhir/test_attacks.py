@@ -208,3 +208,18 @@ def test_trace_gets_an_outcome_with_allow(fhir_client: FlaskClient) -> None:
     response = fhir_call(fhir_client, "TRACE", "/fhir/metadata")
     _safe(response, {405})
     assert "GET" in response.headers["Allow"]
+
+
+def test_an_unexpected_error_says_nothing_of_the_code(
+    fhir_client: FlaskClient, good: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ldn_screen.web.fhir as fhir
+
+    def boom(*args: Any) -> Any:
+        raise RuntimeError(MARKER)
+
+    monkeypatch.setattr(fhir, "screen", boom)
+    response = fhir_post(fhir_client, SCREEN_PATH, good)
+    text = response.get_data(as_text=True)
+    assert response.get_json()["resourceType"] == "OperationOutcome"
+    assert "Quux" not in text and "Traceback" not in text and "RuntimeError" not in text
