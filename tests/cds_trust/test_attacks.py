@@ -185,7 +185,16 @@ def test_unreadable_claims_are_refused(ehr_app: Flask, ehr_key: SigningKey, payl
 
 @pytest.mark.parametrize(
     "header_value",
-    ["Bearer", "Bearer    ", "Basic abc", "bearer a.b.c", "Bearer a.b", "Bearer \x00.\x00.\x00"],
+    [
+        "Bearer",
+        "Bearer    ",
+        "Basic abc",
+        "bearer a.b.c",
+        "Bearer a.b",
+        "Bearer \x00.\x00.\x00",
+        "Bearer é.é.é",
+        "Bearer a..b",
+    ],
 )
 def test_malformed_authorization_headers_are_refused(ehr_app: Flask, header_value: str) -> None:
     client = ehr_app.test_client()
