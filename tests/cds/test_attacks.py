@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -279,3 +280,26 @@ def test_an_unexpected_error_says_nothing_of_the_code(
     text = response.get_data(as_text=True)
     assert response.mimetype == "application/json"
     assert MARKER not in text and "Traceback" not in text and "RuntimeError" not in text
+
+
+@pytest.mark.parametrize("where", ["draftOrders", "prefetch"])
+def test_a_body_just_under_the_limit_is_answered_in_time(client: FlaskClient, where: str) -> None:
+    one = med_request("m", "oxycodone 5 mg tablet", status="active")
+
+    def build(count: int) -> bytes:
+        many = [{**copy.deepcopy(one), "id": f"m{i}"} for i in range(count)]
+        if where == "draftOrders":
+            body = order_request("order-sign", [LDN, *many], prefetch=full_prefetch())
+        else:
+            body = order_request("order-select", [LDN], prefetch=full_prefetch(*many))
+        return json.dumps(body).encode()
+
+    per_order = (len(build(200)) - len(build(100))) / 100
+    raw = build(int((2 * 1024 * 1024 - len(build(0)) - 50_000) / per_order))
+    assert 1.5 * 1024 * 1024 < len(raw) < 2 * 1024 * 1024
+    for service in SERVICES:
+        started = time.monotonic()
+        response = _raw(client, service, raw)
+        _assert_safe(response)
+        assert time.monotonic() - started < 10, service
+        assert len(response.get_data()) < 1024 * 1024  # no card per order
