@@ -223,3 +223,19 @@ def test_an_unexpected_error_says_nothing_of_the_code(
     text = response.get_data(as_text=True)
     assert response.get_json()["resourceType"] == "OperationOutcome"
     assert "Quux" not in text and "Traceback" not in text and "RuntimeError" not in text
+
+
+def test_screen_is_rate_limited_per_client(fhir_client: FlaskClient, good: dict[str, Any]) -> None:
+    from limits import parse
+    from limits.storage import MemoryStorage
+    from limits.strategies import MovingWindowRateLimiter
+
+    from ldn_screen.web.api.auth import LIMITER
+
+    limiter = MovingWindowRateLimiter(MemoryStorage())
+    fhir_client.application.extensions[LIMITER] = (limiter, parse("2 per minute"))
+    statuses = [fhir_post(fhir_client, SCREEN_PATH, good).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    limited = fhir_post(fhir_client, SCREEN_PATH, good)
+    _safe(limited, {429})
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
