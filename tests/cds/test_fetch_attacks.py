@@ -286,3 +286,25 @@ def test_nan_from_the_fhir_server_counts_as_not_available(client: FlaskClient) -
         )
     assert response.status_code == 200
     assert "NaN" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["Medication/../../Patient/p1", "Medication/m1?_format=xml", "Medication/m1/../x"],
+)
+def test_only_a_medication_id_is_fetched(client: FlaskClient, reference: str) -> None:
+    order = med_request("o1") | {"medicationReference": {"reference": reference}}
+    with fhir_server({"Patient/p1": PATIENT}) as fhir:
+        payload = order_request(
+            "order-select",
+            [order],
+            fhirServer=fhir.base,
+            fhirAuthorization={"access_token": TOKEN, "token_type": "Bearer"},
+        )
+        response = client.post(
+            "/cds-services/ldn-order",
+            json=payload,
+            headers=auth_headers(client, "/cds-services/ldn-order"),
+        )
+    assert response.status_code == 412
+    assert not any("Medication" in path for path, _ in fhir.requests)

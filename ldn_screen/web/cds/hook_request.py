@@ -59,6 +59,9 @@ class HookRequest:
 
 _TOKEN = re.compile(r"\{\{\s*context\.([A-Za-z]+)\s*\}\}")
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+_MEDICATION_REFERENCE = re.compile(
+    r"^Medication/[A-Za-z0-9\-.]{1,64}(/_history/[A-Za-z0-9\-.]{1,64})?$"
+)
 
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
@@ -255,7 +258,9 @@ class Prefetcher:
     def medication(self, reference: str) -> dict[str, Any] | None:
         """A Medication the orders reference but nobody sent (Epic sends only the display)."""
         client = self.client()
-        if client is None or not reference.startswith("Medication/"):
+        # Only "Medication/<id>" (or a version of it): never "Medication/../../other" or a
+        # query, sent with the EHR's token.
+        if client is None or not _MEDICATION_REFERENCE.match(reference):
             return None
         try:
             found = client.get(reference)
