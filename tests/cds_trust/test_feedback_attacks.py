@@ -164,3 +164,52 @@ def test_an_unknown_service_id_is_not_echoed(ehr_app: Flask, ehr_key: SigningKey
 def test_wrong_content_type_is_refused(ehr_app: Flask, ehr_key: SigningKey) -> None:
     body = json.dumps({"feedback": [overridden("c")]}).encode()
     assert _raw(ehr_app, ehr_key, body, "text/plain").status_code in {400, 415}
+
+
+def test_an_issued_card_keeps_no_date_of_the_patients(app: Flask) -> None:
+    # The start suggestion's label names this patient's earliest start date; the record of
+    # the issued card, and the feedback on it, keep what kind of suggestion it was only.
+    import datetime as dt
+
+    from ldn_screen.rules.units import fmt_date
+    from tests.cds.test_ldn_order import by_topic, cards_for
+    from tests.cds_support import (
+        auth_headers,
+        days_from_today,
+        full_prefetch,
+        med_request,
+        order_request,
+    )
+
+    ldn = med_request("o1", "naltrexone 1.5 mg capsule (compounded)")
+    oxy = med_request("m1", "oxycodone 5 mg tablet", status="completed", end=days_from_today(-3))
+    client = app.test_client()
+    payload = order_request("order-select", [ldn], prefetch=full_prefetch(oxy))
+    washout = by_topic(cards_for(client, payload))["opioid_washout"]
+    (suggestion,) = washout["suggestions"]
+    item = {**accepted(washout["uuid"]), "acceptedSuggestions": [{"id": suggestion["uuid"]}]}
+    response = client.post(PATH, json={"feedback": [item]}, headers=auth_headers(client, PATH))
+    assert response.status_code == 200
+    [row] = rows(app)
+    assert row["accepted_suggestion"] == "start date: earliest safe"
+    action = suggestion["actions"][0]["resource"]
+    earliest = action["dosageInstruction"][0]["timing"]["repeat"]["boundsPeriod"]["start"]
+    stored = whole_database(app)
+    assert earliest not in stored
+    assert fmt_date(dt.date.fromisoformat(earliest)) not in stored
+
+
+@pytest.mark.parametrize(
+    ("label", "kind"),
+    [
+        ("Start on Tue 8 Dec 2026, the earliest safe date", "start date: earliest safe"),
+        ("Use the gentle titration (0.5 mg, then up every 7 days)", "titration: gentle"),
+        ("Ask for the LDN screening form to be completed", "screening form"),
+        (f"Start on {NAME}", "other suggestion"),
+        ("", "other suggestion"),
+    ],
+)
+def test_a_suggestion_is_recorded_by_its_kind(label: str, kind: str) -> None:
+    from ldn_screen.web.cds.issued_hook import suggestion_kind
+
+    assert suggestion_kind(label) == kind
