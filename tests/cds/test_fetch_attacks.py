@@ -70,11 +70,12 @@ def _payload(base: str, **auth: Any) -> dict[str, Any]:
     )
 
 
-def _not_available(client: FlaskClient, payload: dict[str, Any]) -> None:
-    """200 with cards; the patient's record counts as not available."""
+def _not_available(client: FlaskClient, payload: dict[str, Any], within: float = 2.0) -> None:
+    """200 with cards, in time (the budget is 0.3 s; the bound leaves room for a busy test
+    machine); the patient's record counts as not available."""
     started = time.monotonic()
     cards = cards_for(client, payload)
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < within
     text = " ".join(c.get("detail", "") + c.get("summary", "") for c in cards)
     assert "Age: 44" not in text and "Age: 45" not in text and "Age: 46" not in text
 
@@ -214,7 +215,7 @@ def test_a_giant_answer_is_not_read_past_the_limit(client: FlaskClient) -> None:
 
     with raw_server(answer) as (base, _):
         client.application.config["LDN_CDS_FETCH_SECONDS"] = 1.5
-        _not_available(client, _payload(base))
+        _not_available(client, _payload(base), within=4.0)
 
 
 def test_next_page_on_another_server_is_not_fetched(client: FlaskClient) -> None:
