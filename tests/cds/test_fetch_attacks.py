@@ -252,6 +252,8 @@ def test_the_token_never_reaches_the_log(
         ("0.0.0.0", False),  # noqa: S104  # an address to refuse, not to bind
         ("224.0.0.1", False),
         ("240.0.0.1", False),
+        ("fd00:ec2::254", False),  # cloud metadata outside link-local
+        ("100.100.100.200", False),
         ("127.0.0.1", False),
         ("::1", False),
         ("::ffff:127.0.0.1", False),

@@ -11,8 +11,9 @@ places only it can reach (SSRF), nor a way to send the EHR's token elsewhere:
 - https only; plain http only to this machine (a local test EHR), and never in production;
 - no user name or password in the address;
 - the address actually connected to is checked (after DNS, so a name that resolves to an
-  inside address is caught too): never link-local (169.254.x.x: cloud metadata), multicast,
-  unspecified or reserved, and never loopback in production. Private ranges stay allowed:
+  inside address is caught too): never link-local (169.254.x.x: cloud metadata) or another
+  known metadata address, multicast, unspecified or reserved, and never loopback in
+  production. Private ranges stay allowed:
   an EHR's FHIR server inside the hospital network is the usual case;
 - redirects are not followed (urllib would send the Authorization header on to the new host,
   and would even follow one to ftp:);
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 5  # paging beyond this is treated as incomplete
 MAX_BYTES = 2 * 1024 * 1024
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+# Cloud metadata services outside the link-local range: AWS's IPv6 address (a private ULA
+# otherwise allowed) and Alibaba Cloud's (in the shared 100.64.0.0/10 range).
+_METADATA = {ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("100.100.100.200")}
 
 
 class FetchFailed(Exception):
@@ -57,6 +61,8 @@ def _peer_allowed(address: str, allow_loopback: bool) -> bool:
         ip = ip.ipv4_mapped
     if ip.is_loopback:
         return allow_loopback
+    if ip in _METADATA:
+        return False
     return not (ip.is_link_local or ip.is_multicast or ip.is_unspecified or ip.is_reserved)
 
 
