@@ -119,7 +119,9 @@ class FeedbackStore:
                     continue  # not a card of this service (or purged): nothing to count it by
                 suggestion = item.accepted_suggestion
                 if suggestion is not None:
-                    suggestion = (card.suggestions or {}).get(suggestion, suggestion)
+                    # The label recorded with the card; an id the card never offered is the
+                    # caller's free text (it could be anything, a name too): not kept.
+                    suggestion = (card.suggestions or {}).get(suggestion)
                 rows.append(
                     {
                         "card_uuid": item.card_uuid,

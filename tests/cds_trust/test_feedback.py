@@ -246,7 +246,7 @@ def test_the_feedback_page_counts_per_finding(ehr_app: Flask, ehr_key: SigningKe
         ehr_app,
         ehr_key,
         overridden("op-0"),
-        overridden("op-1", code="supervised-ultra-low-dose", comment=None),
+        overridden("op-1", code="ultra-low-dose", comment=None),  # a code the cards offer
         overridden("op-2", comment=None),
         accepted("op-3"),
         accepted("acc-1"),
@@ -255,7 +255,7 @@ def test_the_feedback_page_counts_per_finding(ehr_app: Flask, ehr_key: SigningKe
     page = text_of(client.get("/admin/cds-feedback"))
     assert "EHR card feedback" in page
     assert "opioid_current 4 1 (25 %) start date: earliest safe: 1 3 (75 %)" in page
-    assert "opioid-stopped: 2" in page and "supervised-ultra-low-dose: 1" in page
+    assert "opioid-stopped: 2" in page and "ultra-low-dose: 1" in page
     # One settings version only.
     only_two = text_of(client.get("/admin/cds-feedback?version=2"))
     assert "opioid_current 1 1 (100 %)" in only_two

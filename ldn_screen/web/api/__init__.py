@@ -14,12 +14,14 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
+from ...config import UnsafeConfiguration
 from ...rules import screen
 from ...rules.as_json import followup_json, screening_json, settings_json
 from ...rules.chart_note import chart_note
 from ...rules.followup import assess_followup
 from ...rules.followup.chart_note import followup_note
 from ...rules.wording import verdict_title
+from ..ehr_trust.cors import parse_origins
 from ..stores import current_reading
 from . import auth
 from .declarations import FOLLOWUP, SCREENING
@@ -166,7 +168,12 @@ def init_app(app: Flask) -> None:
     if origins := app.config.get("LDN_API_CORS_ORIGINS"):
         from flask_cors import CORS  # only when configured: no import, no cost otherwise
 
-        listed = [o.strip() for o in str(origins).split(",") if o.strip()]
+        # The CDS endpoints' reading: "*" is refused (an operator who means "any site" should
+        # say so by listing none), and "https://ehr.example/" matches as written without "/".
+        try:
+            listed = parse_origins(str(origins))
+        except ValueError as exc:
+            raise UnsafeConfiguration(str(exc).replace("LDN_CDS_", "LDN_API_")) from None
         CORS(
             app,
             resources={r"/api/v1/*": {"origins": listed}},

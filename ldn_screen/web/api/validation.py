@@ -38,6 +38,13 @@ UNKNOWN_FIELD_MESSAGE = (
     "This is not a question of this form: check the name against the API's documentation"
 )
 
+UNKNOWN_FIELDS_MESSAGE = (
+    "{} more name(s) sent are not questions of this form (not repeated here): check the names "
+    "against the API's documentation"
+)
+MAX_NAMED_UNKNOWN = 20
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
@@ -133,7 +140,14 @@ def _as_formdata(form: ApiForm, data: dict[str, Any], today: dt.date) -> MultiDi
 
 def _shape_errors(form: ApiForm, data: Any) -> list[FieldError]:
     by_name = form.by_name
-    errors = [FieldError(name, UNKNOWN_FIELD_MESSAGE) for name in data if name not in by_name]
+    unknown = [name for name in data if name not in by_name]
+    # A misspelt name is repeated so the client can find it; free text sent as a name (it
+    # could be anything, a patient's name too) is not, and a flood of names gets a short
+    # answer (a 2 MiB body of unknown names must not come back as 50 MiB of errors).
+    named = [name for name in unknown if _FIELD_NAME.fullmatch(name)][:MAX_NAMED_UNKNOWN]
+    errors = [FieldError(name, UNKNOWN_FIELD_MESSAGE) for name in named]
+    if len(named) < len(unknown):
+        errors.append(FieldError("", UNKNOWN_FIELDS_MESSAGE.format(len(unknown) - len(named))))
     for field in form.fields:
         if field.name in data and (message := _type_error(field, data[field.name])):
             errors.append(FieldError(field.name, message))

@@ -25,7 +25,7 @@ from ...rules.override_reasons import OverrideReason, parse_override_reasons
 from ...rules.settings import RuleSettings
 from ...rules.units import fmt_date
 from . import cards
-from .hook_request import BadHookRequest, HookRequest, Prefetcher, resources_of
+from .hook_request import BadHookRequest, HookRequest, Prefetcher, resources_of, shown_reference
 from .services import PREFETCH_ALL, REVIEW_WINDOW_DAYS
 
 # Findings the record can never settle and that the screening card already covers: the
@@ -91,7 +91,8 @@ def current_orders(request: HookRequest) -> list[dict[str, Any]]:
         for ref in selections:
             order = by_ref.get(ref)
             if order is None:
-                raise BadHookRequest(f"Selected order {ref} is not in draftOrders.")
+                shown = shown_reference(ref)
+                raise BadHookRequest(f"Selected order {shown} is not in draftOrders.")
             chosen.append(order)
         drafts = chosen
     return [d for d in drafts if d.get("resourceType") == "MedicationRequest"]
@@ -106,16 +107,14 @@ def _read_orders(
         reading = read_order(order, ctx.settings.max_dose_mg, medications, ctx.today)
         if reading.kind is OrderKind.UNREADABLE:
             ref = dig(order, "medicationReference", "reference")
+            named = shown_reference(f"MedicationRequest/{order.get('id')}")
             if isinstance(ref, str):
                 raise BadHookRequest(
-                    f"Order MedicationRequest/{order.get('id')} references {ref}, which was "
+                    f"Order {named} references {shown_reference(ref)}, which was "
                     "neither sent nor fetchable, and names no medicine otherwise.",
                     412,
                 )
-            raise BadHookRequest(
-                f"Order MedicationRequest/{order.get('id')} names no medicine (no code, "
-                "text or display)."
-            )
+            raise BadHookRequest(f"Order {named} names no medicine (no code, text or display).")
         readings.append((order, reading))
     return readings
 

@@ -59,6 +59,29 @@ class HookRequest:
 
 _TOKEN = re.compile(r"\{\{\s*context\.([A-Za-z]+)\s*\}\}")
 _ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+_MEDICATION_REFERENCE = re.compile(
+    r"^Medication/[A-Za-z0-9\-.]{1,64}(/_history/[A-Za-z0-9\-.]{1,64})?$"
+)
+
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
+
+
+def named(name: str, what: str) -> str:
+    """ "the 'order-sign' hook" for a name shaped like a hook or service id; anything else
+    (free text: whatever a caller pasted, a patient's name included) is not repeated."""
+    return f"the '{name}' {what}" if _NAME.fullmatch(name) else f"that {what}"
+
+
+_REFERENCE = re.compile(r"[A-Z][A-Za-z]{0,63}/[A-Za-z0-9\-.]{1,64}")
+
+
+def shown_reference(reference: Any) -> str:
+    """A FHIR reference ("MedicationRequest/o1") as sent, for an error; anything else is not
+    repeated (free text where an id belongs could be anything, a patient's name too)."""
+    if isinstance(reference, str) and _REFERENCE.fullmatch(reference):
+        return reference
+    return "(not a FHIR reference)"
 
 
 def parse(body: Any, served_hooks: tuple[str, ...]) -> HookRequest:
@@ -69,7 +92,7 @@ def parse(body: Any, served_hooks: tuple[str, ...]) -> HookRequest:
         raise BadHookRequest("'hook' is missing.")
     if hook not in served_hooks:
         raise BadHookRequest(
-            f"This service does not answer the '{hook}' hook; it answers "
+            f"This service does not answer {named(hook, 'hook')}; it answers "
             + ", ".join(served_hooks)
             + "."
         )
@@ -164,7 +187,12 @@ class Prefetcher:
             req = self.request
             try:
                 self._client = (
-                    FhirClient(req.fhir_server, req.fhir_authorization, self.budget)
+                    FhirClient(
+                        req.fhir_server,
+                        req.fhir_authorization,
+                        self.budget,
+                        allow_loopback=_loopback_allowed(),
+                    )
                     if req.fhir_server and req.fhir_authorization
                     else None
                 )
@@ -230,7 +258,9 @@ class Prefetcher:
     def medication(self, reference: str) -> dict[str, Any] | None:
         """A Medication the orders reference but nobody sent (Epic sends only the display)."""
         client = self.client()
-        if client is None or not reference.startswith("Medication/"):
+        # Only "Medication/<id>" (or a version of it): never "Medication/../../other" or a
+        # query, sent with the EHR's token.
+        if client is None or not _MEDICATION_REFERENCE.match(reference):
             return None
         try:
             found = client.get(reference)
@@ -239,6 +269,13 @@ class Prefetcher:
         return (
             found if isinstance(found, dict) and found.get("resourceType") == "Medication" else None
         )
+
+
+def _loopback_allowed() -> bool:
+    """A fhirServer on this very machine: a local test EHR, never in production."""
+    from flask import current_app, has_app_context
+
+    return not has_app_context() or current_app.config.get("LDN_ENV") != "production"
 
 
 def _is_outcome(value: Any) -> bool:

@@ -10,12 +10,14 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from ...store.settings_store import SettingsUnavailable
+from .. import strict_json
 from ..ehr_trust import require_ehr_jwt
 from ..stores import current_reading
 from . import answer, issued_hook
-from .hook_request import BadHookRequest, HookRequest, parse
+from .hook_request import BadHookRequest, HookRequest, named, parse
 from .services import LDN_ORDER, LDN_REVIEW, OPIOID_ON_LDN, discovery, services
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,28 @@ def _error(status: int, reason: str) -> tuple[Response, int]:
         ],
     }
     return jsonify(body), status
+
+
+@bp.after_app_request
+def _as_outcome(response: Response) -> Response:
+    """An error the app answered with its HTML page under /cds-services (a wrong method or an
+    unknown deeper path is refused before the blueprint is known) becomes the same JSON
+    OperationOutcome as every other CDS error: an EHR never has to read HTML."""
+    path = request.path
+    under_cds = path == "/cds-services" or path.startswith("/cds-services/")
+    if not (under_cds and response.status_code >= 400 and response.mimetype == "text/html"):
+        return response
+    reason = HTTP_STATUS_CODES.get(response.status_code, "Error")
+    answer, status = _error(response.status_code, reason)
+    answer.status_code = status
+    for name in ("Allow", "Retry-After"):
+        if name in response.headers:
+            answer.headers[name] = response.headers[name]
+    if response.status_code == 405 and "Allow" not in answer.headers:
+        # The house error page drops the Allow header RFC 9110 asks for; rebuild it.
+        adapter = current_app.url_map.bind("", script_name=request.script_root)
+        answer.headers["Allow"] = ", ".join(sorted(adapter.allowed_methods(request.path)))
+    return answer
 
 
 @bp.errorhandler(BadHookRequest)
@@ -92,13 +116,24 @@ def _context() -> answer.Context:
     )
 
 
+def _json_body() -> Any:
+    """The parsed body, or None (strict_json: no NaN, no 500 for absurd nesting)."""
+    if not request.is_json:
+        return None
+    try:
+        return strict_json.loads(request.get_data(cache=False))
+    except ValueError:  # bad JSON, bad UTF-8, NaN, absurd nesting
+        return None
+
+
 @bp.post("/<service_id>")
 def call(service_id: str) -> tuple[Response, int] | Response:
     offered = {s.id: s for s in services(_review_enabled())}
     service = offered.get(service_id)
     if service is None:
-        return _error(404, f"No CDS service '{service_id}' here.")
-    body = request.get_json(silent=True)
+        # Not the name as sent: an answer never repeats free text a caller sent.
+        return _error(404, f"No CDS service here answers as {named(service_id, 'service')}.")
+    body = _json_body()
     if body is None:
         return _error(400, "The request body must be JSON (Content-Type: application/json).")
     hook_request = parse(body, service.hooks)
@@ -106,7 +141,14 @@ def call(service_id: str) -> tuple[Response, int] | Response:
     context = _context()
     try:
         cards = HANDLERS[service.id](hook_request, context, budget)
-    except (TypeError, AttributeError, ValueError, KeyError) as exc:
+    except (
+        TypeError,
+        ValueError,
+        LookupError,
+        ArithmeticError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
         # A shape no variant test foresaw. Never a 500 for the EHR: a 400 with a reason.
         # Log the type and the stack only, never the payload (it holds patient data).
         stack = "".join(traceback.format_tb(exc.__traceback__))

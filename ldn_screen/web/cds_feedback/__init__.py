@@ -4,7 +4,9 @@ The EHR reports what the prescriber did with a card: ``accepted`` (with the sugg
 or ``overridden`` (with an optional reason code and comment). Stored per card: its service,
 finding code and settings version (from the record made when the card was issued, see
 ``record_issued_card``), the outcome, the suggestion or reason code, the time, and whether a
-comment was written. Never the patient, the comment's text or the token.
+comment was written. Never the patient, the comment's text or the token; nor a suggestion id
+the card did not offer or a reason code the settings do not offer (free text in a code's
+place could be anything, a patient's name too: the feedback is counted without it).
 
 The body is checked against the spec's feedback invariants (cds-fb-1: the outcome's value;
 cds-fb-2: accepted needs acceptedSuggestions; cds-fb-3: an overrideReason has a reason, a
@@ -15,6 +17,7 @@ and not counted: there is nothing to count it by.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -25,9 +28,12 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from ...rules.override_reasons import parse_override_reasons
 from ...store.cds_feedback import OUTCOMES, UUID_CHARS, FeedbackItem, FeedbackStore, IssuedCard
+from ...store.settings_store import SettingsUnavailable
+from .. import strict_json
 from ..ehr_trust import require_ehr_jwt
-from ..stores import engine
+from ..stores import current_reading, engine
 
 __all__ = ["bp", "feedback_store", "init_app", "record_issued_card", "record_issued_cards"]
 
@@ -88,12 +94,39 @@ def feedback(service_id: str) -> ResponseReturnValue:
     if not SERVICE_ID.fullmatch(service_id):
         return jsonify(error="unknown service"), 404
     try:
-        items = parse_feedback(request.get_json(silent=True))
+        items = parse_feedback(_json_body())
     except BadFeedback as exc:
         return jsonify(error=str(exc)), 400
+    offered = _offered_reason_codes()
+    items = [
+        item
+        if item.override_reason is None or item.override_reason in offered
+        else dataclasses.replace(item, override_reason=None)
+        for item in items
+    ]
     stored, unknown = feedback_store().add(service_id, items)
     log.info("CDS feedback for %s: %d stored, %d on unknown cards", service_id, stored, unknown)
     return jsonify({}), 200  # the spec asks for 200 only; an empty object keeps it JSON
+
+
+def _json_body() -> Any:
+    """The parsed body, or None (strict_json: no NaN, no 500 for absurd nesting)."""
+    if not request.is_json:
+        return None
+    try:
+        return strict_json.loads(request.get_data(cache=False))
+    except ValueError:
+        return None
+
+
+def _offered_reason_codes() -> frozenset[str]:
+    """The override reason codes the cards offer. Any other code is the caller's free text
+    (it could be a patient's name): it is not stored, the override is counted without it."""
+    try:
+        text = current_reading().active.settings.cds_override_reasons
+        return frozenset(reason.code for reason in parse_override_reasons(text))
+    except (SettingsUnavailable, ValueError):
+        return frozenset()
 
 
 def parse_feedback(body: Any) -> list[FeedbackItem]:
@@ -110,7 +143,9 @@ def _item(entry: Any, n: int) -> FeedbackItem:
     if not isinstance(entry, dict):
         raise BadFeedback(f"{where} must be an object")
     card = entry.get("card")
-    if not isinstance(card, str) or not 1 <= len(card) <= UUID_CHARS:
+    # isprintable: no NUL, control characters or lone surrogates (which the database
+    # cannot even encode: a 500 before this check).
+    if not isinstance(card, str) or not 1 <= len(card) <= UUID_CHARS or not card.isprintable():
         raise BadFeedback(f"{where}.card must be the card's uuid")
     outcome = entry.get("outcome")
     if outcome not in OUTCOMES:  # cds-fb-1

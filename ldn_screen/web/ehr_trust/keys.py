@@ -55,10 +55,18 @@ def fetch_jwks(url: str, timeout: float = FETCH_TIMEOUT_SECONDS) -> dict[str, An
     if not url.startswith(("https://", "http://")):
         raise ValueError("a JWKS URL must be http(s)")
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
+    deadline = time.monotonic() + timeout
     with _OPENER.open(request, timeout=timeout) as response:  # nosec B310 (scheme checked)
-        body = response.read(MAX_JWKS_BYTES + 1)
-    if len(body) > MAX_JWKS_BYTES:
-        raise ValueError("JWK Set too large")
+        # Read in chunks against one deadline: the timeout alone bounds each wait, so a
+        # server sending a byte at a time would hold this issuer's lock (and every call
+        # waiting for its keys) for as long as it liked.
+        body = b""
+        while chunk := response.read1(65536):
+            body += chunk
+            if len(body) > MAX_JWKS_BYTES:
+                raise ValueError("JWK Set too large")
+            if time.monotonic() > deadline:
+                raise TimeoutError("JWK Set not read in time")
     data = json.loads(body)
     if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
         raise ValueError("not a JWK Set")

@@ -19,6 +19,7 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .issuers import ALGORITHMS, Issuer
 from .keys import KeyNotFound, PublicKey
@@ -129,7 +130,7 @@ def check_token(
         raise Refused("missing-claim") from None
     except jwt.PyJWTError:
         raise Refused("invalid") from None
-    return _check_claims(claims, issuer, state, now)
+    return _check_claims(claims, issuer, state, now, audience)
 
 
 def _check_key_fits(jwk: PublicKey, alg: str) -> None:
@@ -148,18 +149,36 @@ def _check_key_fits(jwk: PublicKey, alg: str) -> None:
         raise Refused("key-algorithm")
 
 
+def _all_ours(audiences: list[Any], endpoint: str) -> bool:
+    """Every audience is an address of this server (the scheme and host of ``endpoint``)."""
+    ours = urlsplit(endpoint)[:2]
+    try:
+        return all(isinstance(a, str) and urlsplit(a)[:2] == ours for a in audiences)
+    except ValueError:  # "http://[oops": not an address at all
+        return False
+
+
 def _check_claims(
-    claims: dict[str, Any], issuer: Issuer, state: TrustState, now: float
+    claims: dict[str, Any], issuer: Issuer, state: TrustState, now: float, audience: str
 ) -> VerifiedClient:
     jti, exp, iat = claims.get("jti"), claims.get("exp"), claims.get("iat")
-    if not isinstance(jti, str) or not jti or len(jti) > MAX_JTI_CHARS:
+    # isprintable: no NUL, control or format characters and no lone surrogate, which the
+    # replay store cannot write (PostgreSQL refuses NUL; UTF-8 a surrogate): that would be
+    # answered 503 "replay store down" for what is the token's own fault.
+    if not isinstance(jti, str) or not jti or len(jti) > MAX_JTI_CHARS or not jti.isprintable():
         raise Refused("jti")
     if not isinstance(exp, int | float) or not isinstance(iat, int | float):
         raise Refused("times")
     if exp - iat > MAX_LIFETIME_SECONDS or exp - now > MAX_LIFETIME_SECONDS + LEEWAY_SECONDS:
         raise Refused("lifetime")  # the replay store keeps jti for at most this long
+    aud = claims.get("aud")
+    if not issuer.demo and isinstance(aud, list) and not _all_ours(aud, audience):
+        # PyJWT accepts a list that names us among others; but then each other service
+        # named holds a token it could present here, before its jti is ever seen by us.
+        raise Refused("audience")
     tenant = claims.get("tenant")
-    if issuer.tenants is not None and tenant not in issuer.tenants:
+    # A tenant that is not a string (a list, an object) is unhashable: refused, not a 500.
+    if issuer.tenants is not None and not (isinstance(tenant, str) and tenant in issuer.tenants):
         raise Refused("tenant")
     try:
         first = state.replay_store().first_use(issuer.iss, jti, float(exp) + LEEWAY_SECONDS)

@@ -15,13 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from ...rules import screen
 from ...store.settings_store import SettingsUnavailable
+from .. import strict_json
 from ..api import auth as api_auth
 from ..stores import current_reading
 from . import terms
@@ -44,6 +47,7 @@ NOT_A_RESPONSE = (
     "Send a QuestionnaireResponse (or a Parameters resource with it as 'response') as the body"
 )
 WRONG_QUESTIONNAIRE = "This operation screens answers to {url} only"
+_VERSION = re.compile(r"[A-Za-z0-9._\-]{1,32}")
 WRONG_VERSION = (
     "This response answers version {given} of the questionnaire; this server screens version "
     "{current}. Fetch the questionnaire again and answer it"
@@ -56,7 +60,13 @@ WRONG_STATUS = "The response's status must be in-progress, completed or amended"
 
 
 def fhir_response(resource: dict[str, Any], status: int = 200, **headers: str) -> Response:
-    body = json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
+    try:
+        body = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate the caller sent (JSON allows "\ud800"), echoed in the posted
+        # QuestionnaireResponse: written as JSON escapes, which stay valid, not a 500.
+        body = json.dumps(resource, ensure_ascii=True, separators=(",", ":")).encode("ascii")
     return Response(body, status=status, mimetype=terms.FHIR_JSON, headers=headers)
 
 
@@ -135,8 +145,8 @@ def _read_body() -> dict[str, Any] | Response:
     if mimetype and mimetype not in terms.ACCEPTED_BODY_TYPES:
         return outcome(415, [Issue(WRONG_TYPE, code="not-supported")])
     try:
-        body = json.loads(request.get_data(cache=False))
-    except (ValueError, RecursionError):  # bad JSON, bad UTF-8, absurd nesting
+        body = strict_json.loads(request.get_data(cache=False))
+    except ValueError:  # bad JSON, bad UTF-8, NaN, absurd nesting
         return outcome(400, [Issue(UNREADABLE_JSON, code="structure")])
     if isinstance(body, dict) and body.get("resourceType") == "Parameters":
         params = body.get("parameter")
@@ -167,7 +177,9 @@ def _response_issues(response: dict[str, Any], url: str, version: str) -> list[I
     if given_url != url:
         issues.append(Issue(WRONG_QUESTIONNAIRE.format(url=url), code="value", path=where))
     elif given_version and given_version != version:
-        message = WRONG_VERSION.format(given=given_version, current=version)
+        # The version sent is repeated only when it looks like one, never free text.
+        shown = given_version if _VERSION.fullmatch(given_version) else "another version"
+        message = WRONG_VERSION.format(given=shown, current=version)
         issues.append(Issue(message, code="value", path=where))
     return issues
 
@@ -204,6 +216,25 @@ def screen_operation() -> Response:
 @bp.route("/<path:rest>", methods=ALL_METHODS)
 def unknown(rest: str) -> Response:
     return outcome(404, [Issue("No such FHIR resource or operation here", code="not-found")])
+
+
+@bp.after_app_request
+def _as_outcome(response: Response) -> Response:
+    """An error the app answered with its HTML page under /fhir/ (a method no route knows,
+    like TRACE, is refused before the blueprint is known) becomes an OperationOutcome."""
+    under_fhir = request.path == "/fhir" or request.path.startswith("/fhir/")
+    if not (under_fhir and response.status_code >= 400 and response.mimetype == "text/html"):
+        return response
+    issue = Issue(HTTP_STATUS_CODES.get(response.status_code, "Error"), code="processing")
+    answer = outcome(response.status_code, [issue])
+    for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+        if name in response.headers:
+            answer.headers[name] = response.headers[name]
+    if response.status_code == 405 and "Allow" not in answer.headers:
+        # The house error page drops the Allow header RFC 9110 asks for; rebuild it.
+        adapter = current_app.url_map.bind("", script_name=request.script_root)
+        answer.headers["Allow"] = ", ".join(sorted(adapter.allowed_methods(request.path)))
+    return answer
 
 
 @bp.errorhandler(HTTPException)
