@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from flask import Flask, render_template
+from flask import Flask, Response, current_app, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -47,6 +47,19 @@ READ_ONLY_ADVICE = (
     "The database can be read but not written, so nothing was saved. Screening still works. "
     "Tell the administrator."
 )
+
+
+def keep_error_headers(answer: Response, page: Response, names: tuple[str, ...]) -> Response:
+    """A JSON error answer made in place of the HTML error ``page``: it keeps the page's
+    ``names`` headers, and a 405 gets the Allow header RFC 9110 asks for (the house error
+    page drops it)."""
+    for name in names:
+        if name in page.headers:
+            answer.headers[name] = page.headers[name]
+    if page.status_code == 405 and "Allow" not in answer.headers:
+        adapter = current_app.url_map.bind("", script_name=request.script_root)
+        answer.headers["Allow"] = ", ".join(sorted(adapter.allowed_methods(request.path)))
+    return answer
 
 
 def render_error(

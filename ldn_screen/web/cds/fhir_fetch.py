@@ -89,36 +89,32 @@ def _shut(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-class _GuardedHTTP(http.client.HTTPConnection):
+class _Guarded:
+    """A connection whose socket the guard checks and closes at the deadline."""
+
+    sock: socket.socket
+
     def __init__(self, *args: Any, guard: _Guard, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._guard = guard
         self._timer: threading.Timer | None = None
 
     def connect(self) -> None:
-        super().connect()
+        super().connect()  # type: ignore[misc]
         self._timer = self._guard.connected(self.sock)
 
     def close(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        super().close()
+        super().close()  # type: ignore[misc]
 
 
-class _GuardedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, guard: _Guard, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._guard = guard
-        self._timer: threading.Timer | None = None
+class _GuardedHTTP(_Guarded, http.client.HTTPConnection):
+    pass
 
-    def connect(self) -> None:
-        super().connect()
-        self._timer = self._guard.connected(self.sock)
 
-    def close(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        super().close()
+class _GuardedHTTPS(_Guarded, http.client.HTTPSConnection):
+    pass
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):

@@ -15,6 +15,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from ...store.settings_store import SettingsUnavailable
 from .. import strict_json
 from ..ehr_trust import require_ehr_jwt
+from ..errors import keep_error_headers
 from ..stores import current_reading
 from . import answer, issued_hook
 from .hook_request import BadHookRequest, HookRequest, named, parse
@@ -67,14 +68,7 @@ def _as_outcome(response: Response) -> Response:
     reason = HTTP_STATUS_CODES.get(response.status_code, "Error")
     answer, status = _error(response.status_code, reason)
     answer.status_code = status
-    for name in ("Allow", "Retry-After"):
-        if name in response.headers:
-            answer.headers[name] = response.headers[name]
-    if response.status_code == 405 and "Allow" not in answer.headers:
-        # The house error page drops the Allow header RFC 9110 asks for; rebuild it.
-        adapter = current_app.url_map.bind("", script_name=request.script_root)
-        answer.headers["Allow"] = ", ".join(sorted(adapter.allowed_methods(request.path)))
-    return answer
+    return keep_error_headers(answer, response, ("Allow", "Retry-After"))
 
 
 @bp.errorhandler(BadHookRequest)

@@ -26,6 +26,7 @@ from ...rules import screen
 from ...store.settings_store import SettingsUnavailable
 from .. import strict_json
 from ..api import auth as api_auth
+from ..errors import keep_error_headers
 from ..stores import current_reading
 from . import terms
 from .bundle import SettingsStamp, result_bundle
@@ -227,14 +228,7 @@ def _as_outcome(response: Response) -> Response:
         return response
     issue = Issue(HTTP_STATUS_CODES.get(response.status_code, "Error"), code="processing")
     answer = outcome(response.status_code, [issue])
-    for name in ("Allow", "Retry-After", "WWW-Authenticate"):
-        if name in response.headers:
-            answer.headers[name] = response.headers[name]
-    if response.status_code == 405 and "Allow" not in answer.headers:
-        # The house error page drops the Allow header RFC 9110 asks for; rebuild it.
-        adapter = current_app.url_map.bind("", script_name=request.script_root)
-        answer.headers["Allow"] = ", ".join(sorted(adapter.allowed_methods(request.path)))
-    return answer
+    return keep_error_headers(answer, response, ("Allow", "Retry-After", "WWW-Authenticate"))
 
 
 @bp.errorhandler(HTTPException)
