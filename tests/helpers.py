@@ -3,10 +3,13 @@ contract every HTML page must meet. Fixtures live in conftest.py; these are impo
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import html as html_module
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
+from typing import Any
 
 from flask.testing import FlaskClient
 
@@ -179,3 +182,24 @@ class PageCheckingClient(FlaskClient):
         ):
             check_page(response.get_data(as_text=True))
         return response
+
+
+def json_paths(value: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every path (keys and indexes) into a parsed JSON value, the root included."""
+    yield at
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from json_paths(v, (*at, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from json_paths(v, (*at, i))
+
+
+def replaced_at(body: Any, path: tuple[Any, ...], new: Any) -> Any:
+    """A copy of ``body`` with the value at ``path`` (not the root) replaced by ``new``."""
+    body = copy.deepcopy(body)
+    target = body
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = new
+    return body

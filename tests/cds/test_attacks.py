@@ -7,7 +7,6 @@ import copy
 import json
 import logging
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -22,6 +21,7 @@ from tests.cds_support import (
     med_request,
     order_request,
 )
+from tests.helpers import json_paths, replaced_at
 
 SERVICES = ("ldn-order", "opioid-on-ldn")
 LDN = med_request("o1", "naltrexone 1.5 mg capsule (compounded)")
@@ -52,25 +52,6 @@ def _numbers(value: Any, replacement: Any) -> Any:
     if isinstance(value, dict):
         return {k: _numbers(v, replacement) for k, v in value.items()}
     return value
-
-
-def _paths(value: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield at
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _paths(v, (*at, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _paths(v, (*at, i))
-
-
-def _replaced(body: Any, path: tuple[Any, ...], new: Any) -> Any:
-    body = copy.deepcopy(body)
-    target = body
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = new
-    return body
 
 
 def _assert_safe(response: Any) -> None:
@@ -150,8 +131,8 @@ def test_every_number_replaced(client: FlaskClient, replacement: Any) -> None:
 @pytest.mark.parametrize("new", [None, 7, True, "x", [], {}, [None], [[]], {"resourceType": 1}])
 def test_every_value_replaced_one_at_a_time(client: FlaskClient, new: Any) -> None:
     base = _base()
-    for path in list(_paths(base))[1:]:
-        response = call_service(client, "ldn-order", _replaced(base, path, new))
+    for path in list(json_paths(base))[1:]:
+        response = call_service(client, "ldn-order", replaced_at(base, path, new))
         assert response.status_code != 500, (path, response.get_data(as_text=True)[:300])
 
 
@@ -161,11 +142,11 @@ def test_every_value_replaced_one_at_a_time(client: FlaskClient, new: Any) -> No
 )
 def test_extreme_dates(client: FlaskClient, date: str) -> None:
     base = _base()
-    for path in list(_paths(base))[1:]:
+    for path in list(json_paths(base))[1:]:
         if path[-1] in {"birthDate", "authoredOn", "recordedDate", "onsetDateTime"} or (
             isinstance(path[-1], str) and "date" in path[-1].lower()
         ):
-            body = _replaced(base, path, date)
+            body = replaced_at(base, path, date)
             response = call_service(client, "ldn-order", body)
             assert response.status_code != 500, (path, date)
     patient = base["prefetch"]["patient"]
@@ -214,9 +195,9 @@ def test_nothing_identifying_reaches_the_log(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     base = _base()
-    for path in list(_paths(base))[1:]:
+    for path in list(json_paths(base))[1:]:
         for new in (MARKER, f"Mrs {MARKER}", [MARKER], {"x": MARKER}):
-            response = call_service(client, "ldn-order", _replaced(base, path, new))
+            response = call_service(client, "ldn-order", replaced_at(base, path, new))
             if response.status_code >= 400:  # an error never repeats free text sent
                 assert "Mrs" not in response.get_data(as_text=True), path
     assert MARKER not in caplog.text
@@ -258,8 +239,8 @@ def test_nan_and_infinity_never_reach_the_answer(client: FlaskClient, constant: 
 
     base = _base()
     bodies = [_numbers(base, constant)]
-    for path in list(_paths(base))[1:]:
-        bodies.append(_replaced(base, path, constant))
+    for path in list(json_paths(base))[1:]:
+        bodies.append(replaced_at(base, path, constant))
     for body in bodies:
         for service in SERVICES:
             response = _raw(client, service, json.dumps(body).encode())

@@ -4,10 +4,8 @@ and nothing sent reaches the log."""
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,7 +20,7 @@ from tests.fhir_support import (
     item_types,
     questionnaire_response,
 )
-from tests.helpers import valid_answers
+from tests.helpers import json_paths, replaced_at, valid_answers
 
 MARKER = "Zebedee Quux-4471"
 
@@ -42,25 +40,6 @@ def _safe(response: Any, ok: set[int] | None = None) -> None:
         assert "Quux" not in text and "Traceback" not in text
     if ok is not None:
         assert response.status_code in ok
-
-
-def _paths(value: Any, at: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield at
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _paths(v, (*at, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _paths(v, (*at, i))
-
-
-def _replaced(body: Any, path: tuple[Any, ...], new: Any) -> Any:
-    body = copy.deepcopy(body)
-    target = body
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = new
-    return body
 
 
 @pytest.mark.parametrize(
@@ -112,8 +91,8 @@ def test_wrong_content_types(fhir_client: FlaskClient, good: dict[str, Any], cty
     ids=lambda v: repr(v)[:14],
 )
 def test_every_value_replaced(fhir_client: FlaskClient, good: dict[str, Any], new: Any) -> None:
-    for path in list(_paths(good))[1:]:
-        response = fhir_post(fhir_client, SCREEN_PATH, _replaced(good, path, new))
+    for path in list(json_paths(good))[1:]:
+        response = fhir_post(fhir_client, SCREEN_PATH, replaced_at(good, path, new))
         try:
             _safe(response)
         except AssertionError as exc:
@@ -168,8 +147,8 @@ def test_nothing_sent_reaches_the_log(
     fhir_client: FlaskClient, good: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    for path in list(_paths(good))[1:]:
-        fhir_post(fhir_client, SCREEN_PATH, _replaced(good, path, MARKER))
+    for path in list(json_paths(good))[1:]:
+        fhir_post(fhir_client, SCREEN_PATH, replaced_at(good, path, MARKER))
     assert "Quux" not in caplog.text
 
 
