@@ -152,8 +152,32 @@ def lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+@dataclass(frozen=True)
+class Pace:
+    """Milliseconds each wrk connection waits between requests, and where the pacing scripts
+    go. The benchmark has none: requests go as fast as the app answers. The test suite's
+    smoke run paces them, because it must drive every path, not hold both cores meanwhile."""
+
+    ms: int
+    folder: Path
+
+
+PACE: Pace | None = None
+
+
+def paced(script: Path | None) -> Path | None:
+    """``script`` with a wrk ``delay()`` added, when the run is paced."""
+    if PACE is None:
+        return script
+    paced_script = PACE.folder / f"paced-{script.name if script else 'plain.lua'}"
+    load = f"dofile({lua_string(str(script))})\n" if script else ""
+    paced_script.write_text(f"{load}function delay() return {PACE.ms} end\n")
+    return paced_script
+
+
 def wrk(url: str, duration: int, connections: int, script: Path | None = None) -> Run:
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    script = paced(script)
     if script:
         cmd += ["-s", str(script)]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
@@ -354,8 +378,9 @@ class Report:
         return self.results[label].rps / self.results["bare hello"].rps
 
 
-def run(duration: int = 10, connections: int = 32, repeats: int = 3) -> Report:
-    """Both apps under gunicorn, one after the other, in one run."""
+def run(duration: int = 10, connections: int = 32, repeats: int = 3, pace_ms: int = 0) -> Report:
+    """Both apps under gunicorn, one after the other, in one run (``pace_ms``: see Pace)."""
+    global PACE
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed: apt-get install wrk")
     load = (duration, connections, repeats)
@@ -363,6 +388,7 @@ def run(duration: int = 10, connections: int = 32, repeats: int = 3) -> Report:
     rss: list[float] = []
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
+        PACE = Pace(pace_ms, tmp) if pace_ms else None
         env = {
             **os.environ,
             "LDN_INSTANCE_PATH": str(tmp / "instance"),

@@ -29,7 +29,7 @@ def live_server(live_app: Flask) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium-headless-shell")
     # Chromium writes to $HOME even with its own profile; keep that out of the real home.
     os.environ["HOME"] = str(tmp_path_factory.mktemp("chromium-home"))
     with sync_playwright() as pw:

@@ -15,7 +15,11 @@ from flask import Flask
 from playwright.sync_api import Page
 from werkzeug.serving import make_server
 
-CHROMIUM = os.environ.get("LDN_CHROMIUM", "/usr/bin/chromium")
+# Debian's Chromium in its headless build (package chromium-headless-shell): the same Blink
+# layout, print and accessibility code as the desktop browser, without the desktop shell.
+# It is what Playwright itself drives for headless runs, and it halves the suite's browser
+# time on two cores. LDN_CHROMIUM=/usr/bin/chromium runs the tests in the desktop build.
+CHROMIUM = os.environ.get("LDN_CHROMIUM", "/usr/bin/chromium-headless-shell")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -47,11 +51,15 @@ _AXE_SOURCE = (resources.files("axe_playwright_python") / "axe.min.js").read_tex
 def serious_axe_violations(page: Page) -> list[dict]:  # type: ignore[type-arg]
     """Run axe-core (WCAG 2.x A/AA rules) and return serious or critical violations."""
     page.add_script_tag(content=_AXE_SOURCE)
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
+    # Every rule still runs; resultTypes only spares axe the node details of the passes and
+    # of the inapplicable and incomplete checks, and only the violations cross back to
+    # Python. Together they halve the time of each check.
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations'], runOnly: "
+        "{type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', "
+        "'best-practice']}})).violations"
     )
-    bad = [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
+    bad = [v for v in violations if v["impact"] in {"serious", "critical"}]
     if bad:
         print(json.dumps([{k: v[k] for k in ("id", "impact", "help")} for v in bad], indent=1))
     return bad

@@ -74,7 +74,13 @@ def _assert_screened(reply: Reply, version: int, *, warning: bool) -> None:
 def test_instances_share_one_database_and_ride_out_an_outage(
     deploy_cluster: PgCluster, tmp_path: Path
 ) -> None:
-    env = app_env(deploy_cluster.create_database("shared"), tmp_path / "instance")
+    # /healthz tests writability at most every LDN_STORE_PROBE_SECONDS (10 by default); 1 s
+    # lets step (c) see the recovery within a second of it rather than wait out the window.
+    env = app_env(
+        deploy_cluster.create_database("shared"),
+        tmp_path / "instance",
+        LDN_STORE_PROBE_SECONDS="1",
+    )
     # PostgreSQL is never migrated by the app: the schema upgrade is the deployment step.
     assert "Schema is up to date." in cli(env, "db-upgrade")
     assert "created" in cli(env, "create-admin", "alice", "--password-stdin", stdin=PASSWORD)
