@@ -418,6 +418,7 @@ def run(duration: int = 10, connections: int = 32, repeats: int = 3, pace_ms: in
                     rss = worker_rss_mib(proc.pid)
             finally:
                 stop(proc)
+        PACE = None  # its folder is about to go
     return Report(results, rss, duration, connections, repeats)
 
 
